@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * darkscope.bpf.c - the telescope's fast path.
+ *
+ * Every frame is classified (parsing.bpf.h) into exactly one outcome counter.
+ * IPv4 TCP/UDP/ICMP frames are then counted per (proto, dport) in an array
+ * that cannot overflow, and per (proto, dport, source /24) in a per-CPU hash
+ * with the hosts of the /24 seen as a bitmap; TCP SYNs whose sequence number
+ * equals the destination address (Mirai's scanner) are flagged.  All writes go
+ * to the maps of the current epoch (maps.bpf.h), so the daemon can drain the
+ * other epoch without racing us.
+ *
+ * Verdict: IPv4 is dropped (a darknet answers nothing) unless cfg_pass;
+ * everything else (ARP, IPv6, runts) goes to the kernel.
+ */
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "darkscope.h"
+#include "maps.bpf.h"
+#include "parsing.bpf.h"
+
+/* Set by the daemon before load: pass counted IPv4 to the kernel. */
+const volatile bool cfg_pass = false;
+
+static __always_inline __u32 current_epoch(void)
+{
+	__u32 zero = 0;
+	void *tag_map = bpf_map_lookup_elem(&epoch_select, &zero);
+	__u32 *epoch;
+
+	if (!tag_map)
+		return 0;
+	epoch = bpf_map_lookup_elem(tag_map, &zero);
+	/* The mask keeps the verifier (and a corrupt tag) within two epochs. */
+	return epoch ? (*epoch & 1) : 0;
+}
+
+static __always_inline void set_host_bit(__u64 *bitmap, __be32 saddr)
+{
+	/* The last octet of a network-order address is its highest byte. */
+	__u8 host = bpf_ntohl(saddr) & 0xff;
+
+	bitmap[(host >> 6) & (DS_HOST_WORDS - 1)] |= 1ULL << (host & 63);
+}
+
+static __always_inline void count_port(__u32 epoch, const struct pkt_info *pi)
+{
+	__u32 slot = epoch * DS_PORT_SLOTS + pi->proto * 65536 + pi->dport;
+	struct ds_port_value *pv = bpf_map_lookup_elem(&port_counts, &slot);
+
+	if (!pv)
+		return;
+	/* Per-CPU value: plain increments, no atomics needed. */
+	pv->packets++;
+	pv->syn += pi->syn;
+	pv->mirai += pi->mirai;
+}
+
+/* Returns false when the key could not be inserted (flow map full). */
+static __always_inline bool count_flow(__u32 epoch, const struct pkt_info *pi)
+{
+	struct ds_flow_key key = {
+		.src_net = pi->saddr & bpf_htonl(0xffffff00),
+		.dport = pi->dport,
+		.proto = pi->proto,
+		.klass = DS_CLASS_PROBE,
+	};
+	struct ds_flow_value *fv;
+	void *flows;
+
+	flows = bpf_map_lookup_elem(&flow_sets, &epoch);
+	if (!flows)
+		return false;
+	fv = bpf_map_lookup_elem(flows, &key);
+	if (!fv) {
+		struct ds_flow_value zero = {};
+
+		/* NOEXIST: never replace an element another CPU just created
+		 * (that would discard its per-CPU values).  Then look up again:
+		 * NULL means the insert failed for want of room. */
+		bpf_map_update_elem(flows, &key, &zero, BPF_NOEXIST);
+		fv = bpf_map_lookup_elem(flows, &key);
+		if (!fv)
+			return false;
+	}
+	fv->packets++;
+	set_host_bit(fv->src_hosts, pi->saddr);
+	if (pi->syn) {
+		fv->syn++;
+		if (pi->mirai) {
+			fv->mirai++;
+			set_host_bit(fv->mirai_hosts, pi->saddr);
+		}
+	}
+	return true;
+}
+
+SEC("xdp")
+int xdp_darkscope(struct xdp_md *ctx)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	struct pkt_info pi = {};
+	struct ds_counters *ctr;
+	__u32 epoch = current_epoch();
+	int outcome;
+
+	outcome = classify_frame(data, data_end, &pi);
+	ctr = bpf_map_lookup_elem(&sensor_counters, &epoch);
+	if (ctr) {
+		ctr->c[DS_CTR_FRAMES]++;
+		if (outcome >= 0 && outcome < DS_CTR_MAX)
+			ctr->c[outcome]++;
+	}
+
+	switch (outcome) {
+	case DS_CTR_COUNTED:
+		count_port(epoch, &pi);
+		if (!count_flow(epoch, &pi) && ctr)
+			ctr->c[DS_CTR_MAP_FULL]++;
+		break;
+	case DS_CTR_NON_IP:
+	case DS_CTR_IPV6:
+	case DS_CTR_BAD_L2:
+		/* Not IPv4: the kernel's business (ARP must keep working). */
+		return XDP_PASS;
+	default:
+		break;
+	}
+	return cfg_pass ? XDP_PASS : XDP_DROP;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

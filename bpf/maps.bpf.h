@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * maps.bpf.h - the maps of the darkscope XDP program.
+ *
+ * Everything the program counts exists twice, once per epoch.  The program
+ * reads the current epoch at the start of every run and writes only that
+ * epoch's maps; the daemon flips the epoch by swapping the inner map of
+ * epoch_select, a map-in-map whose update syscall returns only after every
+ * program run that could still see the old epoch has finished
+ * (synchronize_rcu in the kernel's maybe_wait_bpf_programs()).  The old
+ * epoch's maps are then quiescent and are drained without a race.
+ */
+#ifndef __DARKSCOPE_MAPS_BPF_H
+#define __DARKSCOPE_MAPS_BPF_H
+
+/* Epoch tags: one-slot arrays whose value is their epoch number (0 or 1;
+ * the daemon writes 1 into epoch_tag_1 after load). */
+struct epoch_tag_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} epoch_tag_0 SEC(".maps"), epoch_tag_1 SEC(".maps");
+
+/* The one slot holds the current epoch's tag map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct epoch_tag_map);
+} epoch_select SEC(".maps") = {
+	.values = { &epoch_tag_0 },
+};
+
+/* Per-(proto, dport, source /24) counters; max_entries is --max-keys. */
+struct flow_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, DS_DEFAULT_MAX_KEYS);
+	__type(key, struct ds_flow_key);
+	__type(value, struct ds_flow_value);
+} flows_0 SEC(".maps"), flows_1 SEC(".maps");
+
+/* Slot e holds epoch e's flow map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct flow_map);
+} flow_sets SEC(".maps") = {
+	.values = { &flows_0, &flows_1 },
+};
+
+/* Per-(proto, port) totals: an array cannot overflow, so these stay exact
+ * when the flow map is full.  Slot: epoch * DS_PORT_SLOTS + proto * 65536 + port. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2 * DS_PORT_SLOTS);
+	__type(key, __u32);
+	__type(value, struct ds_port_value);
+} port_counts SEC(".maps");
+
+/* Sensor counters, one entry per epoch. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct ds_counters);
+} sensor_counters SEC(".maps");
+
+#endif /* __DARKSCOPE_MAPS_BPF_H */

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * darkscope.h - what the XDP program and userspace share: map keys and
+ * values, counter indexes, limits.  Included by bpf/ and user/ alike, so it
+ * includes nothing itself: the includer provides __u8..__u64 and __be16/__be32
+ * (<linux/types.h>).  Every struct's size is pinned with _Static_assert.
+ */
+#ifndef __DARKSCOPE_H
+#define __DARKSCOPE_H
+
+#define DS_VERSION "0.1.0"
+
+/* Protocol index used by the per-port array and in file rows. */
+enum ds_proto_idx {
+	DS_PROTO_TCP = 0,
+	DS_PROTO_UDP = 1,
+	DS_PROTO_ICMP = 2,
+	DS_PROTO_MAX = 3,
+};
+
+/* Traffic class of a key.  Only probes (keyed by destination port) exist
+ * today; backscatter (keyed by source port) will take another value without
+ * changing the key's size. */
+enum ds_class {
+	DS_CLASS_PROBE = 0,
+};
+
+/* Key of the per-(proto, destination port, source /24) flow maps. */
+struct ds_flow_key {
+	__be32 src_net; /* source address & 255.255.255.0, network order */
+	__u16 dport;    /* host order; ICMP: the ICMP type */
+	__u8 proto;     /* enum ds_proto_idx */
+	__u8 klass;     /* enum ds_class */
+};
+_Static_assert(sizeof(struct ds_flow_key) == 8, "ds_flow_key is 8 bytes");
+
+/* Hosts of a /24 seen, as a bitmap: bit (h % 64) of word (h / 64) is the
+ * host whose last octet is h. */
+#define DS_HOST_WORDS 4
+
+/* Value of the flow maps, one per CPU (per-CPU hash, so no atomics). */
+struct ds_flow_value {
+	__u64 packets;                     /* every frame of the key */
+	__u64 syn;                         /* TCP, SYN set and ACK clear */
+	__u64 mirai;                       /* SYNs with seq == daddr on the wire */
+	__u64 src_hosts[DS_HOST_WORDS];    /* sources seen, any packet */
+	__u64 mirai_hosts[DS_HOST_WORDS];  /* sources that sent a Mirai SYN */
+};
+_Static_assert(sizeof(struct ds_flow_value) == 88, "ds_flow_value is 88 bytes");
+
+/* Value of the per-port array, one per CPU. */
+struct ds_port_value {
+	__u64 packets;
+	__u64 syn;
+	__u64 mirai;
+};
+_Static_assert(sizeof(struct ds_port_value) == 24, "ds_port_value is 24 bytes");
+
+/* Per-port array: one slot per (proto, port) and epoch.  The slot of a
+ * packet is epoch * DS_PORT_SLOTS + proto * 65536 + port. */
+#define DS_PORT_SLOTS (DS_PROTO_MAX * 65536)
+
+/*
+ * Sensor counters (per-CPU array, DS_CTR_MAX slots per epoch).  Every frame
+ * the program sees is counted in DS_CTR_FRAMES and in exactly one of the
+ * outcome counters COUNTED .. BAD_L4_TRUNC, so
+ *   FRAMES == COUNTED + NON_IP + IPV6 + FRAGMENT + OTHER_PROTO + sum(BAD_*).
+ * MAP_FULL is a subset of COUNTED: frames in the per-port totals whose key
+ * could not be inserted in the flow map.
+ */
+enum ds_counter {
+	DS_CTR_FRAMES = 0,      /* every frame the program saw */
+	DS_CTR_COUNTED,         /* IPv4 TCP/UDP/ICMP, in the per-port totals */
+	DS_CTR_NON_IP,          /* not IPv4 nor IPv6 (ARP...): passed */
+	DS_CTR_IPV6,            /* IPv6: passed, not counted further yet */
+	DS_CTR_FRAGMENT,        /* IPv4 non-first fragment */
+	DS_CTR_OTHER_PROTO,     /* IPv4, protocol not TCP/UDP/ICMP */
+	DS_CTR_BAD_L2,          /* runt Ethernet frame or VLAN tag cut short */
+	DS_CTR_BAD_IP_TRUNC,    /* fewer than 20 bytes of IPv4 header */
+	DS_CTR_BAD_IP_VERSION,  /* EtherType IPv4 but version != 4 */
+	DS_CTR_BAD_IP_IHL,      /* IHL < 5 */
+	DS_CTR_BAD_IP_LEN,      /* total length < header length, or beyond frame */
+	DS_CTR_BAD_L4_TRUNC,    /* TCP (20) / UDP (8) / ICMP (8) header cut short */
+	DS_CTR_MAP_FULL,        /* subset of COUNTED: flow key not inserted */
+	DS_CTR_MAX
+};
+
+/* Value of the sensor_counters per-CPU array: one entry per epoch. */
+struct ds_counters {
+	__u64 c[DS_CTR_MAX]; /* frames, indexed by enum ds_counter */
+};
+_Static_assert(sizeof(struct ds_counters) == 8 * DS_CTR_MAX, "ds_counters is packed");
+
+/* Outcome counters that partition DS_CTR_FRAMES (see above). */
+#define DS_CTR_FIRST_OUTCOME DS_CTR_COUNTED
+#define DS_CTR_LAST_OUTCOME DS_CTR_BAD_L4_TRUNC
+
+/* Default and upper limit of --max-keys (flow keys per epoch). */
+#define DS_DEFAULT_MAX_KEYS (1U << 18)
+#define DS_MAX_MAX_KEYS (1U << 26)
+
+#endif /* __DARKSCOPE_H */

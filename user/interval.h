@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * interval.h - one drained interval, summed over CPUs: what drain.c fills in
+ * and series_format.c turns into rows.
+ */
+#ifndef __DARKSCOPE_INTERVAL_H
+#define __DARKSCOPE_INTERVAL_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "darkscope.h"
+
+/* One flow key with its values summed (counts) and ORed (host bitmaps)
+ * over all CPUs. */
+struct flow_row {
+	struct ds_flow_key key;
+	struct ds_flow_value val;
+};
+
+/* One non-zero (proto, port) total. */
+struct port_row {
+	__u8 proto;  /* enum ds_proto_idx */
+	__u8 pad;
+	__u16 port;  /* host order; ICMP: type */
+	__u32 pad2;
+	struct ds_port_value val;
+};
+
+struct interval_data {
+	__u64 ts;        /* start of the interval's slot, UTC unix seconds */
+	__u64 start_ms;  /* when this epoch began collecting, UTC unix ms */
+	__u64 end_ms;    /* when it stopped (the epoch flip), UTC unix ms */
+	struct flow_row *flows;
+	size_t n_flows, cap_flows;
+	struct port_row *ports;
+	size_t n_ports, cap_ports;
+	__u64 counters[DS_CTR_MAX]; /* summed over CPUs */
+	/* Daemon-side figures for the sensor series. */
+	__u64 max_keys;      /* flow map capacity per epoch */
+	__u64 drain_us;      /* flip + drain time */
+	__u64 write_us;      /* format + compress + write time of the previous interval */
+	__u64 write_errors;  /* failed member writes so far (see ts_writer) */
+};
+
+#endif /* __DARKSCOPE_INTERVAL_H */
