@@ -38,8 +38,10 @@ struct interval_data {
 	/* Daemon-side figures for the sensor series. */
 	__u64 max_keys;      /* flow map capacity per epoch */
 	__u64 drain_us;      /* flip + drain time */
-	__u64 write_us;      /* format + compress + write time of the previous interval */
-	__u64 write_errors;  /* failed member writes so far (see ts_writer) */
+	__u64 write_us;      /* format + compress + write time of this interval's
+			      * flows and ports members */
+	__u64 write_errors;  /* failed member writes so far, all series (ts_writer) */
+	__u64 write_dropped; /* members given up on so far (pending queue full) */
 };
 
 #endif /* __DARKSCOPE_INTERVAL_H */

@@ -1,0 +1,303 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# run_e2e.sh O [TEST...] - end-to-end tests of `darkscope run` on a veth pair
+# in private network namespaces (root).  Each test prints PASS or FAIL; the
+# exit status is non-zero if any failed.  Counts are compared exactly;
+# waits are for conditions, with generous timeouts, never fixed sleeps.
+set -u
+O=${1:?usage: run_e2e.sh BUILD_DIR [TEST...]}
+shift
+E2E_DIR=$(cd "$(dirname "$0")" && pwd)
+DARKSCOPE=$(cd "$O" && pwd)/darkscope
+PYTHON=${PYTHON:-/usr/bin/python3}
+. "$E2E_DIR/lib.sh"
+
+fail() { echo "  $*"; return 1; }
+
+# Frames spread over several 1 s intervals, SIGTERM right after the last:
+# every frame in exactly one row, across boundaries and the shutdown drain.
+test_exact_across_boundaries() {
+	start_sensor -o "$WORK/out" --interval 1 --sensor e2e || return 1
+	send_frames --count 20000 --bad 2000 --spread 3.5 --nets 300 --expect "$WORK/sent.json" ||
+		return 1
+	stop_sensor || return 1
+	check_series --expect "$WORK/sent.json" --min-intervals 3 "$WORK/out" || return 1
+	xdp_attached && fail "XDP program still attached after exit"
+	grep -q "Detached from 'ds0'" "$SENSOR_LOG" || fail "no detach logged"
+}
+
+# --duration ends the run by itself, after writing everything.
+test_duration_exit() {
+	start_sensor -o "$WORK/out" --interval 1 --duration 3 || return 1
+	send_frames --count 3000 --expect "$WORK/sent.json" || return 1
+	wait_for "$E2E_TIMEOUT" sh -c "! kill -0 $SENSOR_PID" || fail "still running after --duration"
+	wait "$SENSOR_PID" || fail "exit status $? after --duration"
+	SENSOR_PID=
+	check_series --expect "$WORK/sent.json" "$WORK/out" || return 1
+	xdp_attached && fail "XDP program still attached after --duration"
+	return 0
+}
+
+# expect_exit CODE PATTERN ARGS...: darkscope exits CODE, stderr matches.
+expect_exit() {
+	local want=$1 pattern=$2 rc
+	shift 2
+	ip netns exec "$NS_S" "$DARKSCOPE" "$@" >"$WORK/out.txt" 2>"$WORK/err.txt"
+	rc=$?
+	if [ "$rc" != "$want" ] || ! grep -q -- "$pattern" "$WORK/err.txt"; then
+		echo "  darkscope $*: exit $rc (want $want), stderr:"; cat "$WORK/err.txt"
+		return 1
+	fi
+	[ "$(wc -l <"$WORK/err.txt")" -le 3 ] || fail "darkscope $*: more than a short message"
+}
+
+test_bad_input_messages() {
+	local ro=$WORK/ro
+	expect_exit 64 "interface is required" run -o "$WORK/x" || return 1
+	expect_exit 64 "output directory is required" run -i ds0 || return 1
+	expect_exit 64 "invalid interval '0'" run -i ds0 -o "$WORK/x" --interval 0 || return 1
+	expect_exit 64 "invalid interval 'abc'" run -i ds0 -o "$WORK/x" --interval abc || return 1
+	expect_exit 64 "invalid mode 'fast'" run -i ds0 -o "$WORK/x" --mode fast || return 1
+	expect_exit 64 "invalid max-keys" run -i ds0 -o "$WORK/x" --max-keys 1 || return 1
+	expect_exit 64 "invalid sensor name" run -i ds0 -o "$WORK/x" --sensor 'a b' || return 1
+	expect_exit 64 "unknown or ambiguous command" frobnicate || return 1
+	expect_exit 1 "Interface 'nosuch0' not found" run -i nosuch0 -o "$WORK/x" || return 1
+	[ -e "$WORK/x" ] && fail "a failed start created its output directory"
+	# A path below a regular file cannot be a directory, even for root.
+	touch "$WORK/file"
+	expect_exit 1 "$WORK/file/out" run -i ds0 -o "$WORK/file/out" || return 1
+	xdp_attached && fail "a failed start left a program attached"
+	return 0
+}
+
+# kill -9 leaves the program attached; the next run replaces it.
+test_kill9_then_restart() {
+	start_sensor -o "$WORK/first" --interval 1 || return 1
+	kill -KILL "$SENSOR_PID"; wait "$SENSOR_PID" 2>/dev/null; SENSOR_PID=
+	xdp_attached || fail "expected the killed sensor's program to stay attached" || return 1
+	start_sensor -o "$WORK/out" --interval 1 || return 1
+	grep -q "Replacing stale darkscope program" "$SENSOR_LOG" || fail "stale program not reported" ||
+		return 1
+	[ "$(ip -n "$NS_S" -d link show ds0 | grep -c 'prog/xdp id')" = 1 ] ||
+		fail "not exactly one program attached" || return 1
+	send_frames --count 2000 --expect "$WORK/sent.json" || return 1
+	stop_sensor || return 1
+	check_series --expect "$WORK/sent.json" "$WORK/out" || return 1
+	xdp_attached && fail "program attached after clean exit"
+	return 0
+}
+
+# A second sensor on the same interface is refused while the first runs.
+test_second_instance_refused() {
+	start_sensor -o "$WORK/out" || return 1
+	expect_exit 1 "already running on interface 'ds0'" run -i ds0 -o "$WORK/other" || return 1
+	xdp_attached || fail "the refused start detached the running sensor" || return 1
+	stop_sensor
+}
+
+# A restart into the same directory appends; nothing is rewritten.
+test_restart_appends() {
+	local f
+	start_sensor -o "$WORK/out" --interval 1 || return 1
+	send_frames --count 1500 --seed 5 --expect "$WORK/a.json" || return 1
+	stop_sensor || return 1
+	mkdir "$WORK/copy" && cp "$WORK"/out/*.tsv.gz "$WORK/copy/" || return 1
+	start_sensor -o "$WORK/out" --interval 1 || return 1
+	send_frames --count 1500 --seed 6 --expect "$WORK/b.json" || return 1
+	stop_sensor || return 1
+	for f in "$WORK"/copy/*.tsv.gz; do
+		cmp -s -n "$(stat -c %s "$f")" "$f" "$WORK/out/${f##*/}" ||
+			fail "${f##*/}: bytes of the first run changed" || return 1
+	done
+	check_series --expect "$WORK/a.json" --expect "$WORK/b.json" "$WORK/out" || return 1
+	zcat "$WORK"/out/*.tsv.gz >/dev/null || fail "zcat cannot read the appended files"
+}
+
+# SIGHUP reopens: files moved away before it are complete, new ones start.
+test_sighup_reopens() {
+	start_sensor -o "$WORK/out" --interval 1 || return 1
+	send_frames --count 1000 --seed 7 --expect "$WORK/a.json" || return 1
+	# Wait until the first frames are on disk, then move the files away.
+	wait_for "$E2E_TIMEOUT" sh -c "ls $WORK/out/flows-* " || return 1
+	mkdir "$WORK/moved" && mv "$WORK"/out/* "$WORK/moved/"
+	kill -HUP "$SENSOR_PID"
+	wait_for "$E2E_TIMEOUT" grep -q "reopening" "$SENSOR_LOG" || return 1
+	send_frames --count 1000 --seed 8 --expect "$WORK/b.json" || return 1
+	stop_sensor || return 1
+	ls "$WORK"/out/sensor-*.tsv.gz >/dev/null || fail "no new files after SIGHUP" || return 1
+	check_series --expect "$WORK/a.json" --expect "$WORK/b.json" "$WORK/moved" "$WORK/out"
+}
+
+# --pass hands counted IPv4 to the kernel (its IP layer sees every packet);
+# the default drops it before the kernel sees it.
+test_pass_and_drop_verdicts() {
+	local before after
+	for mode in drop pass; do
+		before=$(ip netns exec "$NS_S" awk '/^Ip: [0-9]/ {print $4}' /proc/net/snmp)
+		if [ $mode = pass ]; then
+			start_sensor -o "$WORK/$mode" --pass || return 1
+		else
+			start_sensor -o "$WORK/$mode" || return 1
+		fi
+		# Untagged only: the kernel drops VLAN frames it has no VLAN device for.
+		send_frames --count 500 --seed 9 --no-vlan --expect "$WORK/$mode.json" || return 1
+		stop_sensor || return 1
+		after=$(ip netns exec "$NS_S" awk '/^Ip: [0-9]/ {print $4}' /proc/net/snmp)
+		check_series --expect "$WORK/$mode.json" "$WORK/$mode" || return 1
+		if [ $mode = pass ]; then
+			[ $((after - before)) = 500 ] ||
+				fail "--pass: kernel received $((after - before)) of 500 IPv4 packets" || return 1
+		else
+			[ $((after - before)) = 0 ] ||
+				fail "drop: kernel received $((after - before)) IPv4 packets" || return 1
+		fi
+	done
+}
+
+# Real tools, with their own quirks.  The sender side gets an address and a
+# static neighbour entry for the darknet address, so no ARP is needed.
+DARK_IP=198.51.100.7
+GEN_IP=198.51.100.1
+gen_ip_setup() {
+	ip -n "$NS_G" addr add $GEN_IP/24 dev gen0 &&
+		ip -n "$NS_G" neigh replace $DARK_IP lladdr "$SENSOR_MAC" dev gen0 nud permanent
+}
+
+# capture_expect PCAP OUT.json: what the sensor must count, from a capture of
+# the sender's side taken by tcpdump (the reference for tools whose exact
+# output we do not predict).
+capture_expect() {
+	"$PYTHON" "$E2E_DIR/pcap_expect.py" "$1" "$2"
+}
+
+# tool_run_captured NAME COMMAND...: run COMMAND in $NS_G with tcpdump capturing
+# what leaves gen0.  A sentinel frame sent after COMMAND marks the end: once
+# tcpdump has written it, it has written everything before it.
+tool_run_captured() {
+	local name=$1 tpid
+	shift
+	ip netns exec "$NS_G" tcpdump -i gen0 -B 65536 -U --immediate-mode -w "$WORK/$name.pcap" -Q out \
+		2>"$WORK/$name.tcpdump" &
+	tpid=$!
+	wait_for "$E2E_TIMEOUT" grep -q "listening on" "$WORK/$name.tcpdump" || return 1
+	# Exit statuses are the tools' own business (hping3 says 1 when nothing
+	# answers, as on a darknet); the capture is the reference.
+	ip netns exec "$NS_G" "$@" >"$WORK/$name.out" 2>&1
+	ip netns exec "$NS_G" "$PYTHON" -c 'import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(("gen0", 0))
+s.send(bytes.fromhex(sys.argv[1].replace(":", "")) + s.getsockname()[4] + b"\x88\xb5" + b"DARKSCOPE-END".ljust(46, b"."))' \
+		"$SENSOR_MAC" || return 1
+	wait_for "$E2E_TIMEOUT" grep -qa "DARKSCOPE-END" "$WORK/$name.pcap" || fail "tcpdump missed the end" || return 1
+	kill -INT $tpid; wait $tpid
+	grep "packets captured" "$WORK/$name.tcpdump"
+	grep -q "^0 packets dropped by kernel" "$WORK/$name.tcpdump" || fail "tcpdump dropped packets"
+}
+
+test_hping3() {
+	gen_ip_setup || return 1
+	start_sensor -o "$WORK/out" --interval 1 || return 1
+	# Known composition: 300 SYNs to 23/TCP and 200 UDP datagrams to 53 from one host...
+	ip netns exec "$NS_G" hping3 -q -S -p 23 -c 300 -i u1000 $DARK_IP >/dev/null 2>&1
+	ip netns exec "$NS_G" hping3 -q -2 -p 53 -c 200 -i u1000 $DARK_IP >/dev/null 2>&1
+	# ...and random sources, checked against a capture.
+	tool_run_captured rand hping3 -q -S -p 2323 -c 400 -i u1000 --rand-source $DARK_IP ||
+		return 1
+	stop_sensor || return 1
+	capture_expect "$WORK/rand.pcap" "$WORK/rand.json" || return 1
+	"$PYTHON" - "$WORK/fixed.json" <<PY || return 1
+import json, sys
+from_host = [1]
+exp = {"flows": {"tcp/23/198.51.100.0/24": {"packets": 300, "syn": 300, "mirai": 0,
+                  "src_hosts": from_host, "mirai_hosts": []},
+                 "udp/53/198.51.100.0/24": {"packets": 200, "syn": 0, "mirai": 0,
+                  "src_hosts": from_host, "mirai_hosts": []}},
+       "ports": {"tcp/23": {"packets": 300, "syn": 300, "mirai": 0},
+                 "udp/53": {"packets": 200, "syn": 0, "mirai": 0}},
+       "counters": {"frames": 500, "counted": 500}}
+json.dump(exp, open(sys.argv[1], "w"))
+PY
+	check_series --expect "$WORK/fixed.json" --expect "$WORK/rand.json" "$WORK/out"
+}
+
+# scapy builds Mirai-style SYNs (seq = destination address), VLAN-tagged ones
+# and plain SYNs; sendp() sends them from the sender namespace.
+test_scapy() {
+	start_sensor -o "$WORK/out" --interval 1 || return 1
+	ip netns exec "$NS_G" "$PYTHON" - "$SENSOR_MAC" "$WORK/sent.json" <<'PY' || return 1
+import json, sys
+from scapy.all import Ether, Dot1Q, IP, TCP, UDP, ICMP, Raw, sendp, conf
+conf.verb = 0
+mac, out = sys.argv[1], sys.argv[2]
+dst = "198.51.100.7"
+dst_int = int.from_bytes(bytes(int(x) for x in dst.split(".")), "big")
+frames = []
+for h in range(1, 101):
+    frames.append(Ether(dst=mac) / IP(src="203.0.113.%d" % h, dst=dst) / TCP(dport=23, flags="S", seq=dst_int))
+for h in range(1, 51):
+    frames.append(Ether(dst=mac) / Dot1Q(vlan=7) / IP(src="192.0.2.%d" % h, dst=dst) / TCP(dport=37215, flags="S"))
+for h in range(1, 31):
+    frames.append(Ether(dst=mac) / IP(src="192.0.2.%d" % h, dst=dst) / UDP(dport=1900) / Raw(b"M-SEARCH * HTTP/1.1\r\n\r\n"))
+for h in range(1, 21):
+    frames.append(Ether(dst=mac) / IP(src="203.0.113.%d" % h, dst=dst) / ICMP(type=8))
+sendp(frames, iface="gen0")
+bits = lambda hosts: list(hosts)
+exp = {"flows": {
+    "tcp/23/203.0.113.0/24": {"packets": 100, "syn": 100, "mirai": 100,
+                              "src_hosts": bits(range(1, 101)), "mirai_hosts": bits(range(1, 101))},
+    "tcp/37215/192.0.2.0/24": {"packets": 50, "syn": 50, "mirai": 0,
+                               "src_hosts": bits(range(1, 51)), "mirai_hosts": []},
+    "udp/1900/192.0.2.0/24": {"packets": 30, "syn": 0, "mirai": 0,
+                              "src_hosts": bits(range(1, 31)), "mirai_hosts": []},
+    "icmp/8/203.0.113.0/24": {"packets": 20, "syn": 0, "mirai": 0,
+                              "src_hosts": bits(range(1, 21)), "mirai_hosts": []}},
+    "ports": {"tcp/23": {"packets": 100, "syn": 100, "mirai": 100},
+              "tcp/37215": {"packets": 50, "syn": 50, "mirai": 0},
+              "udp/1900": {"packets": 30, "syn": 0, "mirai": 0},
+              "icmp/8": {"packets": 20, "syn": 0, "mirai": 0}},
+    "counters": {"frames": 200, "counted": 200}}
+json.dump(exp, open(out, "w"))
+PY
+	stop_sensor || return 1
+	check_series --expect "$WORK/sent.json" "$WORK/out"
+}
+
+# nmap SYN scan and netsniff-ng's trafgen: what they send is checked against
+# tcpdump's capture of it.  trafgen alternates two packets: SYNs to 445 from
+# 200 sources (last octet counting up) and Mirai-style SYNs to 23, whose
+# sequence number is the darknet address (198.51.100.7 = 3325256711).
+test_nmap_and_trafgen() {
+	gen_ip_setup || return 1
+	start_sensor -o "$WORK/out" --interval 1 || return 1
+	tool_run_captured nmap nmap -n -Pn -sS --send-ip --disable-arp-ping --max-retries 1 \
+		-p 1-300 $DARK_IP || return 1
+	cat >"$WORK/trafgen.cfg" <<CFG
+{ eth(da=$SENSOR_MAC), ipv4(sa=10.9.8.0, sa[3]=dinc(1, 200), da=$DARK_IP), tcp(dp=445, syn) }
+{ eth(da=$SENSOR_MAC), ipv4(sa=10.9.9.0, sa[3]=dinc(1, 100), da=$DARK_IP), tcp(dp=23, syn, seq=3325256711) }
+CFG
+	tool_run_captured trafgen trafgen -i "$WORK/trafgen.cfg" -o gen0 -n 1000 -q -b 2Mbit ||
+		return 1
+	stop_sensor || return 1
+	capture_expect "$WORK/nmap.pcap" "$WORK/nmap.json" || return 1
+	capture_expect "$WORK/trafgen.pcap" "$WORK/trafgen.json" || return 1
+	"$PYTHON" -c 'import json, sys; c = json.load(open(sys.argv[1]))["counters"]
+sys.exit(0 if c["counted"] >= 300 else "nmap sent %d probes, expected >= 300" % c["counted"])' \
+		"$WORK/nmap.json" || return 1
+	"$PYTHON" -c 'import json, sys; f = json.load(open(sys.argv[1]))["flows"]
+m = sum(v["mirai"] for v in f.values())
+sys.exit(0 if m == 500 else "trafgen: %d Mirai SYNs in capture, expected 500" % m)' \
+		"$WORK/trafgen.json" || return 1
+	check_series --expect "$WORK/nmap.json" --expect "$WORK/trafgen.json" "$WORK/out"
+}
+
+all_tests=$(declare -F | awk '$3 ~ /^test_/ {print $3}')
+tests=${*:-$all_tests}
+status=0
+for t in $tests; do
+	(
+		trap e2e_teardown EXIT
+		e2e_setup "${t#test_}" || { echo "  setup failed"; exit 1; }
+		$t
+	)
+	if [ $? = 0 ]; then echo "PASS $t"; else echo "FAIL $t"; status=1; fi
+done
+exit $status

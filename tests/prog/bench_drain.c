@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * bench_drain.c - what one interval costs the daemon: epoch flip, drain of
+ * N flow keys, formatting, compression and write, for N = 10^4, 10^5, 10^6
+ * (or the counts given as arguments).  The flow map of epoch 0 is filled
+ * from userspace with a telescope-like mix (a few ports most of the time,
+ * random source /24s, one to three hosts per key, values on every CPU), then
+ * handled exactly as cmd_run.c handles an interval.
+ *
+ * Prints CSV lines:
+ *   drain,<keys>,<flip_s>,<drain_s>,<format_s>,<write_s>,<total_s>,<cpu_s>,<bytes_per_row>
+ * cpu_s is the process's user + system CPU time over the whole interval
+ * handling: the kernel's share of the batch syscalls is system time.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "darkscope.skel.h"
+#include "drain.h"
+#include "loader.h"
+#include "log.h"
+#include "series_format.h"
+#include "strbuf.h"
+#include "ts_writer.h"
+
+#define FILL_CHUNK 65536U
+
+static double now_s(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static __u64 rng_state = 0x9e3779b97f4a7c15ULL;
+
+static __u64 rnd(void)
+{
+	/* xorshift64*: deterministic, fast, good enough for a key mix. */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 2685821657736338717ULL;
+}
+
+static void make_key(struct ds_flow_key *k, __u32 i)
+{
+	static const __u16 ports[] = { 23, 80, 443, 8728, 22, 445, 2323, 37215, 52869, 1433 };
+	__u64 r = rnd();
+
+	memset(k, 0, sizeof(*k));
+	/* An odd multiplier is a bijection on 24 bits: distinct /24s. */
+	k->src_net = htobe32(((i * 2654435761U) & 0xffffffU) << 8);
+	k->proto = r % 10 < 8 ? DS_PROTO_TCP : (r % 10 == 8 ? DS_PROTO_UDP : DS_PROTO_ICMP);
+	k->dport = (r >> 8) % 4 ? ports[(r >> 16) % 10] : (__u16)(r >> 24);
+	if (k->proto == DS_PROTO_ICMP)
+		k->dport = 8;
+}
+
+static int fill(int fd, __u32 n, unsigned int ncpus)
+{
+	size_t stride = (sizeof(struct ds_flow_value) + 7) & ~7UL;
+	struct ds_flow_key *keys = calloc(FILL_CHUNK, sizeof(*keys));
+	char *vals = calloc(FILL_CHUNK, stride * ncpus);
+	__u32 done = 0, i, cpu;
+	int err = 0;
+
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (done < n && !err) {
+		__u32 count = n - done < FILL_CHUNK ? n - done : FILL_CHUNK;
+
+		for (i = 0; i < count; i++) {
+			make_key(&keys[i], done + i);
+			for (cpu = 0; cpu < ncpus; cpu++) {
+				struct ds_flow_value *v = (void *)(vals + (i * ncpus + cpu) * stride);
+				__u64 r = rnd();
+
+				memset(v, 0, sizeof(*v));
+				v->packets = 1 + r % 5;
+				v->syn = keys[i].proto == DS_PROTO_TCP ? v->packets : 0;
+				v->mirai = r % 3 == 0 ? v->syn : 0;
+				v->src_hosts[(r >> 8) & 3] |= 1ULL << ((r >> 10) & 63);
+				if (v->mirai)
+					v->mirai_hosts[(r >> 8) & 3] |= 1ULL << ((r >> 10) & 63);
+			}
+		}
+		if (bpf_map_update_batch(fd, keys, vals, &count, NULL))
+			err = -errno;
+		done += count;
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static long dir_bytes(const char *dir, const char *series)
+{
+	char cmd[512];
+	long bytes = -1;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "cat %s/%s-*.tsv.gz | wc -c", dir, series);
+	p = popen(cmd, "r");
+	if (p && fscanf(p, "%ld", &bytes) != 1)
+		bytes = -1;
+	if (p)
+		pclose(p);
+	return bytes;
+}
+
+static int bench_one(__u32 keys)
+{
+	struct loader_opts lo = { .max_keys = keys + keys / 8 + 16 };
+	struct ts_writer_meta meta = { .sensor = "bench", .iface = "none", .version = DS_VERSION,
+				       .interval = 60 };
+	double t0, t1, t2, t3, t4, c0, c1;
+	struct interval_data data = {};
+	struct strbuf text = STRBUF_INIT;
+	char dir[] = "/tmp/ds-bench-drain.XXXXXX";
+	struct sensor_prog sp;
+	struct drainer d;
+	struct ts_writer *w = NULL;
+	int old, err;
+
+	if (!mkdtemp(dir))
+		return -errno;
+	err = sensor_prog__open(&sp, &lo);
+	if (!err)
+		err = sensor_prog__load(&sp);
+	if (!err)
+		err = drainer__init(&d, sp.skel, lo.max_keys);
+	if (err)
+		goto out;
+	err = fill(bpf_map__fd(sp.skel->maps.flows_0), keys, d.ncpus);
+	if (err) {
+		fprintf(stderr, "fill: %s\n", strerror(-err));
+		goto out_drainer;
+	}
+	w = ts_writer__open(dir, "flows", FLOWS_COLUMNS, &meta);
+	if (!w) {
+		err = -errno;
+		goto out_drainer;
+	}
+	c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+	t0 = now_s(CLOCK_MONOTONIC);
+	old = drainer__flip(&d);
+	t1 = now_s(CLOCK_MONOTONIC);
+	err = old < 0 ? old : drainer__collect(&d, old, &data);
+	t2 = now_s(CLOCK_MONOTONIC);
+	if (!err)
+		err = format_flow_rows(&text, 1795316400, data.flows, data.n_flows);
+	t3 = now_s(CLOCK_MONOTONIC);
+	if (!err)
+		err = ts_writer__append(w, 1795316400, text.buf, text.len);
+	t4 = now_s(CLOCK_MONOTONIC);
+	c1 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+	if (!err && data.n_flows != keys) {
+		fprintf(stderr, "drained %zu keys, expected %u\n", data.n_flows, keys);
+		err = -EIO;
+	}
+	ts_writer__close(w);
+	if (!err)
+		printf("drain,%u,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.1f\n", keys, t1 - t0, t2 - t1,
+		       t3 - t2, t4 - t3, t4 - t0, c1 - c0,
+		       (double)dir_bytes(dir, "flows") / keys);
+out_drainer:
+	drainer__free(&d);
+out:
+	interval_data__free(&data);
+	strbuf__free(&text);
+	sensor_prog__close(&sp);
+	if (strlen(dir) > 5) {
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd))
+			fprintf(stderr, "could not remove %s\n", dir);
+	}
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	static const __u32 defaults[] = { 10000, 100000, 1000000 };
+	int i, err = 0, n = argc > 1 ? argc - 1 : 3;
+
+	log_set_level(LOG_WARN);
+	log_route_libs();
+	printf("# drain,keys,flip_s,drain_s,format_s,write_s,total_s,cpu_s,bytes_per_row\n");
+	for (i = 0; i < n && !err; i++)
+		err = bench_one(argc > 1 ? strtoul(argv[i + 1], NULL, 10) : defaults[i]);
+	if (err)
+		fprintf(stderr, "bench_drain: %s\n", strerror(-err));
+	return err ? 1 : 0;
+}

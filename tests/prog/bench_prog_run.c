@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * bench_prog_run.c - per-packet cost of the darkscope XDP program under
+ * BPF_PROG_RUN, next to xdp_drop_baseline (count and drop) in the same run.
+ *
+ * Two methods, both reading the kernel's own clock (opts.duration, ns per
+ * run, taken around the program calls only, not the syscall):
+ *
+ *  - repeat: one frame run `repeat` times in one syscall.  The key, the port
+ *    slot and the frame stay in L1, so this is the hot-path cost.  Used for
+ *    SYN, Mirai SYN, UDP and ICMP on keys that already exist.
+ *  - single runs: many syscalls with repeat = 1, each on another frame, the
+ *    per-packet figure being the mean of the per-run durations.  Needed when
+ *    every packet must differ: a new flow key (inserted once, then it exists)
+ *    and hits spread over many live keys.  Each duration then also holds the
+ *    timer's own overhead (one ktime_get_ns() and the loop around the call),
+ *    and the syscall between runs evicts part of the caches, so the baseline
+ *    is measured the same way and "syn_single" (an existing key, single runs)
+ *    is printed as the floor of this method.
+ *
+ * Cost against live keys: the flow map of an instance loaded with
+ * max_entries 2^18 (then 2^20) is filled from user space with
+ * bpf_map_update_batch() (zero values, one key per source /24), then
+ * SWEEP_RUNS single runs hit existing keys in a random permutation: with n
+ * smaller than SWEEP_RUNS every key is hit several times (working set n keys),
+ * with n larger each run hits a key not touched for a long time.  The figure
+ * is the mean over the runs, so cache misses count as they happen.
+ *
+ * The process is pinned to one CPU (-c, default 0), as an RX queue's
+ * XDP program is: if it migrates, the per-CPU values of the other CPU are
+ * cold and single-run figures more than double.  Every figure is the median
+ * over ROUNDS rounds.  Output: a table, then CSV lines
+ * `prog_run,<frame>,<ns_darkscope>,<ns_baseline>,<ratio>` and
+ * `keys,<n>,<ns_per_pkt>`.  Needs root.
+ *
+ * Usage: bench_prog_run [-q] [-s] [-c CPU]
+ *   -q  fewer runs (a smoke test)   -s  skip the live-keys sweep (A/B runs)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "darkscope.h"
+#include "darkscope.skel.h"
+#include "xdp_drop_baseline.skel.h"
+#include "frames.h"
+
+/* Rounds per figure; the median is reported. */
+#define ROUNDS 5
+/* Runs per syscall in the repeat method (the kernel reports ns per run). */
+#define REPEAT 2000000
+/* Distinct new keys per round of the new-key measurement. */
+#define NEWKEY_FRAMES 20000
+/* Single runs per round of the live-keys sweep. */
+#define SWEEP_RUNS 100000
+/* Keys written per bpf_map_update_batch() call. */
+#define POPULATE_BATCH 65536
+/* Source /24 number i is SRC_NET(i) (host order): 16.0.0.0 upwards, room
+ * for 2^20 distinct /24s. */
+#define SRC_NET(i) (0x10000000U + ((__u32)(i) << 8))
+
+static int ncpus;
+static bool quick, no_sweep;
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* One BPF_PROG_RUN; *ns is the kernel's per-run duration. */
+static int prog_run(int prog_fd, const __u8 *frame, __u32 len, __u32 repeat, __u32 *ns)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
+		    .repeat = repeat);
+	int err;
+
+	err = bpf_prog_test_run_opts(prog_fd, &opts);
+	if (err) {
+		err = -errno;
+		fprintf(stderr, "BPF_PROG_RUN: %s\n", strerror(-err));
+		return err;
+	}
+	*ns = opts.duration;
+	return 0;
+}
+
+static __u32 syn_from(__u32 net_index, __u8 *frame)
+{
+	const struct frame_spec s = { .ip.saddr = SRC_NET(net_index) | 1 };
+
+	return frame_build(&s, frame);
+}
+
+/* A timed frame that found no room would measure the wrong path. */
+static int map_full_check(struct darkscope_bpf *ds)
+{
+	struct ds_counters ctr[ncpus];
+	__u32 zero = 0;
+	int i;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(ds->maps.sensor_counters), &zero, ctr))
+		return -errno;
+	for (i = 0; i < ncpus; i++)
+		if (ctr[i].c[DS_CTR_MAP_FULL]) {
+			fprintf(stderr, "map_full moved: a timed frame found no room\n");
+			return -ENOSPC;
+		}
+	return 0;
+}
+
+struct row {
+	const char *frame;
+	double ds, base;
+};
+
+/* The repeat method: ROUNDS x (darkscope, baseline) on one frame. */
+static int bench_repeat(int ds_fd, int base_fd, const struct frame_spec *s, struct row *r)
+{
+	double ds[ROUNDS], base[ROUNDS];
+	__u32 repeat = quick ? REPEAT / 20 : REPEAT;
+	__u8 frame[FRAME_MAX];
+	__u32 len = frame_build(s, frame), ns;
+	int i, err;
+
+	/* The first run inserts the key; the timed ones find it. */
+	err = prog_run(ds_fd, frame, len, 1, &ns);
+	for (i = 0; i < ROUNDS && !err; i++) {
+		err = prog_run(ds_fd, frame, len, repeat, &ns);
+		ds[i] = ns;
+		if (!err)
+			err = prog_run(base_fd, frame, len, repeat, &ns);
+		base[i] = ns;
+	}
+	if (err)
+		return err;
+	r->ds = median(ds, ROUNDS);
+	r->base = median(base, ROUNDS);
+	return 0;
+}
+
+/*
+ * The single-run method over n frames, frame i from source /24 number
+ * first + i; mean ns per run, darkscope and baseline alternating frame by
+ * frame.
+ */
+static int bench_single(struct darkscope_bpf *ds, int base_fd, __u32 first, __u32 n,
+			double *ds_ns, double *base_ns)
+{
+	int ds_fd = bpf_program__fd(ds->progs.xdp_darkscope);
+	__u64 ds_sum = 0, base_sum = 0;
+	__u8 frame[FRAME_MAX];
+	__u32 i, len, ns;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		len = syn_from(first + i, frame);
+		if ((err = prog_run(ds_fd, frame, len, 1, &ns)))
+			return err;
+		ds_sum += ns;
+		if ((err = prog_run(base_fd, frame, len, 1, &ns)))
+			return err;
+		base_sum += ns;
+	}
+	*ds_ns = (double)ds_sum / n;
+	*base_ns = (double)base_sum / n;
+	return 0;
+}
+
+static void print_row(const struct row *r)
+{
+	printf("%-14s %10.1f %10.1f %7.2f\n", r->frame, r->ds, r->base, r->ds / r->base);
+}
+
+static int bench_frames(struct darkscope_bpf *ds, int base_fd, struct row *rows, int *nrows)
+{
+	const struct {
+		const char *name;
+		struct frame_spec s;
+	} frames[] = {
+		{ "syn", {} },
+		{ "mirai_syn", { .tcp.seq = FRAME_DST } },
+		{ "udp", { .l4 = FRAME_L4_UDP, .udp.dport = 53, .payload = 32 } },
+		{ "icmp", { .l4 = FRAME_L4_ICMP, .icmp.type = 8, .payload = 56 } },
+	};
+	int ds_fd = bpf_program__fd(ds->progs.xdp_darkscope);
+	__u32 n = quick ? NEWKEY_FRAMES / 10 : NEWKEY_FRAMES;
+	double a[ROUNDS], b[ROUNDS];
+	size_t i;
+	int err, r;
+
+	for (i = 0; i < sizeof(frames) / sizeof(frames[0]); i++) {
+		rows[*nrows].frame = frames[i].name;
+		if ((err = bench_repeat(ds_fd, base_fd, &frames[i].s, &rows[*nrows])))
+			return err;
+		print_row(&rows[(*nrows)++]);
+	}
+
+	/*
+	 * New keys: every darkscope run inserts.  Each round takes /24s no
+	 * round used before rather than emptying the map, so the elements
+	 * come cold from the preallocated pool, as in a filling map, not warm
+	 * from a delete a moment ago.
+	 */
+	for (r = 0; r < ROUNDS; r++)
+		if ((err = bench_single(ds, base_fd, r * n, n, &a[r], &b[r])))
+			return err;
+	rows[*nrows] = (struct row){ "new_key", median(a, ROUNDS), median(b, ROUNDS) };
+	print_row(&rows[(*nrows)++]);
+
+	/* The last round's frames again, their keys now present: the same
+	 * method without the insert. */
+	for (r = 0; r < ROUNDS; r++)
+		if ((err = bench_single(ds, base_fd, (ROUNDS - 1) * n, n, &a[r], &b[r])))
+			return err;
+	rows[*nrows] = (struct row){ "syn_single", median(a, ROUNDS), median(b, ROUNDS) };
+	print_row(&rows[(*nrows)++]);
+	return map_full_check(ds);
+}
+
+/* Adds keys for source /24s [from, to) to flows_0, zero values. */
+static int populate(struct darkscope_bpf *ds, __u32 from, __u32 to)
+{
+	int fd = bpf_map__fd(ds->maps.flows_0);
+	struct ds_flow_key *keys;
+	void *vals;
+	__u32 i, n;
+	int err = 0;
+
+	keys = calloc(POPULATE_BATCH, sizeof(*keys));
+	vals = calloc(POPULATE_BATCH, sizeof(struct ds_flow_value) * ncpus);
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (from < to) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+		n = to - from < POPULATE_BATCH ? to - from : POPULATE_BATCH;
+		for (i = 0; i < n; i++)
+			keys[i] = (struct ds_flow_key){
+				.src_net = htonl(SRC_NET(from + i)),
+				.dport = FRAME_DPORT,
+				.proto = DS_PROTO_TCP,
+				.klass = DS_CLASS_PROBE,
+			};
+		if (bpf_map_update_batch(fd, keys, vals, &n, &opts)) {
+			err = -errno;
+			fprintf(stderr, "populating flows_0 at key %u: %s\n", from + n,
+				strerror(-err));
+			goto out;
+		}
+		from += n;
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static __u64 rng_state = 0x9e3779b97f4a7c15ULL;
+
+static __u32 rng(void)
+{
+	/* xorshift64: reproducible, and cheap next to a syscall. */
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (__u32)(rng_state >> 32);
+}
+
+/* Mean ns of SWEEP_RUNS single runs over the first n keys, in a random
+ * permutation, restarted when exhausted; also the baseline on the same frames. */
+static int sweep_round(struct darkscope_bpf *ds, int base_fd, __u32 n, __u32 *perm,
+		       double *ds_ns, double *base_ns)
+{
+	int ds_fd = bpf_program__fd(ds->progs.xdp_darkscope);
+	__u32 runs = quick ? SWEEP_RUNS / 10 : SWEEP_RUNS;
+	__u64 ds_sum = 0, base_sum = 0;
+	__u8 frame[FRAME_MAX];
+	__u32 i, j, len, ns, tmp;
+	int err;
+
+	for (i = 0; i < runs; i++) {
+		if (i % n == 0) {
+			/* Fisher-Yates over the first n indexes. */
+			for (j = n - 1; j > 0; j--) {
+				__u32 k = rng() % (j + 1);
+
+				tmp = perm[j];
+				perm[j] = perm[k];
+				perm[k] = tmp;
+			}
+		}
+		len = syn_from(perm[i % n], frame);
+		if ((err = prog_run(ds_fd, frame, len, 1, &ns)))
+			return err;
+		ds_sum += ns;
+		if ((err = prog_run(base_fd, frame, len, 1, &ns)))
+			return err;
+		base_sum += ns;
+	}
+	*ds_ns = (double)ds_sum / runs;
+	*base_ns = (double)base_sum / runs;
+	return 0;
+}
+
+static struct darkscope_bpf *ds_load(__u32 max_keys)
+{
+	struct darkscope_bpf *ds = darkscope_bpf__open();
+	__u32 zero = 0, one = 1;
+
+	if (!ds)
+		return NULL;
+	bpf_map__set_max_entries(ds->maps.flows_0, max_keys);
+	/* Epoch 1 stays unused here: keep its preallocated map small. */
+	bpf_map__set_max_entries(ds->maps.flows_1, 1);
+	if (darkscope_bpf__load(ds) ||
+	    bpf_map_update_elem(bpf_map__fd(ds->maps.epoch_tag_1), &zero, &one, BPF_ANY)) {
+		int err = -errno;
+
+		darkscope_bpf__destroy(ds);
+		errno = -err;
+		return NULL;
+	}
+	return ds;
+}
+
+/* Sweep the live-key counts in steps[] (ascending, <= max_keys) on a fresh
+ * instance whose flow map holds max_keys. */
+static int bench_keys(int base_fd, __u32 max_keys, const __u32 *steps, int nsteps,
+		      double *out, double *base_out)
+{
+	struct darkscope_bpf *ds = ds_load(max_keys);
+	double a[ROUNDS], b[ROUNDS];
+	__u32 have = 0, *perm = NULL, i;
+	int s, r, err = 0;
+
+	if (!ds) {
+		err = -errno;
+		fprintf(stderr, "loading darkscope with %u keys: %s\n", max_keys, strerror(-err));
+		return err;
+	}
+	perm = calloc(max_keys, sizeof(*perm));
+	if (!perm) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (s = 0; s < nsteps; s++) {
+		if ((err = populate(ds, have, steps[s])))
+			goto out;
+		have = steps[s];
+		for (i = 0; i < have; i++)
+			perm[i] = i;
+		for (r = 0; r < ROUNDS; r++)
+			if ((err = sweep_round(ds, base_fd, have, perm, &a[r], &b[r])))
+				goto out;
+		out[s] = median(a, ROUNDS);
+		base_out[s] = median(b, ROUNDS);
+		printf("%-9u %-9u %10.1f %10.1f %7.2f\n", max_keys, have, out[s], base_out[s],
+		       out[s] / base_out[s]);
+	}
+	/* Every timed frame must have hit a populated key. */
+	err = map_full_check(ds);
+out:
+	free(perm);
+	darkscope_bpf__destroy(ds);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	/* Live keys: 10^3 .. the whole map, for a 2^18 and a 2^20 map. */
+	static const __u32 steps_18[] = { 1000, 10000, 100000, 1U << 18 };
+	static const __u32 steps_20[] = { 1U << 20 };
+	double k18[4], b18[4], k20[1], b20[1];
+	struct xdp_drop_baseline_bpf *base = NULL;
+	struct darkscope_bpf *ds = NULL;
+	struct row rows[8];
+	int nrows = 0, base_fd, i, err, opt, cpu = 0;
+	cpu_set_t set;
+	char *end;
+
+	while ((opt = getopt(argc, argv, "qsc:h")) != -1) {
+		if (opt == 'q') {
+			quick = true;
+		} else if (opt == 's') {
+			no_sweep = true;
+		} else if (opt == 'c') {
+			errno = 0;
+			cpu = strtol(optarg, &end, 10);
+			if (errno || *end || cpu < 0 || cpu >= CPU_SETSIZE) {
+				fprintf(stderr, "bad CPU '%s'\n", optarg);
+				return 64;
+			}
+		} else {
+			fprintf(stderr, "usage: %s [-q] [-s] [-c CPU]\n", argv[0]);
+			return opt == 'h' ? 0 : 64;
+		}
+	}
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0)
+		return 1;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		fprintf(stderr, "pinning to CPU %d: %s\n", cpu, strerror(errno));
+		return 1;
+	}
+	ds = ds_load(DS_DEFAULT_MAX_KEYS);
+	base = xdp_drop_baseline_bpf__open_and_load();
+	if (!ds || !base) {
+		fprintf(stderr, "loading the BPF programs: %s (needs root)\n", strerror(errno));
+		err = -errno;
+		goto out;
+	}
+	base_fd = bpf_program__fd(base->progs.xdp_drop_baseline);
+
+	printf("# BPF_PROG_RUN on CPU %d, ns per packet, median of %d rounds%s\n", cpu, ROUNDS,
+	       quick ? " (quick)" : "");
+	printf("%-14s %10s %10s %7s\n", "frame", "darkscope", "baseline", "ratio");
+	if ((err = bench_frames(ds, base_fd, rows, &nrows)))
+		goto out;
+	darkscope_bpf__destroy(ds);
+	ds = NULL;
+
+	if (!no_sweep) {
+		printf("\n# existing keys hit in random order, single runs\n");
+		printf("%-9s %-9s %10s %10s %7s\n", "max_keys", "live", "darkscope", "baseline",
+		       "ratio");
+		if ((err = bench_keys(base_fd, 1U << 18, steps_18, 4, k18, b18)))
+			goto out;
+		if ((err = bench_keys(base_fd, 1U << 20, steps_20, 1, k20, b20)))
+			goto out;
+	}
+
+	printf("\n");
+	for (i = 0; i < nrows; i++)
+		printf("prog_run,%s,%.1f,%.1f,%.2f\n", rows[i].frame, rows[i].ds, rows[i].base,
+		       rows[i].ds / rows[i].base);
+	for (i = 0; i < 4 && !no_sweep; i++)
+		printf("keys,%u,%.1f\n", steps_18[i], k18[i]);
+	if (!no_sweep)
+		printf("keys,%u,%.1f\n", steps_20[0], k20[0]);
+out:
+	darkscope_bpf__destroy(ds);
+	xdp_drop_baseline_bpf__destroy(base);
+	return err ? 1 : 0;
+}
