@@ -376,13 +376,19 @@ static int queue_member(struct ts_writer *w, __u64 hour)
 
 int ts_writer__flush_pending(struct ts_writer *w)
 {
+	size_t written = 0;
+
 	while (w->head) {
 		int err = write_to_hour_file(w, w->head->hour, w->head->data, w->head->len);
 
 		if (err)
 			return err;
 		free(pop_pending(w));
+		written++;
 	}
+	if (written)
+		pr_info("%s: wrote %zu pending member%s after earlier write failures\n", w->series,
+			written, written == 1 ? "" : "s");
 	return 0;
 }
 

@@ -37,6 +37,9 @@ def main():
                     help="JSON written by send_frames.py (repeatable: sums them)")
     ap.add_argument("--min-intervals", type=int, default=1,
                     help="distinct ts values the flow rows must span")
+    ap.add_argument("--map-full", action="store_true",
+                    help="the flow map overflowed: flow rows may miss frames, but each row "
+                         "must be within what was sent and flows + map_full == counted")
     ap.add_argument("dirs", nargs="+", metavar="DIR")
     args = ap.parse_args()
 
@@ -85,6 +88,20 @@ def main():
     for r in sensor_rows:
         got_ctr.update({c: r[c] for c in COUNTERS})
 
+    total = sum(v[0] for v in got_flows.values())
+    if args.map_full:
+        for k, g in got_flows.items():
+            w = want_flows.get(k, [0] * 5)
+            if any(g[i] > w[i] for i in range(3)) or g[3] & ~w[3] or g[4] & ~w[4]:
+                problems.append("flow %s: wrote %s, more than sent %s" % (k, g, w))
+        in_rows = sum(g[0] for g in got_flows.values())
+        if in_rows + got_ctr["map_full"] != got_ctr["counted"]:
+            problems.append("flow rows %d + map_full %d != counted %d"
+                            % (in_rows, got_ctr["map_full"], got_ctr["counted"]))
+        if not got_ctr["map_full"]:
+            problems.append("map_full is 0: the map did not overflow")
+        want_ctr["map_full"] = got_ctr["map_full"]
+        want_flows = got_flows = {}
     for k in sorted(set(want_flows) | set(got_flows)):
         if want_flows.get(k) != got_flows.get(k):
             problems.append("flow %s: sent %s, sensor wrote %s" % (k, want_flows.get(k),
@@ -99,7 +116,6 @@ def main():
     if len(flow_ts) < args.min_intervals:
         problems.append("flow rows span %d intervals, expected at least %d"
                         % (len(flow_ts), args.min_intervals))
-    total = sum(v[0] for v in got_flows.values())
     for p in problems[:50]:
         print("MISMATCH:", p)
     print("check: %d frames sent, %d in flow rows over %d intervals, %d sensor rows, %d problems"

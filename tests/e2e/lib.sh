@@ -39,6 +39,8 @@ e2e_teardown() {
 	SENSOR_PID=
 	ip netns del "$NS_S" 2>/dev/null
 	ip netns del "$NS_G" 2>/dev/null
+	# Mounts a test made under $WORK (tmpfs for the full-disk test).
+	awk -v w="$WORK/" 'index($2, w) == 1 {print $2}' /proc/mounts | xargs -r umount
 	rm -rf "$WORK"
 }
 

@@ -87,6 +87,38 @@ test_kill9_then_restart() {
 	return 0
 }
 
+# A flow map too small for the traffic: frames without room are counted in
+# map_full, per-port totals and every other counter stay exact.
+test_map_full() {
+	start_sensor -o "$WORK/out" --interval 1 --max-keys 16 || return 1
+	send_frames --count 3000 --nets 400 --expect "$WORK/sent.json" || return 1
+	stop_sensor || return 1
+	grep -q "Flow map full" "$SENSOR_LOG" || fail "no map-full warning logged" || return 1
+	check_series --map-full --expect "$WORK/sent.json" "$WORK/out"
+}
+
+# A full disk: writes fail (logged, counted), nothing half-written stays in
+# a file, and once space is free again the members kept in memory are
+# written in order: in the end every frame is on disk, exactly.
+test_full_disk() {
+	local small=$WORK/small
+	mkdir "$small" && mount -t tmpfs -o size=1m tmpfs "$small" || return 1
+	start_sensor -o "$small/out" --interval 1 || { umount "$small"; return 1; }
+	dd if=/dev/zero of="$small/junk" bs=4k 2>/dev/null   # fills it: ENOSPC ends dd
+	send_frames --count 6000 --nets 500 --spread 2.5 --expect "$WORK/sent.json" || return 1
+	wait_for "$E2E_TIMEOUT" grep -q "No space left on device" "$SENSOR_LOG" ||
+		fail "no write failure logged" || return 1
+	rm "$small/junk"
+	wait_for "$E2E_TIMEOUT" grep -q "pending member" "$SENSOR_LOG" ||
+		fail "pending members not written after space came back" || return 1
+	stop_sensor || return 1
+	zcat "$small"/out/*.tsv.gz >/dev/null || fail "a file is not valid gzip" || return 1
+	check_series --expect "$WORK/sent.json" "$small/out" || return 1
+	"$DARKSCOPE" read --series sensor --no-header "$small/out" |
+		awk -F'\t' '$22 > 0 {e = 1} END {exit !e}' || fail "write_errors never counted"
+	umount "$small"
+}
+
 # A second sensor on the same interface is refused while the first runs.
 test_second_instance_refused() {
 	start_sensor -o "$WORK/out" || return 1
