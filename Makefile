@@ -43,7 +43,6 @@ USER_OBJS := $(patsubst user/%.c,$(O)/user/%.o,$(USER_SRCS))
 LIB_OBJS := $(filter-out $(O)/user/main.o,$(USER_OBJS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 PROG_TESTS := $(patsubst tests/prog/%.c,$(O)/tests/prog/%,$(wildcard tests/prog/test_*.c))
-TEST_HELPERS := $(wildcard tests/prog/*.h)
 
 BIN := $(O)/darkscope
 
