@@ -215,7 +215,14 @@ static int remove_stale_program(struct sensor_prog *sp)
 
 static int attach_in_mode(struct sensor_prog *sp, enum xdp_attach_mode mode)
 {
-	int err = xdp_program__attach(sp->prog, sp->ifindex, mode, 0);
+	int err;
+
+	/* libxdp tries its dispatcher first and, where that cannot load, falls
+	 * back to attaching the program alone; the libbpf errors of the failed
+	 * attempt are noise at the default level (we log the outcome). */
+	log_libs_quiet(true);
+	err = xdp_program__attach(sp->prog, sp->ifindex, mode, 0);
+	log_libs_quiet(false);
 
 	if (!err)
 		sp->mode = mode;
@@ -272,8 +279,8 @@ int sensor_prog__attach(struct sensor_prog *sp, const struct loader_opts *opts)
 		}
 	}
 	if (err) {
-		pr_warn("Couldn't attach XDP program on iface '%s': %s(%d)\n", sp->ifname,
-			xdp_err(err, buf, sizeof(buf)), err);
+		pr_warn("Couldn't attach XDP program on iface '%s': %s(%d) (details with -vv)\n",
+			sp->ifname, xdp_err(err, buf, sizeof(buf)), err);
 		return err;
 	}
 	sp->attached = true;

@@ -4,6 +4,7 @@
  * prefixed "darkscope: "; capture is the service manager's job.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
@@ -11,6 +12,7 @@
 #include "log.h"
 
 static enum log_level cur_level = LOG_INFO;
+static bool libs_quiet;
 
 void log_set_level(enum log_level level)
 {
@@ -43,7 +45,7 @@ void logging_print(enum log_level level, const char *fmt, ...)
  * are our info, their info and debug need -vv. */
 static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	enum log_level ours = level == LIBBPF_WARN ? LOG_INFO : LOG_LIB_DEBUG;
+	enum log_level ours = level == LIBBPF_WARN && !libs_quiet ? LOG_INFO : LOG_LIB_DEBUG;
 
 	vlog(ours, "libbpf: ", fmt, args);
 	return 0;
@@ -51,10 +53,15 @@ static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt, va_li
 
 static int libxdp_print_fn(enum libxdp_print_level level, const char *fmt, va_list args)
 {
-	enum log_level ours = level == LIBXDP_WARN ? LOG_INFO : LOG_LIB_DEBUG;
+	enum log_level ours = level == LIBXDP_WARN && !libs_quiet ? LOG_INFO : LOG_LIB_DEBUG;
 
 	vlog(ours, "libxdp: ", fmt, args);
 	return 0;
+}
+
+void log_libs_quiet(bool quiet)
+{
+	libs_quiet = quiet;
 }
 
 void log_route_libs(void)

@@ -3,6 +3,8 @@
 #ifndef __DARKSCOPE_LOG_H
 #define __DARKSCOPE_LOG_H
 
+#include <stdbool.h>
+
 enum log_level {
 	LOG_WARN = 0,
 	LOG_INFO = 1,
@@ -14,6 +16,9 @@ void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 /* Hook libbpf's and libxdp's printers into ours, demoted one level. */
 void log_route_libs(void);
+/* While quiet, library warnings are debug output (-vv): for attempts whose
+ * failure we handle and report ourselves. */
+void log_libs_quiet(bool quiet);
 void logging_print(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
