@@ -34,7 +34,7 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Werror -MMD -MP -Iinclude -Ibpf \
 	-idirafter $(ARCH_INCLUDES)
 
-BPF_NAMES := darkscope xdp_drop_baseline
+BPF_NAMES := darkscope xdp_drop_baseline gen
 BPF_OBJS := $(patsubst %,$(O)/%.bpf.o,$(BPF_NAMES))
 SKELS := $(patsubst %,$(O)/%.skel.h,$(BPF_NAMES))
 

@@ -12,5 +12,6 @@
 int do_run(int argc, char **argv);   /* user/cmd_run.c */
 int do_check(int argc, char **argv); /* user/cmd_run.c */
 int do_read(int argc, char **argv);  /* user/cmd_read.c */
+int do_gen(int argc, char **argv);   /* user/cmd_gen.c */
 
 #endif /* __DARKSCOPE_COMMANDS_H */

@@ -186,6 +186,21 @@ test_pass_and_drop_verdicts() {
 	done
 }
 
+# darkscope gen (BPF_PROG_RUN live frames, XDP_TX out of gen0) reports what
+# it sent per key; the sensor must have written exactly that.  Paced and in
+# small batches, so the veth ring never overflows on a busy VM.
+test_gen_composition() {
+	start_sensor -o "$WORK/out" --interval 1 || return 1
+	ip netns exec "$NS_G" "$DARKSCOPE" gen -i gen0 --count 30000 --rate 50000 --batch 16 \
+		--nets 200 --mirai 0.3 --record-flows --seed 7 --expect "$WORK/sent.json" || return 1
+	stop_sensor || return 1
+	"$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1]))
+m = sum(v["mirai"] for v in d["ports"].values()); s = sum(v["syn"] for v in d["ports"].values())
+sys.exit(0 if d["sent"] == 30000 and 0.25 < m / s < 0.35 else "composition off: %d sent, %d/%d Mirai" % (d["sent"], m, s))' \
+		"$WORK/sent.json" || return 1
+	check_series --expect "$WORK/sent.json" "$WORK/out"
+}
+
 # Real tools, with their own quirks.  The sender side gets an address and a
 # static neighbour entry for the darknet address, so no ARP is needed.
 DARK_IP=198.51.100.7

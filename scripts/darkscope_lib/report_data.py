@@ -1,0 +1,1004 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+"""Aggregation for darkscope-report: one streaming pass per series and period.
+
+build_report(cfg) reads the `ports`, `flows` and `sensor` series of the
+report period (and the `ports` and `flows` series of the previous period),
+and returns the whole report as a JSON-able dict: the tables, the daily
+series behind the figures, the notable changes and the footer.  Rows are
+never held: every pass folds them into per-port, per-region, per-day and
+per-/24 counters.  report_render.py turns the dict into Markdown and HTML,
+report_figures.py into PNGs; report.json is the dict as it is.
+
+Definitions (docs/SCRIPTS.md, "Report", says the same for users):
+
+- Period: --from 00:00:00Z to --to 24:00:00Z, rows with from <= ts < to+1d.
+  Day i of a figure holds the rows with ts in [from + i*86400, +86400).
+- Port numbers (packets, SYNs, Mirai SYNs, daily and per-sensor packets)
+  come from the `ports` series, which is exact even when the sensor's flow
+  table was full.  Everything that needs a source address (regions,
+  distinct sources, Figure 3, known scanners) comes from `flows`.
+- Distinct sources: distinct source IPv4 addresses over the whole period,
+  all sensors together: per /24, the union of the `src_hosts` lists, then
+  counted (FORMAT.md, "Distinct sources across rows").
+- Rankings: by packets, descending; ties by port number then protocol
+  (tcp, udp, icmp), or by country code.  Sources of unknown country are
+  summed as "unknown" and never ranked.
+- Previous rank: the rank in the previous period if it is within the top
+  max(10, N); "out of top 10" (top N when N > 10) if the port or region had
+  packets then but ranked lower; "new" if it had no packets at all in the
+  previous period; null when there is no previous period or it holds no
+  data.
+- Figure 3 (region R, port P): per day, the distinct sources in R that sent
+  anything to P.  "Mirai" = sources that sent at least one Mirai-signature
+  SYN to P that day (their address is in a `mirai_hosts` list);
+  "non-Mirai" = the others.  The two are disjoint and add up to the total:
+  a source that sent both kinds is counted once, as Mirai (the series
+  cannot tell whether a Mirai host also sent non-Mirai packets).
+- Surge: day d of the period (d >= 1) for a port when its packets that day
+  are >= surge_min_packets and > surge_factor times the median of its daily
+  packets on the up to 7 days before d inside the period (missing days count
+  as 0).  Consecutive surge days of one port form one surge.  Each surge
+  gives every sensor's share of the port's packets on the surge days; when
+  at least two sensors reported data in the period and one of them carries
+  >= 80 % of those packets, the surge is called a one-sensor spike.
+- Known scanners (--known-scanners): a flows row belongs to a scanner when
+  its source /24 lies in one of the scanner's networks (networks longer
+  than /24 match their whole /24: the series has no finer resolution).
+  With --exclude-known those rows are removed from every table and figure
+  except the known-scanners table; port numbers taken from the `ports`
+  series get the scanners' packets (from `flows`) subtracted.
+"""
+
+import datetime
+import ipaddress
+import os
+import re
+import statistics
+import sys
+import time
+from array import array
+
+from . import reader as _reader
+from . import services as _services
+
+PROTOS = ("tcp", "udp", "icmp")
+PROTO_INDEX = {p: i for i, p in enumerate(PROTOS)}
+DAY = 86400
+PREVIOUS_LIMIT = 10  # "out of top 10", as in TSUBAME's tables
+SINGLE_SENSOR_SHARE = 0.8  # a surge is a one-sensor spike above this share
+TRAILING_DAYS = 7  # surge baseline: median of this many days before
+UNKNOWN = "unknown"
+FILE_RE = re.compile(r"^(flows|ports|sensor)-(\d{4})-(\d{2})-(\d{2})T(\d{2})\.tsv\.gz$")
+
+
+class ReportError(Exception):
+    """A problem that stops the report (bad input the user must fix)."""
+
+
+class ReportConfig:
+    """Everything build_report() needs; the CLI fills it from its options."""
+
+    def __init__(self, paths, date_from, date_to, previous="auto", regiondb=None,
+                 top=5, region="JP", port=("tcp", 23), known_scanners=None,
+                 exclude_known=False, sensor_locations=None, surge_factor=3.0,
+                 surge_min_packets=1000, fast=True):
+        self.paths = list(paths)
+        self.date_from = date_from  # datetime.date, inclusive
+        self.date_to = date_to  # datetime.date, inclusive
+        self.previous = previous  # "auto", "none" or (date, date)
+        self.regiondb = regiondb
+        self.top = top
+        self.region = region
+        self.port = port  # (proto, number)
+        self.known_scanners = known_scanners  # KnownScanners or None
+        self.exclude_known = exclude_known
+        self.sensor_locations = dict(sensor_locations or {})
+        self.surge_factor = surge_factor
+        self.surge_min_packets = surge_min_packets
+        self.fast = fast
+
+
+# ---------------------------------------------------------------- helpers
+
+def parse_date(text):
+    """YYYY-MM-DD -> datetime.date; ValueError with a readable message."""
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date (YYYY-MM-DD, UTC)") from None
+
+
+def date_ts(day):
+    """UTC midnight of a date as unix seconds."""
+    return int(datetime.datetime(day.year, day.month, day.day,
+                                 tzinfo=datetime.timezone.utc).timestamp())
+
+
+def previous_period(date_from, date_to):
+    """The same-length period immediately before [date_from, date_to]."""
+    days = (date_to - date_from).days + 1
+    return (date_from - datetime.timedelta(days=days),
+            date_from - datetime.timedelta(days=1))
+
+
+def pkey_of(proto, port):
+    return PROTO_INDEX[proto] << 16 | port
+
+
+def pkey_split(pkey):
+    return PROTOS[pkey >> 16], pkey & 0xFFFF
+
+
+def port_sort_key(item):
+    """(pkey, packets) -> sort key: packets desc, port, protocol."""
+    pkey, packets = item
+    return (-packets, pkey & 0xFFFF, pkey >> 16)
+
+
+def label(pkey):
+    proto, port = pkey_split(pkey)
+    return _services.port_label(proto, port)
+
+
+def popcount(x):
+    return bin(x).count("1")
+
+
+def _bits_of(hosts):
+    """A host list (tuple/list of ints, or the text `[1,17]`) -> bitmap int."""
+    if isinstance(hosts, str):
+        hosts = hosts.strip()[1:-1]
+        hosts = [int(h) for h in hosts.split(",")] if hosts.strip() else ()
+    b = 0
+    for h in hosts:
+        b |= 1 << h
+    return b
+
+
+def rank_previous(key, prev_ranks, prev_has_data, limit):
+    """Previous-rank cell: int rank, "out of top N", "new" or None."""
+    if not prev_has_data:
+        return None
+    r = prev_ranks.get(key)
+    if r is None:
+        return "new"
+    if r <= limit:
+        return r
+    return f"out of top {limit}"
+
+
+# ---------------------------------------------------------- known scanners
+
+class KnownScanners:
+    """`CIDR name` lines: networks of known (research) scanners.
+
+    Matching is per source /24 (the series' resolution).  Blank lines and
+    lines starting with # are skipped; a bad line is a warning, not an
+    error.  IPv6 networks are ignored (the sensor counts IPv4 only)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.names = []  # index -> name
+        self.networks = []  # index -> [cidr text, ...]
+        self.warnings = []
+        self._by_len = {}  # shift -> {net24 >> shift: index}; longest prefix wins
+        try:
+            with open(path, encoding="utf-8") as f:
+                lines = f.read().splitlines()
+        except OSError as e:
+            raise ReportError(f"--known-scanners: {path}: {e.strerror}") from None
+        index = {}
+        for n, line in enumerate(lines, 1):
+            text = line.split("#", 1)[0].strip()
+            if not text:
+                continue
+            parts = text.split(None, 1)
+            if len(parts) < 2:
+                self.warnings.append(f"{path}:{n}: expected 'CIDR name', got {line.strip()!r}; line skipped")
+                continue
+            cidr, name = parts[0], parts[1].strip()
+            try:
+                net = ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                self.warnings.append(f"{path}:{n}: {cidr!r} is not a CIDR network; line skipped")
+                continue
+            if net.version != 4:
+                self.warnings.append(f"{path}:{n}: {cidr} is IPv6, the series count IPv4 only; line skipped")
+                continue
+            if str(net) != cidr and "/" in cidr:
+                self.warnings.append(f"{path}:{n}: {cidr} has host bits set; using {net}")
+            if net.prefixlen > 24:
+                self.warnings.append(f"{path}:{n}: {net} is longer than /24; the series resolve /24s, "
+                                     f"so all of {ipaddress.ip_network((int(net.network_address) & ~0xFF, 24))} is matched")
+            i = index.get(name)
+            if i is None:
+                i = index[name] = len(self.names)
+                self.names.append(name)
+                self.networks.append([])
+            self.networks[i].append(str(net))
+            shift = 24 - min(net.prefixlen, 24)
+            self._by_len.setdefault(shift, {}).setdefault(int(net.network_address) >> 8 >> shift, i)
+        self._shifts = sorted(self._by_len)
+
+    def match_net24(self, net24):
+        """/24 number (address >> 8) -> scanner index or None (longest prefix)."""
+        for shift in self._shifts:
+            i = self._by_len[shift].get(net24 >> shift)
+            if i is not None:
+                return i
+        return None
+
+
+def net24_of(src):
+    """'a.b.c.0/24' -> a.b.c as an int (address >> 8)."""
+    a, b, c, _ = src.split("/", 1)[0].split(".")
+    return int(a) << 16 | int(b) << 8 | int(c)
+
+
+# ---------------------------------------------------------------- report
+
+class _Pass:
+    """Counters of one pass, for the footer."""
+
+    def __init__(self, series, period):
+        self.series = series
+        self.period = period
+        self.rows = 0
+        self.seconds = 0.0
+
+
+class ReportBuilder:
+    def __init__(self, cfg):
+        self.cfg = cfg
+        self.warnings = []
+        self.notes = []
+        self.passes = []
+        self.t0 = date_ts(cfg.date_from)
+        self.t1 = date_ts(cfg.date_to) + DAY
+        self.ndays = (self.t1 - self.t0) // DAY
+        if cfg.previous == "auto":
+            self.prev = previous_period(cfg.date_from, cfg.date_to)
+        elif cfg.previous in (None, "none"):
+            self.prev = None
+        else:
+            self.prev = cfg.previous
+        if self.prev:
+            self.p0 = date_ts(self.prev[0])
+            self.p1 = date_ts(self.prev[1]) + DAY
+        self.sensors = {}  # name -> index
+        self.sensor_names = []
+        self._netcache = {}  # src text -> (cc or None, scanner index or None)
+        self._bitcache = {}
+        self.fig3_key = pkey_of(*cfg.port)
+
+    # -- shared plumbing
+
+    def warn(self, msg):
+        if msg not in self.warnings:
+            self.warnings.append(msg)
+            print(f"darkscope-report: warning: {msg}", file=sys.stderr)
+
+    def _sensor(self, name):
+        i = self.sensors.get(name)
+        if i is None:
+            i = self.sensors[name] = len(self.sensor_names)
+            self.sensor_names.append(name)
+        return i
+
+    def _rows(self, series, t_from, t_to, columns, period):
+        """Stream rows (tuples in `columns` order) of one series and period."""
+        p = _Pass(series, period)
+        self.passes.append(p)
+        start = time.monotonic()
+        if self.cfg.fast and hasattr(_reader, "iter_rows_fast"):
+            it = _reader.iter_rows_fast(self.cfg.paths, series, t_from, t_to, columns,
+                                        on_warning=self.warn)
+            for row in it:
+                p.rows += 1
+                yield row
+        else:
+            for row in _reader.iter_rows(self.cfg.paths, series=series, t_from=t_from,
+                                         t_to=t_to, on_warning=self.warn):
+                p.rows += 1
+                yield tuple(row.get(c) for c in columns)
+        p.seconds = time.monotonic() - start
+
+    def _netinfo(self, src):
+        info = self._netcache.get(src)
+        if info is None:
+            cc = None
+            db = self.cfg.regiondb
+            if db is not None:
+                cc = db.lookup_net24(src)
+            k = None
+            if self.cfg.known_scanners is not None:
+                k = self.cfg.known_scanners.match_net24(net24_of(src))
+            info = self._netcache[src] = (cc or None, k)
+        return info
+
+    def _bits(self, hosts):
+        b = self._bitcache.get(hosts)
+        if b is None:
+            if len(self._bitcache) > 1_000_000:
+                self._bitcache.clear()
+            b = self._bitcache[hosts] = _bits_of(hosts)
+        return b
+
+    # -- passes
+
+    def pass_ports(self):
+        """Current period, `ports` series: exact per-port numbers."""
+        nd = self.ndays
+        t0 = self.t0
+        self.port_tot = {}  # pkey -> [packets, syn, mirai]
+        self.port_daily = {}  # pkey -> array of daily packets
+        self.sensor_port = {}  # (sidx, pkey) -> packets
+        self.sensor_tot = {}  # sidx -> [packets, syn, mirai]
+        self.sensor_daily = {}  # sidx -> array of daily packets
+        self.day_tot = array("q", bytes(8 * nd))
+        # (day, sidx, pkey) -> packets, for the per-sensor share of surges.
+        # Once a day is complete (rows come in time order) only the port-days
+        # that can be surges (>= surge_min_packets) are kept.
+        self.dsp = {}
+        self.dsp_unordered = False
+        floor = self.cfg.surge_min_packets
+        pending = {}  # day -> {(sidx, pkey): packets} not yet pruned
+        day_port = {}  # day -> {pkey: packets} for the pruning decision
+        last_day = -1
+        pruned_upto = -1
+        cols = ("ts", "proto", "dport", "packets", "syn", "mirai", "sensor")
+        for ts, proto, dport, packets, syn, mirai, sensor in self._rows("ports", self.t0, self.t1, cols, "current"):
+            d = (ts - t0) // DAY
+            if d < 0 or d >= nd:
+                continue
+            pkey = PROTO_INDEX[proto] << 16 | dport
+            s = self.sensors.get(sensor)
+            if s is None:
+                s = self._sensor(sensor)
+            t = self.port_tot.get(pkey)
+            if t is None:
+                t = self.port_tot[pkey] = [0, 0, 0]
+                self.port_daily[pkey] = array("q", bytes(8 * nd))
+            t[0] += packets
+            t[1] += syn
+            t[2] += mirai
+            self.port_daily[pkey][d] += packets
+            k = (s, pkey)
+            self.sensor_port[k] = self.sensor_port.get(k, 0) + packets
+            st = self.sensor_tot.get(s)
+            if st is None:
+                st = self.sensor_tot[s] = [0, 0, 0]
+                self.sensor_daily[s] = array("q", bytes(8 * nd))
+            st[0] += packets
+            st[1] += syn
+            st[2] += mirai
+            self.sensor_daily[s][d] += packets
+            self.day_tot[d] += packets
+            if d <= pruned_upto:
+                self.dsp_unordered = True
+                self.dsp[(d, s, pkey)] = self.dsp.get((d, s, pkey), 0) + packets
+                continue
+            pd = pending.get(d)
+            if pd is None:
+                pd = pending[d] = {}
+                day_port[d] = {}
+            pd[k] = pd.get(k, 0) + packets
+            dp = day_port[d]
+            dp[pkey] = dp.get(pkey, 0) + packets
+            if d > last_day:
+                last_day = d
+                # Days before d-1 are complete if rows come in time order.
+                for old in [x for x in pending if x < d - 1]:
+                    self._prune(old, pending.pop(old), day_port.pop(old), floor)
+                    pruned_upto = max(pruned_upto, old)
+        for old in list(pending):
+            self._prune(old, pending.pop(old), day_port.pop(old), 0)
+        if self.dsp_unordered:
+            self.warn("ports rows were not in time order; per-sensor shares of surges may be incomplete")
+
+    def _prune(self, d, per_sensor, per_port, floor):
+        dsp = self.dsp
+        for (s, pkey), packets in per_sensor.items():
+            if per_port[pkey] >= floor:
+                dsp[(d, s, pkey)] = dsp.get((d, s, pkey), 0) + packets
+
+    def pass_ports_previous(self):
+        self.prev_port_tot = {}
+        if not self.prev:
+            return
+        tot = self.prev_port_tot
+        for proto, dport, packets in self._rows("ports", self.p0, self.p1,
+                                                ("proto", "dport", "packets"), "previous"):
+            pkey = PROTO_INDEX[proto] << 16 | dport
+            tot[pkey] = tot.get(pkey, 0) + packets
+
+    def candidate_ports(self):
+        """Ports whose distinct sources the flows pass tracks."""
+        n = max(self.cfg.top, PREVIOUS_LIMIT)
+        if self.cfg.exclude_known:
+            n += self.cfg.top  # exclusion can move lower ports up; see fallback
+        ranked = sorted(((k, v[0]) for k, v in self.port_tot.items()), key=port_sort_key)
+        return {k for k, _ in ranked[:n]}
+
+    def pass_flows(self, candidates):
+        """Current period, `flows` series: regions, sources, Figure 3, scanners."""
+        cfg = self.cfg
+        nd = self.ndays
+        t0 = self.t0
+        exclude = cfg.exclude_known
+        fig3_key = self.fig3_key
+        fig3_region = cfg.region
+        self.reg_tot = {}  # cc (None = unknown) -> [packets, syn, mirai]
+        self.reg_daily = {}  # cc -> array of daily packets
+        self.net_hosts = {}  # src /24 text -> host bitmap, whole period
+        self.net_mirai = {}  # src /24 text -> Mirai host bitmap
+        self.port_hosts = {k: {} for k in candidates}  # pkey -> {src: bitmap}
+        self.fig3_hosts = [dict() for _ in range(nd)]  # day -> {src: bitmap}
+        self.fig3_mirai = [dict() for _ in range(nd)]
+        self.flows_packets = 0  # after exclusion
+        self.flows_packets_all = 0  # before exclusion
+        nk = len(cfg.known_scanners.names) if cfg.known_scanners else 0
+        self.known_tot = [[0, 0, 0] for _ in range(nk)]
+        self.known_hosts = [dict() for _ in range(nk)]
+        self.known_ports = [dict() for _ in range(nk)]
+        self.known_dsp = {}  # (day, sidx, pkey) -> [packets, syn, mirai], if excluding
+        netinfo = self._netinfo
+        netcache = self._netcache
+        bits = self._bits
+        bitcache = self._bitcache
+        reg_tot = self.reg_tot
+        reg_daily = self.reg_daily
+        net_hosts = self.net_hosts
+        net_mirai = self.net_mirai
+        port_hosts = self.port_hosts
+        sensors = self.sensors
+        cols = ("ts", "proto", "dport", "src", "packets", "syn", "mirai",
+                "src_hosts", "mirai_hosts", "sensor")
+        for ts, proto, dport, src, packets, syn, mirai, sh, mh, sensor in self._rows(
+                "flows", self.t0, self.t1, cols, "current"):
+            d = (ts - t0) // DAY
+            if d < 0 or d >= nd:
+                continue
+            info = netcache.get(src)
+            if info is None:
+                info = netinfo(src)
+            cc, k = info
+            pkey = PROTO_INDEX[proto] << 16 | dport
+            self.flows_packets_all += packets
+            if k is not None:
+                kt = self.known_tot[k]
+                kt[0] += packets
+                kt[1] += syn
+                kt[2] += mirai
+                kh = self.known_hosts[k]
+                kh[src] = kh.get(src, 0) | bits(sh)
+                kp = self.known_ports[k]
+                kp[pkey] = kp.get(pkey, 0) + packets
+                if exclude:
+                    s = sensors.get(sensor)
+                    if s is None:
+                        s = self._sensor(sensor)
+                    key = (d, s, pkey)
+                    v = self.known_dsp.get(key)
+                    if v is None:
+                        v = self.known_dsp[key] = [0, 0, 0]
+                    v[0] += packets
+                    v[1] += syn
+                    v[2] += mirai
+                    continue
+            self.flows_packets += packets
+            t = reg_tot.get(cc)
+            if t is None:
+                t = reg_tot[cc] = [0, 0, 0]
+                reg_daily[cc] = array("q", bytes(8 * nd))
+            t[0] += packets
+            t[1] += syn
+            t[2] += mirai
+            reg_daily[cc][d] += packets
+            hb = bitcache.get(sh)
+            if hb is None:
+                hb = bits(sh)
+            net_hosts[src] = net_hosts.get(src, 0) | hb
+            mb = 0
+            if mirai:
+                mb = bitcache.get(mh)
+                if mb is None:
+                    mb = bits(mh)
+                if mb:
+                    net_mirai[src] = net_mirai.get(src, 0) | mb
+            ph = port_hosts.get(pkey)
+            if ph is not None:
+                ph[src] = ph.get(src, 0) | hb
+            if pkey == fig3_key and cc == fig3_region:
+                f = self.fig3_hosts[d]
+                f[src] = f.get(src, 0) | hb
+                if mb:
+                    f = self.fig3_mirai[d]
+                    f[src] = f.get(src, 0) | mb
+
+    def pass_flows_previous(self):
+        """Previous period, `flows` series: region packets (and scanners' ports)."""
+        self.prev_reg_tot = {}
+        self.prev_known_ports = {}
+        self.prev_flows_packets = 0
+        if not self.prev:
+            return
+        exclude = self.cfg.exclude_known
+        netinfo = self._netinfo
+        netcache = self._netcache
+        tot = self.prev_reg_tot
+        kports = self.prev_known_ports
+        cols = ("proto", "dport", "src", "packets")
+        for proto, dport, src, packets in self._rows("flows", self.p0, self.p1, cols, "previous"):
+            info = netcache.get(src)
+            if info is None:
+                info = netinfo(src)
+            cc, k = info
+            self.prev_flows_packets += packets
+            if k is not None and exclude:
+                pkey = PROTO_INDEX[proto] << 16 | dport
+                kports[pkey] = kports.get(pkey, 0) + packets
+                continue
+            tot[cc] = tot.get(cc, 0) + packets
+
+    def pass_flows_sources(self, ports):
+        """Fallback: distinct sources of ports the main pass did not track."""
+        self.notes.append("a second pass over the flows series was needed for the distinct "
+                          "sources of " + ", ".join(label(p) for p in sorted(ports)))
+        for p in ports:
+            self.port_hosts[p] = {}
+        exclude = self.cfg.exclude_known
+        cols = ("proto", "dport", "src", "src_hosts")
+        for proto, dport, src, sh in self._rows("flows", self.t0, self.t1, cols, "current (sources)"):
+            pkey = PROTO_INDEX[proto] << 16 | dport
+            ph = self.port_hosts.get(pkey) if pkey in ports else None
+            if ph is None:
+                continue
+            cc, k = self._netinfo(src)
+            if k is not None and exclude:
+                continue
+            ph[src] = ph.get(src, 0) | self._bits(sh)
+
+    def pass_sensor(self):
+        """Current period, `sensor` series: days with data, flow-table overflow."""
+        self.sensor_rows = {}  # sidx -> [rows, map_full, write_dropped max, days set]
+        cols = ("ts", "sensor", "map_full", "write_dropped")
+        try:
+            for ts, sensor, map_full, dropped in self._rows("sensor", self.t0, self.t1, cols, "current"):
+                s = self.sensors.get(sensor)
+                if s is None:
+                    s = self._sensor(sensor)
+                r = self.sensor_rows.get(s)
+                if r is None:
+                    r = self.sensor_rows[s] = [0, 0, 0, set()]
+                r[0] += 1
+                r[1] += map_full or 0
+                r[2] = max(r[2], dropped or 0)
+                r[3].add((ts - self.t0) // DAY)
+        except _reader_errors() as e:
+            self.warn(f"sensor series: {e}")
+
+    # -- exclusion
+
+    def subtract_known(self):
+        """--exclude-known: take the scanners' packets out of the ports numbers."""
+        for (d, s, pkey), (p, syn, mirai) in self.known_dsp.items():
+            t = self.port_tot.get(pkey)
+            if t is None:
+                continue  # in flows but not in ports: nothing to subtract from
+            t[0] -= p
+            t[1] -= syn
+            t[2] -= mirai
+            self.port_daily[pkey][d] -= p
+            self.day_tot[d] -= p
+            k = (s, pkey)
+            if k in self.sensor_port:
+                self.sensor_port[k] -= p
+            st = self.sensor_tot.get(s)
+            if st is not None:
+                st[0] -= p
+                st[1] -= syn
+                st[2] -= mirai
+                self.sensor_daily[s][d] -= p
+            if (d, s, pkey) in self.dsp:
+                self.dsp[(d, s, pkey)] -= p
+        for pkey, p in self.prev_known_ports.items():
+            if pkey in self.prev_port_tot:
+                self.prev_port_tot[pkey] -= p
+        negative = [label(k) for k, v in self.port_tot.items() if v[0] < 0]
+        if negative:
+            self.warn("known scanners' packets in flows exceed the ports totals for "
+                      + ", ".join(negative[:5]) + "; clamped to 0")
+            for k in self.port_tot:
+                self.port_tot[k] = [max(0, x) for x in self.port_tot[k]]
+        for k in [k for k, v in self.port_tot.items() if v[0] == 0]:
+            del self.port_tot[k]
+        for k in [k for k, v in self.prev_port_tot.items() if v <= 0]:
+            del self.prev_port_tot[k]
+
+    # -- assembling
+
+    def day_labels(self):
+        return [(self.cfg.date_from + datetime.timedelta(days=i)).isoformat()
+                for i in range(self.ndays)]
+
+    def build(self):
+        cfg = self.cfg
+        self.pass_ports()
+        self.pass_ports_previous()
+        cand = self.candidate_ports()
+        self.pass_flows(cand)
+        self.pass_flows_previous()
+        self.pass_sensor()
+        if cfg.exclude_known:
+            self.subtract_known()
+        top_ports = sorted(((k, v[0]) for k, v in self.port_tot.items()), key=port_sort_key)
+        missing = {k for k, _ in top_ports[:max(cfg.top, PREVIOUS_LIMIT)] if k not in self.port_hosts}
+        if missing:
+            self.pass_flows_sources(missing)
+        return self.assemble(top_ports)
+
+    def assemble(self, ranked_ports):
+        cfg = self.cfg
+        n = cfg.top
+        limit = max(PREVIOUS_LIMIT, n)
+        days = self.day_labels()
+        total_packets = sum(v[0] for v in self.port_tot.values())
+        total_syn = sum(v[1] for v in self.port_tot.values())
+        total_mirai = sum(v[2] for v in self.port_tot.values())
+        has_data = total_packets > 0 or self.flows_packets_all > 0
+
+        prev_ranked = sorted(self.prev_port_tot.items(), key=port_sort_key)
+        prev_port_rank = {k: i + 1 for i, (k, _) in enumerate(prev_ranked)}
+        prev_has_data = bool(self.prev) and (bool(self.prev_port_tot) or self.prev_flows_packets > 0)
+        cur_port_rank = {k: i + 1 for i, (k, _) in enumerate(ranked_ports)}
+
+        def share(x, tot):
+            return round(100.0 * x / tot, 4) if tot else 0.0
+
+        top_ports = []
+        for i, (pkey, packets) in enumerate(ranked_ports[:n]):
+            proto, port = pkey_split(pkey)
+            t = self.port_tot[pkey]
+            hosts = self.port_hosts.get(pkey, {})
+            top_ports.append({
+                "rank": i + 1, "proto": proto, "port": port, "label": label(pkey),
+                "packets": packets, "share": share(packets, total_packets),
+                "syn": t[1], "mirai": t[2],
+                "sources": sum(popcount(b) for b in hosts.values()),
+                "previous_rank": rank_previous(pkey, prev_port_rank, prev_has_data, limit),
+                "previous_rank_number": prev_port_rank.get(pkey),
+            })
+
+        # Regions.
+        reg_ranked = sorted(((cc, v[0]) for cc, v in self.reg_tot.items() if cc is not None),
+                            key=lambda x: (-x[1], x[0]))
+        prev_reg_ranked = sorted(((cc, v) for cc, v in self.prev_reg_tot.items() if cc is not None),
+                                 key=lambda x: (-x[1], x[0]))
+        prev_reg_rank = {cc: i + 1 for i, (cc, _) in enumerate(prev_reg_ranked)}
+        cur_reg_rank = {cc: i + 1 for i, (cc, _) in enumerate(reg_ranked)}
+        reg_sources = {}
+        reg_mirai_sources = {}
+        for src, b in self.net_hosts.items():
+            cc = self._netcache[src][0]
+            reg_sources[cc] = reg_sources.get(cc, 0) + popcount(b)
+        for src, b in self.net_mirai.items():
+            cc = self._netcache[src][0]
+            reg_mirai_sources[cc] = reg_mirai_sources.get(cc, 0) + popcount(b)
+        flows_total = self.flows_packets
+        top_regions = []
+        for i, (cc, packets) in enumerate(reg_ranked[:n]):
+            t = self.reg_tot[cc]
+            top_regions.append({
+                "rank": i + 1, "cc": cc, "packets": packets, "share": share(packets, flows_total),
+                "syn": t[1], "mirai": t[2], "sources": reg_sources.get(cc, 0),
+                "previous_rank": rank_previous(cc, prev_reg_rank, prev_has_data, limit),
+                "previous_rank_number": prev_reg_rank.get(cc),
+            })
+        ut = self.reg_tot.get(None, [0, 0, 0])
+        unknown = {"packets": ut[0], "share": share(ut[0], flows_total), "syn": ut[1],
+                   "mirai": ut[2], "sources": reg_sources.get(None, 0),
+                   "mirai_sources": reg_mirai_sources.get(None, 0)}
+
+        fig1 = {"days": days, "series": [
+            {"label": r["label"], "proto": r["proto"], "port": r["port"],
+             "packets": list(self.port_daily[pkey_of(r["proto"], r["port"])])}
+            for r in top_ports]}
+        fig2 = {"days": days, "series": [
+            {"label": r["cc"], "packets": list(self.reg_daily[r["cc"]])} for r in top_regions]}
+        mir, non = [], []
+        for d in range(self.ndays):
+            hosts = self.fig3_hosts[d]
+            mh = self.fig3_mirai[d]
+            m = sum(popcount(b) for b in mh.values())
+            t = sum(popcount(b) for b in hosts.values())
+            mir.append(m)
+            non.append(t - m)
+        fig3 = {"region": cfg.region, "proto": cfg.port[0], "port": cfg.port[1],
+                "label": label(self.fig3_key), "days": days, "mirai": mir, "non_mirai": non,
+                "total": [a + b for a, b in zip(mir, non)]}
+
+        mirai_share = []
+        for r in top_ports:
+            t = self.port_tot[pkey_of(r["proto"], r["port"])]
+            mirai_share.append({"label": r["label"], "proto": r["proto"], "port": r["port"],
+                                "syn": t[1], "mirai": t[2], "share": share(t[2], t[1])})
+        mirai_total = {"syn": total_syn, "mirai": total_mirai, "share": share(total_mirai, total_syn)}
+        all_mirai_sources = sum(reg_mirai_sources.values())
+        mreg = sorted(((cc, v) for cc, v in reg_mirai_sources.items() if cc is not None and v > 0),
+                      key=lambda x: (-x[1], x[0]))
+        mirai_regions = [{"rank": i + 1, "cc": cc, "mirai_sources": v,
+                          "share": share(v, all_mirai_sources),
+                          "mirai_syn": self.reg_tot.get(cc, [0, 0, 0])[2]}
+                         for i, (cc, v) in enumerate(mreg[:n])]
+
+        sensors = self.assemble_sensors(total_packets)
+        groups = self.assemble_groups(total_packets)
+        known = self.assemble_known()
+        notable = self.assemble_notable(ranked_ports, cur_port_rank, prev_port_rank, prev_has_data,
+                                        reg_ranked, prev_reg_rank, prev_has_data)
+        if self.flows_packets_all < sum(v[0] for v in self.sensor_tot.values()) and not cfg.exclude_known:
+            lost = sum(v[0] for v in self.sensor_tot.values()) - self.flows_packets_all
+            self.warn(f"the flows series holds {lost} fewer packets than the ports series "
+                      "(flow table full, or flows files missing): regions, distinct sources "
+                      "and Figure 3 undercount")
+        for s, r in sorted(self.sensor_rows.items()):
+            if r[1]:
+                self.warn(f"sensor {self.sensor_names[s]}: map_full = {r[1]} frames did not fit "
+                          "in the flow table; ports totals are exact, flows miss them")
+            if r[2]:
+                self.warn(f"sensor {self.sensor_names[s]}: write_dropped = {r[2]} series members "
+                          "were dropped by the daemon")
+        if not has_data:
+            self.notes.insert(0, f"no data: no rows between {cfg.date_from} and {cfg.date_to} "
+                                 "(UTC, inclusive) in the given directories")
+
+        files = self.files_read()
+        report = {
+            "format": "darkscope-report 1",
+            "period": {"from": cfg.date_from.isoformat(), "to": cfg.date_to.isoformat(),
+                       "days": self.ndays, "t_from": self.t0, "t_to": self.t1},
+            "previous": ({"from": self.prev[0].isoformat(), "to": self.prev[1].isoformat(),
+                          "has_data": prev_has_data} if self.prev else None),
+            "has_data": has_data,
+            "options": {"top": n, "region": cfg.region, "port": f"{cfg.port[1]}/{cfg.port[0]}",
+                        "exclude_known": cfg.exclude_known,
+                        "surge_factor": cfg.surge_factor,
+                        "surge_min_packets": cfg.surge_min_packets,
+                        "sensor_locations": cfg.sensor_locations},
+            "totals": {"packets": total_packets, "syn": total_syn, "mirai": total_mirai,
+                       "flows_packets": flows_total,
+                       "sources": sum(reg_sources.values()),
+                       "mirai_sources": all_mirai_sources,
+                       "ports": len(self.port_tot), "regions": len(reg_ranked)},
+            "top_ports": top_ports,
+            "top_regions": top_regions,
+            "unknown_region": unknown,
+            "figure1": fig1,
+            "figure2": fig2,
+            "figure3": fig3,
+            "mirai_share": mirai_share,
+            "mirai_share_total": mirai_total,
+            "mirai_regions": mirai_regions,
+            "sensors": sensors,
+            "sensor_groups": groups,
+            "sensor_daily": {"days": days, "series": [
+                {"label": self.sensor_names[s], "packets": list(a)}
+                for s, a in sorted(self.sensor_daily.items(), key=lambda x: self.sensor_names[x[0]])]},
+            "known_scanners": known,
+            "notable": notable,
+            "footer": {
+                "region_db": getattr(cfg.regiondb, "source", None) if cfg.regiondb else None,
+                "paths": [os.path.abspath(p) for p in cfg.paths],
+                "sensors": sorted(self.sensor_names),
+                "files": files,
+                "rows": {f"{p.series} ({p.period})": p.rows for p in self.passes},
+                "seconds": {f"{p.series} ({p.period})": round(p.seconds, 3) for p in self.passes},
+                "notes": self.notes,
+                "warnings": self.warnings,
+            },
+        }
+        return report
+
+    def assemble_sensors(self, total_packets):
+        cfg = self.cfg
+        out = []
+        for s in sorted(range(len(self.sensor_names)), key=lambda i: self.sensor_names[i]):
+            name = self.sensor_names[s]
+            t = self.sensor_tot.get(s, [0, 0, 0])
+            ports = sorted(((pkey, p) for (ss, pkey), p in self.sensor_port.items()
+                            if ss == s and p > 0), key=port_sort_key)
+            loc = cfg.sensor_locations.get(name)
+            r = self.sensor_rows.get(s)
+            out.append({
+                "name": name, "location": loc, "group": self._group(loc),
+                "packets": t[0], "share": round(100.0 * t[0] / total_packets, 4) if total_packets else 0.0,
+                "syn": t[1], "mirai": t[2],
+                "days_with_data": len(r[3]) if r else sum(1 for x in self.sensor_daily.get(s, []) if x),
+                "map_full": r[1] if r else 0,
+                "top_ports": [{"rank": i + 1, "label": label(k), "proto": pkey_split(k)[0],
+                               "port": pkey_split(k)[1], "packets": p,
+                               "share": round(100.0 * p / t[0], 4) if t[0] else 0.0}
+                              for i, (k, p) in enumerate(ports[:PREVIOUS_LIMIT])],
+            })
+        return out
+
+    def _group(self, loc):
+        if not self.cfg.sensor_locations:
+            return None
+        if loc is None:
+            return "untagged"
+        return "domestic" if loc == self.cfg.region else "overseas"
+
+    def assemble_groups(self, total_packets):
+        if not self.cfg.sensor_locations:
+            return []
+        groups = {}
+        for s, name in enumerate(self.sensor_names):
+            g = self._group(self.cfg.sensor_locations.get(name))
+            groups.setdefault(g, []).append(s)
+        out = []
+        for g in ("domestic", "overseas", "untagged"):
+            members = groups.get(g)
+            if not members:
+                continue
+            ports = {}
+            packets = 0
+            for (s, pkey), p in self.sensor_port.items():
+                if s in members:
+                    ports[pkey] = ports.get(pkey, 0) + p
+                    packets += p
+            ranked = sorted(((k, p) for k, p in ports.items() if p > 0), key=port_sort_key)
+            out.append({
+                "group": g, "sensors": sorted(self.sensor_names[s] for s in members),
+                "packets": packets,
+                "share": round(100.0 * packets / total_packets, 4) if total_packets else 0.0,
+                "top_ports": [{"rank": i + 1, "label": label(k), "packets": p,
+                               "share": round(100.0 * p / packets, 4) if packets else 0.0}
+                              for i, (k, p) in enumerate(ranked[:PREVIOUS_LIMIT])],
+            })
+        return out
+
+    def assemble_known(self):
+        ks = self.cfg.known_scanners
+        if ks is None:
+            return None
+        rows = []
+        for i, name in enumerate(ks.names):
+            p, syn, mirai = self.known_tot[i]
+            ports = sorted(self.known_ports[i].items(), key=port_sort_key)
+            rows.append({
+                "name": name, "networks": ks.networks[i], "packets": p,
+                "share": round(100.0 * p / self.flows_packets_all, 4) if self.flows_packets_all else 0.0,
+                "syn": syn, "mirai": mirai,
+                "sources": sum(popcount(b) for b in self.known_hosts[i].values()),
+                "ports": len(ports),
+                "top_ports": [{"label": label(k), "packets": v} for k, v in ports[:3]],
+            })
+        rows.sort(key=lambda r: (-r["packets"], r["name"]))
+        return {"file": ks.path, "excluded": self.cfg.exclude_known, "scanners": rows,
+                "packets": sum(r["packets"] for r in rows),
+                "share": round(100.0 * sum(r["packets"] for r in rows) / self.flows_packets_all, 4)
+                if self.flows_packets_all else 0.0,
+                "warnings": ks.warnings}
+
+    def assemble_notable(self, ranked_ports, cur_rank, prev_rank, prev_has_data,
+                         reg_ranked, prev_reg_rank, _):
+        cfg = self.cfg
+        entered = []
+        if prev_has_data:
+            for pkey, packets in ranked_ports[:PREVIOUS_LIMIT]:
+                r = prev_rank.get(pkey)
+                if r is None or r > PREVIOUS_LIMIT:
+                    proto, port = pkey_split(pkey)
+                    entered.append({"label": label(pkey), "proto": proto, "port": port,
+                                    "rank": cur_rank[pkey], "packets": packets,
+                                    "previous_rank": "new" if r is None else r})
+        reg_entered = []
+        if prev_has_data:
+            for i, (cc, packets) in enumerate(reg_ranked[:PREVIOUS_LIMIT]):
+                r = prev_reg_rank.get(cc)
+                if r is None or r > PREVIOUS_LIMIT:
+                    reg_entered.append({"cc": cc, "rank": i + 1, "packets": packets,
+                                        "previous_rank": "new" if r is None else r})
+        surges = self.find_surges()
+        return {"entered_top10": entered, "regions_entered_top10": reg_entered,
+                "surges": surges,
+                "rule": (f"day d >= 2nd day of the period; packets(d) >= {cfg.surge_min_packets} and "
+                         f"> {cfg.surge_factor:g} x median of the up to {TRAILING_DAYS} days before d; "
+                         f"one-sensor spike when >= 2 sensors have data and one carries "
+                         f">= {SINGLE_SENSOR_SHARE:.0%} of the surge days' packets")}
+
+    def find_surges(self):
+        cfg = self.cfg
+        surges = []
+        nsensors = sum(1 for v in self.sensor_tot.values() if v[0] > 0)
+        for pkey, daily in self.port_daily.items():
+            if pkey not in self.port_tot:
+                continue
+            hit = []
+            for d in range(1, self.ndays):
+                x = daily[d]
+                if x < cfg.surge_min_packets:
+                    continue
+                base = statistics.median(daily[max(0, d - TRAILING_DAYS):d])
+                if x > cfg.surge_factor * base:
+                    hit.append((d, base))
+            episodes = []
+            for d, base in hit:
+                if episodes and episodes[-1][-1][0] == d - 1:
+                    episodes[-1].append((d, base))
+                else:
+                    episodes.append([(d, base)])
+            for ep in episodes:
+                dd = [d for d, _ in ep]
+                base = ep[0][1]
+                packets = sum(daily[d] for d in dd)
+                peak = max(dd, key=lambda d: (daily[d], -d))
+                per = {}
+                for d in dd:
+                    for s in range(len(self.sensor_names)):
+                        v = self.dsp.get((d, s, pkey))
+                        if v:
+                            per[s] = per.get(s, 0) + v
+                shares = sorted(((self.sensor_names[s], v) for s, v in per.items()),
+                                key=lambda x: (-x[1], x[0]))
+                ssum = sum(v for _, v in shares) or 1
+                single = None
+                if nsensors >= 2 and shares and shares[0][1] / ssum >= SINGLE_SENSOR_SHARE:
+                    single = shares[0][0]
+                proto, port = pkey_split(pkey)
+                surges.append({
+                    "label": label(pkey), "proto": proto, "port": port,
+                    "first_day": self.day_labels()[dd[0]], "last_day": self.day_labels()[dd[-1]],
+                    "days": len(dd), "peak_day": self.day_labels()[peak],
+                    "peak_packets": daily[peak], "baseline": base,
+                    "factor": round(daily[peak] / base, 2) if base else None,
+                    "packets": packets,
+                    "sensors": [{"name": nm, "packets": v, "share": round(100.0 * v / ssum, 2)}
+                                for nm, v in shares],
+                    "single_sensor": single,
+                })
+        surges.sort(key=lambda s: (s["first_day"], -s["packets"], s["port"], s["proto"]))
+        return surges
+
+    def files_read(self):
+        """Files of each series whose hour lies in the periods read."""
+        out = {}
+        spans = [(self.t0, self.t1)]
+        if self.prev:
+            spans.append((self.p0, self.p1))
+        for series in ("ports", "flows", "sensor"):
+            n = 0
+            try:
+                files = _reader.find_files(self.cfg.paths, series)
+            except Exception as e:  # noqa: BLE001 - footer only
+                self.warn(f"{series}: {e}")
+                continue
+            for f in files:
+                path = f if isinstance(f, str) else getattr(f, "path", str(f))
+                m = FILE_RE.match(os.path.basename(path))
+                if not m:
+                    n += 1
+                    continue
+                y, mo, dd, h = (int(x) for x in m.groups()[1:])
+                ts = int(datetime.datetime(y, mo, dd, h, tzinfo=datetime.timezone.utc).timestamp())
+                if any(a <= ts < b for a, b in spans):
+                    n += 1
+            out[series] = n
+        return out
+
+
+def _reader_errors():
+    errs = [OSError, ValueError]
+    e = getattr(_reader, "SeriesError", None)
+    if isinstance(e, type):
+        errs.append(e)
+    return tuple(errs)
+
+
+def build_report(cfg):
+    """Read the series and return the report dict (see module docstring)."""
+    return ReportBuilder(cfg).build()
