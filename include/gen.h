@@ -11,7 +11,14 @@
 /* A mix entry at or above this value means "any port, uniformly". */
 #define GEN_MIX_ANY 65536
 
-/* Template layout: Ethernet, IPv4 without options, then the L4 header. */
+/* A mix table entry: protocol in the top byte, port (or GEN_MIX_ANY) below. */
+#define GEN_MIX_ENTRY(proto, port) (((__u32)(proto) << 24) | (port))
+#define GEN_MIX_PROTO(entry) ((entry) >> 24)
+#define GEN_MIX_PORT(entry) ((entry) & 0x1ffff)
+
+/* Every frame is 60 bytes (the Ethernet minimum without FCS): Ethernet, IPv4
+ * without options, the L4 header, then payload or padding. */
+#define GEN_FRAME_LEN 60
 #define GEN_L3_OFF 14
 #define GEN_L4_OFF 34
 

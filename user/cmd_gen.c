@@ -7,6 +7,7 @@
  * checker reads (tests/e2e/check_series.py).
  */
 #include <argp.h>
+#include <linux/if_ether.h>
 #include <errno.h>
 #include <net/if.h>
 #include <arpa/inet.h>
@@ -21,14 +22,13 @@
 #include "darkscope.h"
 #include "gen.h"
 #include "gen.skel.h"
-#include "gen_frames.h"
 #include "gen_mix.h"
 #include "log.h"
 #include "series_format.h"
 
-/* Frames per PROG_RUN call when running for a duration: big enough that the
- * ~20 ms set-up and teardown of a live-frames call is noise. */
-#define GEN_CHUNK 2000000ULL
+/* Frames per PROG_RUN call when running for a duration at full speed: big
+ * enough that the ~20 ms set-up and teardown of a live-frames call is noise. */
+#define GEN_CHUNK 4000000ULL
 #define GEN_BATCH_DEFAULT 64
 
 struct gen_opts {
@@ -210,23 +210,7 @@ static int read_mac(const char *ifname, __u8 mac[6])
 	return n == 6 ? 0 : -EINVAL;
 }
 
-/* Pacing restarts with every call: a gap between calls is not made up for
- * with a burst. */
-static int reset_pacing(struct gen_bpf *skel, unsigned int ncpus)
-{
-	struct gen_state st[ncpus];
-	__u32 zero = 0;
-	unsigned int c;
-	int fd = bpf_map__fd(skel->maps.gen_state);
-
-	if (bpf_map_lookup_elem(fd, &zero, st))
-		return -errno;
-	for (c = 0; c < ncpus; c++)
-		st[c].paced = 0;
-	return bpf_map_update_elem(fd, &zero, st, BPF_ANY) ? -errno : 0;
-}
-
-/* One live-frames PROG_RUN of repeat copies of the protocol's template. */
+/* Live-frames PROG_RUN calls for repeat frames. */
 static int send_frames(struct gen_bpf *skel, const struct gen_opts *o, int ifindex,
 		       const __u8 *frame, int len, __u64 repeat)
 {
@@ -240,8 +224,8 @@ static int send_frames(struct gen_bpf *skel, const struct gen_opts *o, int ifind
 		/* repeat is 32 bits wide in the kernel's interface. */
 		opts.repeat = repeat > (1U << 31) ? (1U << 31) : repeat;
 		repeat -= opts.repeat;
-		err = reset_pacing(skel, libbpf_num_possible_cpus());
-		if (!err && bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdp_gen), &opts))
+		err = 0;
+		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdp_gen), &opts))
 			err = -errno;
 		if (err) {
 			pr_warn("gen: BPF_PROG_RUN with live frames on '%s' failed: %s%s\n",
@@ -253,12 +237,12 @@ static int send_frames(struct gen_bpf *skel, const struct gen_opts *o, int ifind
 	return 0;
 }
 
-static int load_mix(struct gen_bpf *skel, const struct gen_mix *mix, int proto)
+static int load_mix(struct gen_bpf *skel, const struct gen_mix *mix)
 {
 	__u32 table[GEN_MIX_SLOTS], i;
 	int fd = bpf_map__fd(skel->maps.port_mix);
 
-	gen_mix_table(mix, proto, table);
+	gen_mix_table(mix, table);
 	for (i = 0; i < GEN_MIX_SLOTS; i++)
 		if (bpf_map_update_elem(fd, &i, &table[i], BPF_ANY))
 			return -errno;
@@ -353,38 +337,35 @@ static int write_report(FILE *f, struct gen_bpf *skel, double elapsed)
 static int gen_run(struct gen_bpf *skel, const struct gen_opts *o, const struct gen_mix *mix,
 		   int ifindex, double *elapsed)
 {
-	__u8 frames[DS_PROTO_MAX][GEN_FRAME_MAX], src_mac[6];
-	int len[DS_PROTO_MAX], p, err;
-	__u64 share[DS_PROTO_MAX];
+	/* The program writes everything after the Ethernet header. */
+	__u8 frame[GEN_FRAME_LEN] = {};
+	struct ethhdr *eth = (void *)frame;
 	double t0, deadline;
+	int err;
 
-	err = read_mac(o->ifname, src_mac);
+	err = read_mac(o->ifname, eth->h_source);
 	if (err) {
 		pr_warn("gen: couldn't read the MAC address of '%s': %s\n", o->ifname,
 			strerror(-err));
 		return err;
 	}
-	for (p = 0; p < DS_PROTO_MAX; p++)
-		len[p] = gen_frame_build(frames[p], p, o->dst_mac, src_mac, o->base_net, o->dst);
+	memcpy(eth->h_dest, o->dst_mac, ETH_ALEN);
+	eth->h_proto = htons(ETH_P_IP);
+	err = load_mix(skel, mix);
+	if (err) {
+		pr_warn("gen: couldn't load the mix: %s\n", strerror(-err));
+		return err;
+	}
 	t0 = now_s();
 	deadline = t0 + o->duration;
 	do {
-		/* For a duration: chunks of about a quarter second each. */
-		__u64 n = o->duration ? (o->rate ? o->rate / 4 + 1 : GEN_CHUNK) : o->count;
+		/* For a duration: a second's worth per call, or GEN_CHUNK unpaced. */
+		__u64 n = o->duration ? (o->rate ? o->rate : GEN_CHUNK) : o->count;
 
-		gen_mix_split(mix, n, share);
-		for (p = 0; p < DS_PROTO_MAX; p++) {
-			if (!share[p])
-				continue;
-			err = load_mix(skel, mix, p);
-			if (!err)
-				err = send_frames(skel, o, ifindex, frames[p], len[p], share[p]);
-			if (err)
-				return err;
-		}
-	} while (o->duration && now_s() < deadline);
+		err = send_frames(skel, o, ifindex, frame, sizeof(frame), n);
+	} while (!err && o->duration && now_s() < deadline);
 	*elapsed = now_s() - t0;
-	return 0;
+	return err;
 }
 
 int do_gen(int argc, char **argv)
@@ -432,6 +413,7 @@ int do_gen(int argc, char **argv)
 	skel->rodata->cfg_seed = o.seed;
 	skel->rodata->cfg_ns_per_pkt = o.rate ? 1000000000ULL / o.rate : 0;
 	skel->rodata->cfg_record_flows = o.record_flows;
+	skel->rodata->cfg_dst = o.dst;
 	err = gen_bpf__load(skel);
 	if (err) {
 		pr_warn("gen: couldn't load the generator's BPF program: %s\n", strerror(-err));

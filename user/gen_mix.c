@@ -52,23 +52,24 @@ static int parse_entry(struct gen_mix *mix, char *entry, const char **why)
 	} else {
 		errno = 0;
 		port = strtoul(colon + 1, &end, 10);
-		if (errno || *end || end == colon + 1 || port > (proto == DS_PROTO_ICMP ? 255 : 65535)) {
+		if (errno || *end || end == colon + 1 || colon[1] == '-' ||
+		    port > (proto == DS_PROTO_ICMP ? 255U : 65535U)) {
 			*why = "port must be 0-65535 (ICMP type 0-255) or 'any'";
 			return -EINVAL;
 		}
 	}
 	errno = 0;
 	weight = strtoul(eq + 1, &end, 10);
-	if (errno || *end || end == eq + 1 || !weight || weight > 1000000) {
+	if (errno || *end || end == eq + 1 || eq[1] == '-' || !weight || weight > 1000000) {
 		*why = "weight must be a whole number from 1 to 1000000";
 		return -EINVAL;
 	}
-	if (mix->n_ports[proto] == GEN_MIX_MAX_PORTS) {
-		*why = "too many ports for one protocol";
+	if (mix->n == GEN_MIX_MAX_ENTRIES) {
+		*why = "too many entries";
 		return -EINVAL;
 	}
-	mix->ports[proto][mix->n_ports[proto]++] = (struct gen_port_weight){ port, weight };
-	mix->weight[proto] += weight;
+	mix->e[mix->n++] = (struct gen_mix_entry){ proto, port, weight };
+	mix->total += weight;
 	return 0;
 }
 
@@ -98,43 +99,24 @@ int gen_mix_parse(struct gen_mix *mix, const char *spec, const char **why)
 	return err;
 }
 
-void gen_mix_split(const struct gen_mix *mix, __u64 count, __u64 out[DS_PROTO_MAX])
+void gen_mix_table(const struct gen_mix *mix, __u32 table[GEN_MIX_SLOTS])
 {
-	__u64 total = 0, given = 0;
-	int p, last = -1;
-
-	for (p = 0; p < DS_PROTO_MAX; p++)
-		total += mix->weight[p];
-	for (p = 0; p < DS_PROTO_MAX; p++) {
-		out[p] = total ? count * mix->weight[p] / total : 0;
-		given += out[p];
-		if (mix->weight[p])
-			last = p;
-	}
-	/* Rounding leftovers go to the last protocol in the mix. */
-	if (last >= 0)
-		out[last] += count - given;
-}
-
-void gen_mix_table(const struct gen_mix *mix, int proto, __u32 table[GEN_MIX_SLOTS])
-{
-	__u64 acc = 0, w = mix->weight[proto];
+	__u64 acc = 0;
 	int i, slot = 0;
 
-	for (i = 0; i < mix->n_ports[proto]; i++) {
-		__u64 end;
+	for (i = 0; i < mix->n; i++) {
+		/* Reserve a slot for each entry still to come. */
+		__u64 end, room = GEN_MIX_SLOTS - (mix->n - 1 - i);
 
-		acc += mix->ports[proto][i].weight;
-		/* Slots up to this port's cumulative share; every port keeps at
-		 * least one slot, however small its weight. */
-		end = w ? (acc * GEN_MIX_SLOTS + w - 1) / w : 0;
+		acc += mix->e[i].weight;
+		end = (acc * GEN_MIX_SLOTS + mix->total / 2) / mix->total;
 		if (end <= (__u64)slot)
 			end = slot + 1;
-		if (end > GEN_MIX_SLOTS)
-			end = GEN_MIX_SLOTS;
+		if (end > room)
+			end = room;
 		for (; slot < (int)end; slot++)
-			table[slot] = mix->ports[proto][i].port;
+			table[slot] = GEN_MIX_ENTRY(mix->e[i].proto, mix->e[i].port);
 	}
 	for (; slot < GEN_MIX_SLOTS; slot++)
-		table[slot] = i ? mix->ports[proto][i - 1].port : GEN_MIX_ANY;
+		table[slot] = table[slot - 1];
 }

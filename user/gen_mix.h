@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * gen_mix.h - the traffic mix of `darkscope gen`: each protocol's share of
- * the frames and its destination ports' weights.
+ * gen_mix.h - the traffic mix of `darkscope gen`: weighted (protocol, port)
+ * entries, expanded into the table the generator's XDP program draws from.
  */
 #ifndef __DARKSCOPE_GEN_MIX_H
 #define __DARKSCOPE_GEN_MIX_H
@@ -10,25 +10,25 @@
 #include "darkscope.h"
 #include "gen.h"
 
-#define GEN_MIX_MAX_PORTS 64
+#define GEN_MIX_MAX_ENTRIES 128
 
-struct gen_port_weight {
+struct gen_mix_entry {
+	__u8 proto;   /* enum ds_proto_idx */
 	__u32 port;   /* GEN_MIX_ANY: any port, uniformly */
 	__u32 weight;
 };
 
 struct gen_mix {
-	struct gen_port_weight ports[DS_PROTO_MAX][GEN_MIX_MAX_PORTS];
-	int n_ports[DS_PROTO_MAX];
-	__u64 weight[DS_PROTO_MAX]; /* sum of the protocol's port weights */
+	struct gen_mix_entry e[GEN_MIX_MAX_ENTRIES];
+	int n;
+	__u64 total; /* sum of the weights */
 };
 
 /* "telescope", "uniform", or a list "tcp:23=40,udp:1900=5,icmp:8=5,tcp:any=10".
  * Returns 0 or -EINVAL (with *why set to a message). */
 int gen_mix_parse(struct gen_mix *mix, const char *spec, const char **why);
-/* Splits count frames over the protocols by weight; the counts add up to count. */
-void gen_mix_split(const struct gen_mix *mix, __u64 count, __u64 out[DS_PROTO_MAX]);
-/* Fills a protocol's GEN_MIX_SLOTS-entry table for the BPF program. */
-void gen_mix_table(const struct gen_mix *mix, int proto, __u32 table[GEN_MIX_SLOTS]);
+/* The GEN_MIX_SLOTS-entry table for the BPF program (GEN_MIX_ENTRY values):
+ * each entry gets slots in proportion to its weight, and at least one. */
+void gen_mix_table(const struct gen_mix *mix, __u32 table[GEN_MIX_SLOTS]);
 
 #endif /* __DARKSCOPE_GEN_MIX_H */

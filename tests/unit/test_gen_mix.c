@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * test_gen_mix.c - the generator's traffic mix: parsing, the split of a
- * frame count over protocols (exact sum), and the port tables the BPF
- * program draws from (every port present, shares as weighted).
+ * test_gen_mix.c - the generator's traffic mix: parsing, and the table the
+ * BPF program draws from (every entry present, shares as weighted).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,15 +29,13 @@ static void test_gen_mix_parse_list(void **state)
 	const char *why = NULL;
 
 	assert_int_equal(gen_mix_parse(&mix, "tcp:23=3,tcp:80=1,udp:1900=2,icmp:8=2", &why), 0);
-	assert_int_equal(mix.n_ports[0], 2);
-	assert_int_equal(mix.weight[0], 4);
-	assert_int_equal(mix.weight[1], 2);
-	assert_int_equal(mix.weight[2], 2);
-	gen_mix_table(&mix, 0, table);
-	assert_int_equal(slots_of(table, 23), GEN_MIX_SLOTS * 3 / 4);
-	assert_int_equal(slots_of(table, 80), GEN_MIX_SLOTS / 4);
-	gen_mix_table(&mix, 2, table);
-	assert_int_equal(slots_of(table, 8), GEN_MIX_SLOTS);
+	assert_int_equal(mix.n, 4);
+	assert_int_equal(mix.total, 8);
+	gen_mix_table(&mix, table);
+	assert_int_equal(slots_of(table, GEN_MIX_ENTRY(DS_PROTO_TCP, 23)), GEN_MIX_SLOTS * 3 / 8);
+	assert_int_equal(slots_of(table, GEN_MIX_ENTRY(DS_PROTO_TCP, 80)), GEN_MIX_SLOTS / 8);
+	assert_int_equal(slots_of(table, GEN_MIX_ENTRY(DS_PROTO_UDP, 1900)), GEN_MIX_SLOTS / 4);
+	assert_int_equal(slots_of(table, GEN_MIX_ENTRY(DS_PROTO_ICMP, 8)), GEN_MIX_SLOTS / 4);
 }
 
 static void test_gen_mix_any_and_tiny_weights(void **state)
@@ -46,33 +43,35 @@ static void test_gen_mix_any_and_tiny_weights(void **state)
 	__u32 table[GEN_MIX_SLOTS];
 	struct gen_mix mix;
 	const char *why = NULL;
+	int any, seven, big;
 
-	assert_int_equal(gen_mix_parse(&mix, "tcp:23=100000,tcp:7=1,tcp:any=100000", &why), 0);
-	gen_mix_table(&mix, 0, table);
+	assert_int_equal(gen_mix_parse(&mix, "tcp:any=100000,tcp:23=100000,tcp:7=1", &why), 0);
+	gen_mix_table(&mix, table);
+	any = slots_of(table, GEN_MIX_ENTRY(DS_PROTO_TCP, GEN_MIX_ANY));
+	big = slots_of(table, GEN_MIX_ENTRY(DS_PROTO_TCP, 23));
+	seven = slots_of(table, GEN_MIX_ENTRY(DS_PROTO_TCP, 7));
 	/* A weight too small for a slot of its own still gets one. */
-	assert_int_equal(slots_of(table, 7), 1);
-	assert_in_range(slots_of(table, GEN_MIX_ANY), GEN_MIX_SLOTS / 2 - 1, GEN_MIX_SLOTS / 2);
-	assert_int_equal(slots_of(table, 23) + slots_of(table, 7) + slots_of(table, GEN_MIX_ANY),
-			 GEN_MIX_SLOTS);
+	assert_int_equal(seven, 1);
+	assert_in_range(any, GEN_MIX_SLOTS / 2 - 1, GEN_MIX_SLOTS / 2);
+	assert_int_equal(any + big + seven, GEN_MIX_SLOTS);
 }
 
-static void test_gen_mix_split_exact(void **state)
+static void test_gen_mix_telescope(void **state)
 {
+	__u32 table[GEN_MIX_SLOTS];
 	struct gen_mix mix;
 	const char *why = NULL;
-	__u64 out[DS_PROTO_MAX];
+	int tcp = 0, i;
 
 	assert_int_equal(gen_mix_parse(&mix, "telescope", &why), 0);
-	for (__u64 n = 0; n < 2000; n += 7) {
-		gen_mix_split(&mix, n, out);
-		assert_int_equal(out[0] + out[1] + out[2], n);
-	}
-	gen_mix_split(&mix, 1000000, out);
-	assert_in_range(out[0], 850000, 870000); /* TCP ~86 % in the telescope mix */
-	assert_int_equal(gen_mix_parse(&mix, "udp:53=1", &why), 0);
-	gen_mix_split(&mix, 10, out);
-	assert_int_equal(out[1], 10);
-	assert_int_equal(out[0] + out[2], 0);
+	gen_mix_table(&mix, table);
+	for (i = 0; i < GEN_MIX_SLOTS; i++)
+		tcp += GEN_MIX_PROTO(table[i]) == DS_PROTO_TCP;
+	/* 23/TCP leads, TCP is most of it, every entry is present. */
+	assert_in_range(slots_of(table, GEN_MIX_ENTRY(DS_PROTO_TCP, 23)), 340, 360);
+	assert_in_range(tcp, 860, 900);
+	for (i = 0; i < mix.n; i++)
+		assert_true(slots_of(table, GEN_MIX_ENTRY(mix.e[i].proto, mix.e[i].port)) > 0);
 }
 
 static void test_gen_mix_rejects(void **state)
@@ -97,7 +96,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gen_mix_parse_list),
 		cmocka_unit_test(test_gen_mix_any_and_tiny_weights),
-		cmocka_unit_test(test_gen_mix_split_exact),
+		cmocka_unit_test(test_gen_mix_telescope),
 		cmocka_unit_test(test_gen_mix_rejects),
 	};
 
