@@ -14,7 +14,8 @@ ARCH_INCLUDES := /usr/include/$(shell uname -m)-linux-gnu
 # missing ones (as root).  See docs/DEPENDENCIES.md for why each is here.
 BUILD_PKGS := clang llvm bpftool pkg-config make gcc libbpf-dev libxdp-dev \
 	libelf-dev zlib1g-dev libcmocka-dev
-TEST_PKGS := iproute2 python3 python3-scapy hping3 netsniff-ng ethtool
+TEST_PKGS := iproute2 python3 python3-scapy hping3 netsniff-ng ethtool nmap tcpdump pmacct \
+	python3-matplotlib python3-pytest tor-geoipdb strace
 DEPS_PKGS := $(BUILD_PKGS) $(TEST_PKGS)
 
 ifeq ($(V),1)
@@ -102,7 +103,7 @@ $(O)/tests/prog/%: tests/prog/%.c $(LIB_OBJS) $(SKELS) | $(O)/tests/prog
 	$(Q)$(CC) $(USER_CFLAGS) -Wno-unused-parameter -Itests/prog -o $@ $< $(LIB_OBJS) $(USER_LDLIBS) $(CMOCKA_LIBS)
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_TESTS) $(PROG_TESTS)
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_TESTS) $(PROG_TESTS) $(BENCH_BINS)
 	$(Q)tests/run_tests.sh $(O)
 
 test-unit: $(UNIT_TESTS)
@@ -116,8 +117,10 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/e2e/demo.sh $(O)
 
+BENCH_BINS := $(O)/tests/prog/bench_prog_run $(O)/tests/prog/bench_drain
+
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(O)/tests/prog/bench_prog_run $(O)/tests/prog/bench_drain
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
 	$(Q)tests/bench/run_bench.sh $(O)
 
 check: $(BIN)

@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # run_tests.sh O [LAYER...] - run darkscope's test layers and print one
 # closing line "N passed, N failed".  Layers: unit (cmocka, no privileges),
-# prog (BPF_PROG_RUN, root), e2e (network namespaces + veth, root).
+# prog (BPF_PROG_RUN, root), e2e (network namespaces + veth, root), pktgen
+# (dry-run of the pktgen scripts), bench (a seconds-long smoke run of
+# `make bench`, no thresholds).
 set -u
 O=${1:?usage: run_tests.sh BUILD_DIR [unit|prog|e2e]...}
 shift
-layers=${*:-unit prog e2e}
+layers=${*:-unit prog e2e pktgen bench}
 passed=0
 failed=0
 log=$(mktemp)
@@ -25,6 +27,18 @@ run_cmocka() {
 	if [ "$rc" != 0 ] && [ -z "$f" ]; then failed=$((failed + 1)); fi
 }
 
+# Shell test runners print "PASS name" / "FAIL name" per test.
+run_counted() {
+	local p f rc
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	p=$(grep -c '^PASS ' "$log")
+	f=$(grep -c '^FAIL ' "$log")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then failed=$((failed + 1)); fi
+}
+
 for layer in $layers; do
 	echo "=== $layer tests"
 	case $layer in
@@ -34,13 +48,20 @@ for layer in $layers; do
 		done
 		;;
 	e2e)
-		tests/e2e/run_e2e.sh "$O" 2>&1 | tee "$log"
-		rc=${PIPESTATUS[0]}
-		p=$(grep -c '^PASS ' "$log")
-		f=$(grep -c '^FAIL ' "$log")
-		passed=$((passed + p))
-		failed=$((failed + f))
-		if [ "$rc" != 0 ] && [ "$f" = 0 ]; then failed=$((failed + 1)); fi
+		run_counted tests/e2e/run_e2e.sh "$O"
+		;;
+	pktgen)
+		run_counted tests/pktgen/test_pktgen_dryrun.sh
+		;;
+	bench)
+		BENCH_SMOKE=1 tests/bench/run_bench.sh "$O" >"$log" 2>&1
+		rc=$?
+		tail -3 "$log"
+		if [ "$rc" = 0 ]; then
+			echo "PASS bench_smoke"; passed=$((passed + 1))
+		else
+			cat "$log"; echo "FAIL bench_smoke"; failed=$((failed + 1))
+		fi
 		;;
 	*)
 		echo "unknown test layer '$layer'" >&2

@@ -14,7 +14,7 @@ GOAL_DRAIN_S = 1.0    # drain + write of 10^6 keys
 
 def main():
     csv_path, md_path = sys.argv[1:3]
-    prog, keys, drain, notes = [], [], [], []
+    prog, keys, drain, notes, e2e, e2e_max = [], [], [], [], [], {}
     for line in open(csv_path):
         f = line.strip().split(",")
         if line.startswith("# darkscope bench") or line.startswith("# git"):
@@ -25,6 +25,10 @@ def main():
             keys.append((int(f[1]), float(f[2])))
         elif f[0] == "drain" and len(f) == 9:
             drain.append([int(f[1])] + [float(x) for x in f[2:]])
+        elif f[0] == "e2e" and len(f) == 8:
+            e2e.append((f[1], int(f[2]), int(f[3]), int(f[4]), int(f[5]), float(f[6]), float(f[7])))
+        elif f[0] == "e2e_max" and len(f) == 3:
+            e2e_max[f[1]] = int(f[2])
 
     out = ["_Measured by `make bench`: %s._" % "; ".join(notes), ""]
     out += ["### Per-packet cost through BPF_PROG_RUN (ns per packet, median)", "",
@@ -46,6 +50,21 @@ def main():
             goal = " (goal <= %.0f s: %s)" % (GOAL_DRAIN_S, "met" if total <= GOAL_DRAIN_S else "**missed**")
         out.append("| %d | %.3f | %.3f | %.3f | %.3f | %.3f%s | %.3f | %.1f |"
                    % (k, flip, dr, fmt, wr, total, goal, cpu, bpr))
+    if e2e_max:
+        base = e2e_max.get("drop") or 0
+        out += ["", "### End to end: darkscope gen -> veth -> receiver, highest zero-loss rate", "",
+                "| receiver | zero-loss pps | vs bare XDP_DROP | darkscope vs it | softirq s / Mpkt | process s / Mpkt |",
+                "|---|---:|---:|---:|---:|---:|"]
+        ds = e2e_max.get("darkscope", 0)
+        for t, best in e2e_max.items():
+            at = [r for r in e2e if r[0] == t and r[4] == 0 and r[1] == best]
+            sirq, proc = (at[0][5], at[0][6]) if at else (float("nan"), float("nan"))
+            out.append("| %s | %d | %s | %s | %.3f | %.3f |" % (
+                t, best, "%.0f %%" % (100.0 * best / base) if base else "-",
+                "%.1fx" % (ds / best) if best and t not in ("darkscope",) else "-", sirq, proc))
+        out += ["", "Every trial (offered rate, frames sent, accounted for, lost):", "",
+                "| receiver | offered pps | sent | received | lost |", "|---|---:|---:|---:|---:|"]
+        out += ["| %s | %d | %d | %d | %d |" % r[:5] for r in e2e]
     text = open(md_path).read()
     new, n = re.subn(r"(<!-- BENCH:BEGIN -->\n).*?(<!-- BENCH:END -->)",
                      lambda m: m.group(1) + "\n".join(out) + "\n" + m.group(2), text, flags=re.S)
