@@ -25,8 +25,9 @@ def main():
             keys.append((int(f[1]), float(f[2])))
         elif f[0] == "drain" and len(f) == 9:
             drain.append([int(f[1])] + [float(x) for x in f[2:]])
-        elif f[0] == "e2e" and len(f) == 8:
-            e2e.append((f[1], int(f[2]), int(f[3]), int(f[4]), int(f[5]), float(f[6]), float(f[7])))
+        elif f[0] == "e2e" and len(f) == 9:
+            e2e.append((f[1], int(f[2]), int(f[3]), int(f[4]), int(f[5]), float(f[6]), float(f[7]),
+                        int(f[8])))
         elif f[0] == "e2e_max" and len(f) == 3:
             e2e_max[f[1]] = int(f[2])
 
@@ -53,15 +54,17 @@ def main():
     if e2e_max:
         base = e2e_max.get("drop") or 0
         out += ["", "### End to end: darkscope gen -> veth -> receiver, highest zero-loss rate", "",
-                "| receiver | zero-loss pps | vs bare XDP_DROP | darkscope vs it | softirq s / Mpkt | process s / Mpkt |",
-                "|---|---:|---:|---:|---:|---:|"]
+                "| receiver | zero-loss pps | vs bare XDP_DROP | darkscope vs it | softirq s / Mpkt | process s / Mpkt | process peak RSS MB |",
+                "|---|---:|---:|---:|---:|---:|---:|"]
         ds = e2e_max.get("darkscope", 0)
         for t, best in e2e_max.items():
             at = [r for r in e2e if r[0] == t and r[4] == 0 and r[1] == best]
-            sirq, proc = (at[0][5], at[0][6]) if at else (float("nan"), float("nan"))
-            out.append("| %s | %d | %s | %s | %.3f | %.3f |" % (
+            sirq, proc, rss = (at[0][5], at[0][6], at[0][7] / 1024) if at else ("-", "-", "-")
+            fmt = lambda v: v if isinstance(v, str) else "%.3f" % v
+            out.append("| %s | %d | %s | %s | %s | %s | %s |" % (
                 t, best, "%.0f %%" % (100.0 * best / base) if base else "-",
-                "%.1fx" % (ds / best) if best and t not in ("darkscope",) else "-", sirq, proc))
+                "%.1fx" % (ds / best) if best and t != "darkscope" else "-",
+                fmt(sirq), fmt(proc), rss if isinstance(rss, str) else "%.0f" % rss))
         out += ["", "Every trial (offered rate, frames sent, accounted for, lost):", "",
                 "| receiver | offered pps | sent | received | lost |", "|---|---:|---:|---:|---:|"]
         out += ["| %s | %d | %d | %d | %d |" % r[:5] for r in e2e]

@@ -12,7 +12,7 @@
 # pmacct and tcpdump read through the kernel (libpcap), so the veth gets GRO
 # turned on: that is how frames sent with XDP_TX enter its stack without an
 # XDP program.  Prints CSV lines:
-#   e2e,<target>,<offered_pps>,<sent>,<received>,<loss>,<softirq_s_per_Mpkt>,<process_s_per_Mpkt>
+#   e2e,<target>,<offered_pps>,<sent>,<received>,<loss>,<softirq_s_per_Mpkt>,<process_s_per_Mpkt>,<peak_rss_kB>
 # (CPU seconds per million frames: interrupt-context work of the receive path,
 # and the receiver process's own user + system time.)
 #   e2e_max,<target>,<highest zero-loss offered pps>
@@ -20,7 +20,7 @@ set -u
 O=${1:?usage: e2e_rate.sh BUILD_DIR [TARGET...]}
 shift
 targets=${*:-drop darkscope pmacct tcpdump}
-RATES=${BENCH_RATES:-100000 250000 500000 1000000 1500000 2000000 3000000 4000000 5000000 6000000}
+RATES=${BENCH_RATES:-10000 25000 50000 100000 250000 500000 1000000 1500000 2000000 3000000 4000000 5000000 6000000}
 DURATION=${BENCH_DURATION:-2}
 E2E_DIR=$(cd "$(dirname "$0")/../e2e" && pwd)
 DARKSCOPE=$(cd "$O" && pwd)/darkscope
@@ -40,7 +40,7 @@ start_receiver() {
 	drop)
 		ip -n "$NS_S" link set ds0 xdpdrv obj "$BASELINE_OBJ" sec xdp ;;
 	darkscope)
-		start_sensor -o "$WORK/out" --interval 1 --sensor bench && RECV_PID=$SENSOR_PID ;;
+		start_sensor -o "$WORK/out" --interval 1 --sensor bench --max-keys 1048576 && RECV_PID=$SENSOR_PID ;;
 	pmacct)
 		ip netns exec "$NS_S" ethtool -K ds0 gro on >/dev/null
 		mkdir -p "$WORK/pm"
@@ -94,24 +94,29 @@ print(sum(val(v["value"]) for e in json.load(sys.stdin) for v in e["values"]))'
 }
 
 trial() {
-	local target=$1 rate=$2 j0 j1 r0 r1 sent received offered
+	local target=$1 rate=$2 j0 j1 r0 r1 rss sent received offered
 	e2e_setup "bench" || return 1
 	start_receiver "$target" || { echo "receiver $target did not start" >&2; return 1; }
 	j0=$(softirq_jiffies); r0=0
 	[ "$RECV_PID" != 0 ] && r0=$(proc_jiffies "$(pgrep -n -P "$RECV_PID" || echo "$RECV_PID")")
 	ip netns exec "$NS_G" "$DARKSCOPE" gen -i gen0 --duration "$DURATION" --rate "$rate" \
 		--expect "$WORK/sent.json" || return 1
-	j1=$(softirq_jiffies); r1=0
-	[ "$RECV_PID" != 0 ] && r1=$(proc_jiffies "$(pgrep -n -P "$RECV_PID" || echo "$RECV_PID")")
+	j1=$(softirq_jiffies); r1=0 rss=0
+	if [ "$RECV_PID" != 0 ]; then
+		local pid
+		pid=$(pgrep -n -P "$RECV_PID" || echo "$RECV_PID")
+		r1=$(proc_jiffies "$pid")
+		rss=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+	fi
 	stop_receiver "$target"
 	received=$(cat "$WORK/received")
 	read -r sent offered < <("$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["sent"], round(d["pps"]))' "$WORK/sent.json")
 	local hz mpkt
 	hz=$(getconf CLK_TCK)
 	mpkt=$(awk -v s="$sent" 'BEGIN {print s / 1e6}')
-	printf 'e2e,%s,%s,%s,%s,%s,%.3f,%.3f\n' "$target" "$offered" "$sent" "${received:-0}" \
+	printf 'e2e,%s,%s,%s,%s,%s,%.3f,%.3f,%s\n' "$target" "$offered" "$sent" "${received:-0}" \
 		$((sent - ${received:-0})) "$(awk -v j=$((j1 - j0)) -v h="$hz" -v m="$mpkt" 'BEGIN {print j / h / m}')" \
-		"$(awk -v j=$((r1 - r0)) -v h="$hz" -v m="$mpkt" 'BEGIN {print j / h / m}')"
+		"$(awk -v j=$((r1 - r0)) -v h="$hz" -v m="$mpkt" 'BEGIN {print j / h / m}')" "${rss:-0}"
 	e2e_teardown
 	[ "$sent" = "${received:-0}" ]
 }
