@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # run_tests.sh O [LAYER...] - run darkscope's test layers and print one
 # closing line "N passed, N failed".  Layers: unit (cmocka, no privileges),
-# prog (BPF_PROG_RUN, root), e2e (network namespaces + veth, root), pktgen
+# prog (BPF_PROG_RUN, root), e2e (network namespaces + veth, root), scripts
+# (pytest: the analyst scripts and the report), pktgen
 # (dry-run of the pktgen scripts), bench (a seconds-long smoke run of
 # `make bench`, no thresholds).
 set -u
 O=${1:?usage: run_tests.sh BUILD_DIR [unit|prog|e2e]...}
 shift
-layers=${*:-unit prog e2e pktgen bench}
+layers=${*:-unit prog e2e scripts pktgen bench}
 passed=0
 failed=0
 log=$(mktemp)
@@ -49,6 +50,16 @@ for layer in $layers; do
 		;;
 	e2e)
 		run_counted tests/e2e/run_e2e.sh "$O"
+		;;
+	scripts)
+		# pytest closes with "N passed[, N failed][, N skipped] in Ts".
+		/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/scripts 2>&1 | tee "$log"
+		rc=${PIPESTATUS[0]}
+		p=$(tail -1 "$log" | grep -o '[0-9]* passed' | cut -d' ' -f1)
+		f=$(tail -1 "$log" | grep -oE '[0-9]+ (failed|error)' | awk '{s += $1} END {if (NR) print s}')
+		passed=$((passed + ${p:-0}))
+		failed=$((failed + ${f:-0}))
+		if [ "$rc" != 0 ] && [ -z "$f" ]; then failed=$((failed + 1)); fi
 		;;
 	pktgen)
 		run_counted tests/pktgen/test_pktgen_dryrun.sh
