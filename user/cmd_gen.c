@@ -23,6 +23,7 @@
 #include "gen.h"
 #include "gen.skel.h"
 #include "gen_mix.h"
+#include "interval.h"
 #include "log.h"
 #include "series_format.h"
 
@@ -268,7 +269,7 @@ static int write_report(FILE *f, struct gen_bpf *skel, double elapsed)
 	__u64 total = 0;
 	const char *sep = "";
 	__u32 slot;
-	int c, w;
+	int c;
 
 	if (!pv || !fv) {
 		free(pv);
@@ -302,15 +303,8 @@ static int write_report(FILE *f, struct gen_bpf *skel, double elapsed)
 		char net[20], *end;
 
 		if (!bpf_map_lookup_elem(fd, &key, fv)) {
-			for (c = 0; c < ncpus; c++) {
-				s.packets += fv[c].packets;
-				s.syn += fv[c].syn;
-				s.mirai += fv[c].mirai;
-				for (w = 0; w < DS_HOST_WORDS; w++) {
-					s.src_hosts[w] |= fv[c].src_hosts[w];
-					s.mirai_hosts[w] |= fv[c].mirai_hosts[w];
-				}
-			}
+			for (c = 0; c < ncpus; c++)
+				flow_value_merge(&s, &fv[c]);
 			end = fmt_net24(net, key.src_net);
 			*end = '\0';
 			fprintf(f, "%s\n \"%s/%u/%s\": {\"packets\": %llu, \"syn\": %llu, "

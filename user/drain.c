@@ -119,25 +119,15 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-/* Sums one key's per-CPU values: counts add, host bitmaps OR. */
+/* Sums one key's per-CPU values. */
 static void sum_flow(const struct drainer *d, const void *percpu, struct flow_row *row)
 {
 	size_t stride = PERCPU_STRIDE(sizeof(struct ds_flow_value));
 	unsigned int cpu;
-	int w;
 
 	memset(&row->val, 0, sizeof(row->val));
-	for (cpu = 0; cpu < d->ncpus; cpu++) {
-		const struct ds_flow_value *v = (const void *)((const char *)percpu + cpu * stride);
-
-		row->val.packets += v->packets;
-		row->val.syn += v->syn;
-		row->val.mirai += v->mirai;
-		for (w = 0; w < DS_HOST_WORDS; w++) {
-			row->val.src_hosts[w] |= v->src_hosts[w];
-			row->val.mirai_hosts[w] |= v->mirai_hosts[w];
-		}
-	}
+	for (cpu = 0; cpu < d->ncpus; cpu++)
+		flow_value_merge(&row->val, (const void *)((const char *)percpu + cpu * stride));
 }
 
 static int append_flows(const struct drainer *d, struct interval_data *out, __u32 n)

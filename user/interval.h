@@ -17,6 +17,21 @@ struct flow_row {
 	struct ds_flow_value val;
 };
 
+/* Adds one CPU's (or interval's) values into dst: counts add, host
+ * bitmaps OR, so the result is exact for distinct sources too. */
+static inline void flow_value_merge(struct ds_flow_value *dst, const struct ds_flow_value *src)
+{
+	int w;
+
+	dst->packets += src->packets;
+	dst->syn += src->syn;
+	dst->mirai += src->mirai;
+	for (w = 0; w < DS_HOST_WORDS; w++) {
+		dst->src_hosts[w] |= src->src_hosts[w];
+		dst->mirai_hosts[w] |= src->mirai_hosts[w];
+	}
+}
+
 /* One non-zero (proto, port) total. */
 struct port_row {
 	__u8 proto;  /* enum ds_proto_idx */
