@@ -224,7 +224,7 @@ def load_rir(paths, on_warning=None):
                     if not line or line.startswith("#"):
                         continue
                     fields = line.split("|")
-                    if date is None and registry is None and re.fullmatch(r"\d+(\.\d+)*", fields[0]):
+                    if registry is None and re.fullmatch(r"\d+(\.\d+)*", fields[0]):
                         # version|registry|serial|records|startdate|enddate|UTCoffset
                         registry = fields[1] if len(fields) > 1 else None
                         date = _fmt_date(fields[2] if len(fields) > 2 else "")
@@ -286,7 +286,6 @@ def load_geoip(path=DEFAULT_GEOIP):
     """
     starts, ends, ccs = [], [], []
     generated = None
-    records = None
     try:
         with open(path, "r", encoding="utf-8", errors="replace") as f:
             for line in f:

@@ -68,7 +68,6 @@ PREVIOUS_LIMIT = 10  # "out of top 10", as in TSUBAME's tables
 SINGLE_SENSOR_SHARE = 0.8  # a surge is a one-sensor spike above this share
 TRAILING_DAYS = 7  # surge baseline: median of this many days before
 UNKNOWN = "unknown"
-FILE_RE = re.compile(r"^(flows|ports|sensor)-(\d{4})-(\d{2})-(\d{2})T(\d{2})\.tsv\.gz$")
 
 
 class ReportError(Exception):
@@ -81,7 +80,7 @@ class ReportConfig:
     def __init__(self, paths, date_from, date_to, previous="auto", regiondb=None,
                  top=5, region="JP", port=("tcp", 23), known_scanners=None,
                  exclude_known=False, sensor_locations=None, surge_factor=3.0,
-                 surge_min_packets=1000, fast=True):
+                 surge_min_packets=1000, warnings=None):
         self.paths = list(paths)
         self.date_from = date_from  # datetime.date, inclusive
         self.date_to = date_to  # datetime.date, inclusive
@@ -95,7 +94,7 @@ class ReportConfig:
         self.sensor_locations = dict(sensor_locations or {})
         self.surge_factor = surge_factor
         self.surge_min_packets = surge_min_packets
-        self.fast = fast
+        self.warnings = list(warnings or [])  # already printed (region DB, scanners file)
 
 
 # ---------------------------------------------------------------- helpers
@@ -210,8 +209,9 @@ class KnownScanners:
             if str(net) != cidr and "/" in cidr:
                 self.warnings.append(f"{path}:{n}: {cidr} has host bits set; using {net}")
             if net.prefixlen > 24:
-                self.warnings.append(f"{path}:{n}: {net} is longer than /24; the series resolve /24s, "
-                                     f"so all of {ipaddress.ip_network((int(net.network_address) & ~0xFF, 24))} is matched")
+                whole = ipaddress.ip_network((int(net.network_address) & ~0xFF, 24))
+                self.warnings.append(f"{path}:{n}: {net} is longer than /24; the series resolve "
+                                     f"/24s, so all of {whole} is matched")
             i = index.get(name)
             if i is None:
                 i = index[name] = len(self.names)
@@ -246,13 +246,16 @@ class _Pass:
         self.series = series
         self.period = period
         self.rows = 0
+        self.files = 0
         self.seconds = 0.0
 
 
 class ReportBuilder:
     def __init__(self, cfg):
         self.cfg = cfg
-        self.warnings = []
+        self.warnings = list(cfg.warnings)
+        if cfg.known_scanners is not None:
+            self.warnings += [w for w in cfg.known_scanners.warnings if w not in self.warnings]
         self.notes = []
         self.passes = []
         self.t0 = date_ts(cfg.date_from)
@@ -269,6 +272,7 @@ class ReportBuilder:
             self.p1 = date_ts(self.prev[1]) + DAY
         self.sensors = {}  # name -> index
         self.sensor_names = []
+        self._found = {}  # series -> [(hour, path)]
         self._netcache = {}  # src text -> (cc or None, scanner index or None)
         self._bitcache = {}
         self.fig3_key = pkey_of(*cfg.port)
@@ -287,35 +291,68 @@ class ReportBuilder:
             self.sensor_names.append(name)
         return i
 
-    def _rows(self, series, t_from, t_to, columns, period):
-        """Stream rows (tuples in `columns` order) of one series and period."""
+    def _files(self, series):
+        """[(hour or None, path)] of a series, found once (a directory scan
+        of a quarter's files takes a second)."""
+        f = self._found.get(series)
+        if f is None:
+            try:
+                found = _reader.find_files(self.cfg.paths, series, on_warning=self.warn)
+            except (OSError, ValueError) as e:
+                raise ReportError(str(e)) from None
+            f = self._found[series] = []
+            for _sensor_dir, path in found:
+                h = _reader.file_hour(path)
+                f.append((h[1] if h else None, path))
+        return f
+
+    def _chunks(self, series, t_from, t_to, columns, period):
+        """Iterator over lists of rows (tuples in `columns` order) of one
+        series and period; the rows of a list share one file and one ts
+        (one interval of one sensor).  The caller counts the rows and calls
+        _end(count)."""
         p = _Pass(series, period)
         self.passes.append(p)
-        start = time.monotonic()
-        if self.cfg.fast and hasattr(_reader, "iter_rows_fast"):
-            it = _reader.iter_rows_fast(self.cfg.paths, series, t_from, t_to, columns,
-                                        on_warning=self.warn)
-            for row in it:
-                p.rows += 1
-                yield row
-        else:
-            for row in _reader.iter_rows(self.cfg.paths, series=series, t_from=t_from,
-                                         t_to=t_to, on_warning=self.warn):
-                p.rows += 1
-                yield tuple(row.get(c) for c in columns)
-        p.seconds = time.monotonic() - start
+        # Only the files whose hour overlaps the period (a file named for
+        # hour H holds [H, H + 3600)); files without an hour in their name
+        # are always read, as `darkscope read` does.
+        files = [path for h, path in self._files(series)
+                 if h is None or (h + 3600 > t_from and h < t_to)]
+        p.files = len(files)
+        p.start = time.monotonic()
+        if not files:
+            return iter(())
+        if hasattr(_reader, "iter_chunks_fast"):
+            return _reader.iter_chunks_fast(files, series, t_from, t_to, columns,
+                                            on_warning=self.warn)
+        return ([row] for row in _reader.iter_rows_fast(files, series, t_from, t_to, columns,
+                                                         on_warning=self.warn))
+
+    def _end(self, rows):
+        p = self.passes[-1]
+        p.rows = rows
+        p.seconds = time.monotonic() - p.start
 
     def _netinfo(self, src):
+        """(country or None, scanner index or None, src) of a flows `src`.
+
+        Cached per /24; the cached `src` string is the one key object every
+        per-/24 dict shares (a reader row's string is a new object each time)."""
         info = self._netcache.get(src)
         if info is None:
+            try:
+                net24 = net24_of(src)
+            except ValueError:
+                net24 = None
+                self.warn(f"flows: malformed src {src!r}; counted as unknown region")
             cc = None
             db = self.cfg.regiondb
-            if db is not None:
-                cc = db.lookup_net24(src)
+            if db is not None and net24 is not None:
+                cc = db.lookup(net24 << 8)
             k = None
-            if self.cfg.known_scanners is not None:
-                k = self.cfg.known_scanners.match_net24(net24_of(src))
-            info = self._netcache[src] = (cc or None, k)
+            if self.cfg.known_scanners is not None and net24 is not None:
+                k = self.cfg.known_scanners.match_net24(net24)
+            info = self._netcache[src] = (cc or None, k, src)
         return info
 
     def _bits(self, hosts):
@@ -332,71 +369,76 @@ class ReportBuilder:
         """Current period, `ports` series: exact per-port numbers."""
         nd = self.ndays
         t0 = self.t0
-        self.port_tot = {}  # pkey -> [packets, syn, mirai]
-        self.port_daily = {}  # pkey -> array of daily packets
-        self.sensor_port = {}  # (sidx, pkey) -> packets
-        self.sensor_tot = {}  # sidx -> [packets, syn, mirai]
-        self.sensor_daily = {}  # sidx -> array of daily packets
-        self.day_tot = array("q", bytes(8 * nd))
-        # (day, sidx, pkey) -> packets, for the per-sensor share of surges.
-        # Once a day is complete (rows come in time order) only the port-days
-        # that can be surges (>= surge_min_packets) are kept.
+        self.port_tot = port_tot = {}  # pkey -> [packets, syn, mirai]
+        self.port_daily = port_daily = {}  # pkey -> array of daily packets
+        self.sensor_port = sensor_port = {}  # (sidx, pkey) -> packets
+        self.sensor_tot = sensor_tot = {}  # sidx -> [packets, syn, mirai]
+        self.sensor_daily = sensor_daily = {}  # sidx -> array of daily packets
+        self.day_tot = day_tot = array("q", bytes(8 * nd))
+        # (day, sidx, pkey) -> packets, for the per-sensor shares of surges.
+        # Rows come in ts order, so once a day is complete only its port-days
+        # that can be surges (>= surge_min_packets, all sensors) are kept.
         self.dsp = {}
-        self.dsp_unordered = False
+        unordered = False
         floor = self.cfg.surge_min_packets
-        pending = {}  # day -> {(sidx, pkey): packets} not yet pruned
-        day_port = {}  # day -> {pkey: packets} for the pruning decision
+        pending = {}  # day -> {(sidx, pkey): packets}, not yet pruned
+        day_port = {}  # day -> {pkey: packets}, for the pruning decision
         last_day = -1
         pruned_upto = -1
+        sensors = self.sensors
         cols = ("ts", "proto", "dport", "packets", "syn", "mirai", "sensor")
-        for ts, proto, dport, packets, syn, mirai, sensor in self._rows("ports", self.t0, self.t1, cols, "current"):
+        n = 0
+        for rows in self._chunks("ports", self.t0, self.t1, cols, "current"):
+            n += len(rows)
+            ts, sensor = rows[0][0], rows[0][6]
             d = (ts - t0) // DAY
-            if d < 0 or d >= nd:
-                continue
-            pkey = PROTO_INDEX[proto] << 16 | dport
-            s = self.sensors.get(sensor)
+            s = sensors.get(sensor)
             if s is None:
                 s = self._sensor(sensor)
-            t = self.port_tot.get(pkey)
-            if t is None:
-                t = self.port_tot[pkey] = [0, 0, 0]
-                self.port_daily[pkey] = array("q", bytes(8 * nd))
-            t[0] += packets
-            t[1] += syn
-            t[2] += mirai
-            self.port_daily[pkey][d] += packets
-            k = (s, pkey)
-            self.sensor_port[k] = self.sensor_port.get(k, 0) + packets
-            st = self.sensor_tot.get(s)
-            if st is None:
-                st = self.sensor_tot[s] = [0, 0, 0]
-                self.sensor_daily[s] = array("q", bytes(8 * nd))
-            st[0] += packets
-            st[1] += syn
-            st[2] += mirai
-            self.sensor_daily[s][d] += packets
-            self.day_tot[d] += packets
-            if d <= pruned_upto:
-                self.dsp_unordered = True
-                self.dsp[(d, s, pkey)] = self.dsp.get((d, s, pkey), 0) + packets
-                continue
-            pd = pending.get(d)
-            if pd is None:
-                pd = pending[d] = {}
-                day_port[d] = {}
-            pd[k] = pd.get(k, 0) + packets
-            dp = day_port[d]
-            dp[pkey] = dp.get(pkey, 0) + packets
-            if d > last_day:
-                last_day = d
-                # Days before d-1 are complete if rows come in time order.
-                for old in [x for x in pending if x < d - 1]:
-                    self._prune(old, pending.pop(old), day_port.pop(old), floor)
-                    pruned_upto = max(pruned_upto, old)
+            for _, proto, dport, packets, syn, mirai, _ in rows:
+                pkey = PROTO_INDEX[proto] << 16 | dport
+                t = port_tot.get(pkey)
+                if t is None:
+                    t = port_tot[pkey] = [0, 0, 0]
+                    port_daily[pkey] = array("q", bytes(8 * nd))
+                t[0] += packets
+                t[1] += syn
+                t[2] += mirai
+                port_daily[pkey][d] += packets
+                k = (s, pkey)
+                sensor_port[k] = sensor_port.get(k, 0) + packets
+                st = sensor_tot.get(s)
+                if st is None:
+                    st = sensor_tot[s] = [0, 0, 0]
+                    sensor_daily[s] = array("q", bytes(8 * nd))
+                st[0] += packets
+                st[1] += syn
+                st[2] += mirai
+                sensor_daily[s][d] += packets
+                day_tot[d] += packets
+                if d <= pruned_upto:  # cannot happen with the reader's ts order
+                    unordered = True
+                    self.dsp[(d, s, pkey)] = self.dsp.get((d, s, pkey), 0) + packets
+                    continue
+                pd = pending.get(d)
+                if pd is None:
+                    pd = pending[d] = {}
+                    day_port[d] = {}
+                pd[k] = pd.get(k, 0) + packets
+                dp = day_port[d]
+                dp[pkey] = dp.get(pkey, 0) + packets
+                if d > last_day:
+                    last_day = d
+                    for old in [x for x in pending if x < d - 1]:
+                        self._prune(old, pending.pop(old), day_port.pop(old), floor)
+                        pruned_upto = max(pruned_upto, old)
+        self._end(n)
+        self.ports_packets_all = sum(day_tot)  # before any --exclude-known
         for old in list(pending):
-            self._prune(old, pending.pop(old), day_port.pop(old), 0)
-        if self.dsp_unordered:
-            self.warn("ports rows were not in time order; per-sensor shares of surges may be incomplete")
+            self._prune(old, pending.pop(old), day_port.pop(old), floor)
+        if unordered:
+            self.warn("ports rows were not in time order; per-sensor shares of surges "
+                      "may be incomplete")
 
     def _prune(self, d, per_sensor, per_port, floor):
         dsp = self.dsp
@@ -405,20 +447,27 @@ class ReportBuilder:
                 dsp[(d, s, pkey)] = dsp.get((d, s, pkey), 0) + packets
 
     def pass_ports_previous(self):
-        self.prev_port_tot = {}
+        """Previous period, `ports` series: port totals for the previous ranks."""
+        self.prev_port_tot = tot = {}
         if not self.prev:
             return
-        tot = self.prev_port_tot
-        for proto, dport, packets in self._rows("ports", self.p0, self.p1,
-                                                ("proto", "dport", "packets"), "previous"):
-            pkey = PROTO_INDEX[proto] << 16 | dport
-            tot[pkey] = tot.get(pkey, 0) + packets
+        n = 0
+        for rows in self._chunks("ports", self.p0, self.p1, ("proto", "dport", "packets"),
+                                 "previous"):
+                n += len(rows)
+                for proto, dport, packets in rows:
+                    pkey = PROTO_INDEX[proto] << 16 | dport
+                    tot[pkey] = tot.get(pkey, 0) + packets
+        self._end(n)
 
     def candidate_ports(self):
-        """Ports whose distinct sources the flows pass tracks."""
-        n = max(self.cfg.top, PREVIOUS_LIMIT)
+        """Ports whose distinct sources the flows pass tracks: the top N by
+        the ports series, which is final unless --exclude-known subtracts
+        scanners' packets; then the top 2N, and a fallback pass for any
+        port that still moves into the top N from further down."""
+        n = self.cfg.top
         if self.cfg.exclude_known:
-            n += self.cfg.top  # exclusion can move lower ports up; see fallback
+            n *= 2
         ranked = sorted(((k, v[0]) for k, v in self.port_tot.items()), key=port_sort_key)
         return {k for k, _ in ranked[:n]}
 
@@ -430,118 +479,122 @@ class ReportBuilder:
         exclude = cfg.exclude_known
         fig3_key = self.fig3_key
         fig3_region = cfg.region
-        self.reg_tot = {}  # cc (None = unknown) -> [packets, syn, mirai]
-        self.reg_daily = {}  # cc -> array of daily packets
-        self.net_hosts = {}  # src /24 text -> host bitmap, whole period
-        self.net_mirai = {}  # src /24 text -> Mirai host bitmap
-        self.port_hosts = {k: {} for k in candidates}  # pkey -> {src: bitmap}
-        self.fig3_hosts = [dict() for _ in range(nd)]  # day -> {src: bitmap}
-        self.fig3_mirai = [dict() for _ in range(nd)]
-        self.flows_packets = 0  # after exclusion
-        self.flows_packets_all = 0  # before exclusion
+        self.reg_tot = reg_tot = {}  # cc (None = unknown) -> [packets, syn, mirai]
+        self.reg_daily = reg_daily = {}  # cc -> array of daily packets
+        self.net_hosts = net_hosts = {}  # src /24 text -> host bitmap, whole period
+        self.net_mirai = net_mirai = {}  # src /24 text -> Mirai host bitmap
+        self.port_hosts = port_hosts = {k: {} for k in candidates}  # pkey -> {src: bitmap}
+        self.fig3_hosts = fig3_hosts = [dict() for _ in range(nd)]  # day -> {src: bitmap}
+        self.fig3_mirai = fig3_mirai = [dict() for _ in range(nd)]
         nk = len(cfg.known_scanners.names) if cfg.known_scanners else 0
         self.known_tot = [[0, 0, 0] for _ in range(nk)]
         self.known_hosts = [dict() for _ in range(nk)]
         self.known_ports = [dict() for _ in range(nk)]
-        self.known_dsp = {}  # (day, sidx, pkey) -> [packets, syn, mirai], if excluding
+        self.known_dsp = known_dsp = {}  # (day, sidx, pkey) -> [packets, syn, mirai]
         netinfo = self._netinfo
         netcache = self._netcache
         bits = self._bits
         bitcache = self._bitcache
-        reg_tot = self.reg_tot
-        reg_daily = self.reg_daily
-        net_hosts = self.net_hosts
-        net_mirai = self.net_mirai
-        port_hosts = self.port_hosts
         sensors = self.sensors
+        proto_index = PROTO_INDEX
+        flows_all = 0  # packets before exclusion
+        flows_kept = 0  # after
         cols = ("ts", "proto", "dport", "src", "packets", "syn", "mirai",
                 "src_hosts", "mirai_hosts", "sensor")
-        for ts, proto, dport, src, packets, syn, mirai, sh, mh, sensor in self._rows(
-                "flows", self.t0, self.t1, cols, "current"):
+        n = 0
+        for rows in self._chunks("flows", self.t0, self.t1, cols, "current"):
+            n += len(rows)
+            ts, sensor = rows[0][0], rows[0][9]
             d = (ts - t0) // DAY
-            if d < 0 or d >= nd:
-                continue
-            info = netcache.get(src)
-            if info is None:
-                info = netinfo(src)
-            cc, k = info
-            pkey = PROTO_INDEX[proto] << 16 | dport
-            self.flows_packets_all += packets
-            if k is not None:
-                kt = self.known_tot[k]
-                kt[0] += packets
-                kt[1] += syn
-                kt[2] += mirai
-                kh = self.known_hosts[k]
-                kh[src] = kh.get(src, 0) | bits(sh)
-                kp = self.known_ports[k]
-                kp[pkey] = kp.get(pkey, 0) + packets
-                if exclude:
-                    s = sensors.get(sensor)
-                    if s is None:
-                        s = self._sensor(sensor)
-                    key = (d, s, pkey)
-                    v = self.known_dsp.get(key)
-                    if v is None:
-                        v = self.known_dsp[key] = [0, 0, 0]
-                    v[0] += packets
-                    v[1] += syn
-                    v[2] += mirai
-                    continue
-            self.flows_packets += packets
-            t = reg_tot.get(cc)
-            if t is None:
-                t = reg_tot[cc] = [0, 0, 0]
-                reg_daily[cc] = array("q", bytes(8 * nd))
-            t[0] += packets
-            t[1] += syn
-            t[2] += mirai
-            reg_daily[cc][d] += packets
-            hb = bitcache.get(sh)
-            if hb is None:
-                hb = bits(sh)
-            net_hosts[src] = net_hosts.get(src, 0) | hb
-            mb = 0
-            if mirai:
-                mb = bitcache.get(mh)
-                if mb is None:
-                    mb = bits(mh)
-                if mb:
-                    net_mirai[src] = net_mirai.get(src, 0) | mb
-            ph = port_hosts.get(pkey)
-            if ph is not None:
-                ph[src] = ph.get(src, 0) | hb
-            if pkey == fig3_key and cc == fig3_region:
-                f = self.fig3_hosts[d]
-                f[src] = f.get(src, 0) | hb
-                if mb:
-                    f = self.fig3_mirai[d]
-                    f[src] = f.get(src, 0) | mb
+            for _, proto, dport, src, packets, syn, mirai, sh, mh, _ in rows:
+                info = netcache.get(src)
+                if info is None:
+                    info = netinfo(src)
+                cc, k, src = info
+                pkey = proto_index[proto] << 16 | dport
+                flows_all += packets
+                if k is not None:
+                    kt = self.known_tot[k]
+                    kt[0] += packets
+                    kt[1] += syn
+                    kt[2] += mirai
+                    kh = self.known_hosts[k]
+                    kh[src] = kh.get(src, 0) | bits(sh)
+                    kp = self.known_ports[k]
+                    kp[pkey] = kp.get(pkey, 0) + packets
+                    if exclude:
+                        s = sensors.get(sensor)
+                        if s is None:
+                            s = self._sensor(sensor)
+                        key = (d, s, pkey)
+                        v = known_dsp.get(key)
+                        if v is None:
+                            v = known_dsp[key] = [0, 0, 0]
+                        v[0] += packets
+                        v[1] += syn
+                        v[2] += mirai
+                        continue
+                flows_kept += packets
+                t = reg_tot.get(cc)
+                if t is None:
+                    t = reg_tot[cc] = [0, 0, 0]
+                    reg_daily[cc] = array("q", bytes(8 * nd))
+                t[0] += packets
+                t[1] += syn
+                t[2] += mirai
+                reg_daily[cc][d] += packets
+                hb = bitcache.get(sh)
+                if hb is None:
+                    hb = bits(sh)
+                net_hosts[src] = net_hosts.get(src, 0) | hb
+                mb = 0
+                if mirai:
+                    mb = bitcache.get(mh)
+                    if mb is None:
+                        mb = bits(mh)
+                    if mb:
+                        net_mirai[src] = net_mirai.get(src, 0) | mb
+                ph = port_hosts.get(pkey)
+                if ph is not None:
+                    ph[src] = ph.get(src, 0) | hb
+                    if pkey == fig3_key and cc == fig3_region:
+                        f = fig3_hosts[d]
+                        f[src] = f.get(src, 0) | hb
+                        if mb:
+                            f = fig3_mirai[d]
+                            f[src] = f.get(src, 0) | mb
+        self._end(n)
+        self.flows_packets = flows_kept
+        self.flows_packets_all = flows_all
 
     def pass_flows_previous(self):
         """Previous period, `flows` series: region packets (and scanners' ports)."""
-        self.prev_reg_tot = {}
-        self.prev_known_ports = {}
+        self.prev_reg_tot = tot = {}
+        self.prev_known_ports = kports = {}
         self.prev_flows_packets = 0
         if not self.prev:
             return
         exclude = self.cfg.exclude_known
         netinfo = self._netinfo
         netcache = self._netcache
-        tot = self.prev_reg_tot
-        kports = self.prev_known_ports
+        total = 0
         cols = ("proto", "dport", "src", "packets")
-        for proto, dport, src, packets in self._rows("flows", self.p0, self.p1, cols, "previous"):
-            info = netcache.get(src)
-            if info is None:
-                info = netinfo(src)
-            cc, k = info
-            self.prev_flows_packets += packets
-            if k is not None and exclude:
-                pkey = PROTO_INDEX[proto] << 16 | dport
-                kports[pkey] = kports.get(pkey, 0) + packets
-                continue
-            tot[cc] = tot.get(cc, 0) + packets
+        n = 0
+        for rows in self._chunks("flows", self.p0, self.p1, cols, "previous"):
+            n += len(rows)
+            for proto, dport, src, packets in rows:
+                info = netcache.get(src)
+                if info is None:
+                    info = netinfo(src)
+                cc, k, _ = info
+                total += packets
+                if k is not None and exclude:
+                    pkey = PROTO_INDEX[proto] << 16 | dport
+                    kports[pkey] = kports.get(pkey, 0) + packets
+                    continue
+                tot[cc] = tot.get(cc, 0) + packets
+        self._end(n)
+        self.prev_flows_packets = total
 
     def pass_flows_sources(self, ports):
         """Fallback: distinct sources of ports the main pass did not track."""
@@ -551,22 +604,28 @@ class ReportBuilder:
             self.port_hosts[p] = {}
         exclude = self.cfg.exclude_known
         cols = ("proto", "dport", "src", "src_hosts")
-        for proto, dport, src, sh in self._rows("flows", self.t0, self.t1, cols, "current (sources)"):
-            pkey = PROTO_INDEX[proto] << 16 | dport
-            ph = self.port_hosts.get(pkey) if pkey in ports else None
-            if ph is None:
-                continue
-            cc, k = self._netinfo(src)
-            if k is not None and exclude:
-                continue
-            ph[src] = ph.get(src, 0) | self._bits(sh)
+        n = 0
+        for rows in self._chunks("flows", self.t0, self.t1, cols, "current (sources)"):
+            n += len(rows)
+            for proto, dport, src, sh in rows:
+                pkey = PROTO_INDEX[proto] << 16 | dport
+                ph = self.port_hosts.get(pkey) if pkey in ports else None
+                if ph is None:
+                    continue
+                cc, k, src = self._netinfo(src)
+                if k is not None and exclude:
+                    continue
+                ph[src] = ph.get(src, 0) | self._bits(sh)
+        self._end(n)
 
     def pass_sensor(self):
         """Current period, `sensor` series: days with data, flow-table overflow."""
         self.sensor_rows = {}  # sidx -> [rows, map_full, write_dropped max, days set]
         cols = ("ts", "sensor", "map_full", "write_dropped")
-        try:
-            for ts, sensor, map_full, dropped in self._rows("sensor", self.t0, self.t1, cols, "current"):
+        n = 0
+        for rows in self._chunks("sensor", self.t0, self.t1, cols, "current"):
+            n += len(rows)
+            for ts, sensor, map_full, dropped in rows:
                 s = self.sensors.get(sensor)
                 if s is None:
                     s = self._sensor(sensor)
@@ -577,8 +636,7 @@ class ReportBuilder:
                 r[1] += map_full or 0
                 r[2] = max(r[2], dropped or 0)
                 r[3].add((ts - self.t0) // DAY)
-        except _reader_errors() as e:
-            self.warn(f"sensor series: {e}")
+        self._end(n)
 
     # -- exclusion
 
@@ -629,13 +687,14 @@ class ReportBuilder:
         self.pass_ports()
         self.pass_ports_previous()
         cand = self.candidate_ports()
+        cand.add(self.fig3_key)  # Figure 3 reads the port's host sets
         self.pass_flows(cand)
         self.pass_flows_previous()
         self.pass_sensor()
         if cfg.exclude_known:
             self.subtract_known()
         top_ports = sorted(((k, v[0]) for k, v in self.port_tot.items()), key=port_sort_key)
-        missing = {k for k, _ in top_ports[:max(cfg.top, PREVIOUS_LIMIT)] if k not in self.port_hosts}
+        missing = {k for k, _ in top_ports[:cfg.top] if k not in self.port_hosts}
         if missing:
             self.pass_flows_sources(missing)
         return self.assemble(top_ports)
@@ -678,7 +737,6 @@ class ReportBuilder:
         prev_reg_ranked = sorted(((cc, v) for cc, v in self.prev_reg_tot.items() if cc is not None),
                                  key=lambda x: (-x[1], x[0]))
         prev_reg_rank = {cc: i + 1 for i, (cc, _) in enumerate(prev_reg_ranked)}
-        cur_reg_rank = {cc: i + 1 for i, (cc, _) in enumerate(reg_ranked)}
         reg_sources = {}
         reg_mirai_sources = {}
         for src, b in self.net_hosts.items():
@@ -739,8 +797,8 @@ class ReportBuilder:
         known = self.assemble_known()
         notable = self.assemble_notable(ranked_ports, cur_port_rank, prev_port_rank, prev_has_data,
                                         reg_ranked, prev_reg_rank, prev_has_data)
-        if self.flows_packets_all < sum(v[0] for v in self.sensor_tot.values()) and not cfg.exclude_known:
-            lost = sum(v[0] for v in self.sensor_tot.values()) - self.flows_packets_all
+        if self.flows_packets_all < self.ports_packets_all:
+            lost = self.ports_packets_all - self.flows_packets_all
             self.warn(f"the flows series holds {lost} fewer packets than the ports series "
                       "(flow table full, or flows files missing): regions, distinct sources "
                       "and Figure 3 undercount")
@@ -965,38 +1023,13 @@ class ReportBuilder:
         return surges
 
     def files_read(self):
-        """Files of each series whose hour lies in the periods read."""
+        """Files read per series, over all passes."""
         out = {}
-        spans = [(self.t0, self.t1)]
-        if self.prev:
-            spans.append((self.p0, self.p1))
-        for series in ("ports", "flows", "sensor"):
-            n = 0
-            try:
-                files = _reader.find_files(self.cfg.paths, series)
-            except Exception as e:  # noqa: BLE001 - footer only
-                self.warn(f"{series}: {e}")
+        for p in self.passes:
+            if p.period == "current (sources)":
                 continue
-            for f in files:
-                path = f if isinstance(f, str) else getattr(f, "path", str(f))
-                m = FILE_RE.match(os.path.basename(path))
-                if not m:
-                    n += 1
-                    continue
-                y, mo, dd, h = (int(x) for x in m.groups()[1:])
-                ts = int(datetime.datetime(y, mo, dd, h, tzinfo=datetime.timezone.utc).timestamp())
-                if any(a <= ts < b for a, b in spans):
-                    n += 1
-            out[series] = n
+            out[p.series] = out.get(p.series, 0) + p.files
         return out
-
-
-def _reader_errors():
-    errs = [OSError, ValueError]
-    e = getattr(_reader, "SeriesError", None)
-    if isinstance(e, type):
-        errs.append(e)
-    return tuple(errs)
 
 
 def build_report(cfg):
