@@ -52,3 +52,10 @@ else
 	echo "demo: MISMATCH between what was sent and what the sensor wrote" >&2
 	exit 1
 fi
+echo
+day=$(date -u +%Y-%m-%d -d "@$("$DARKSCOPE" read --series sensor --no-header "$OUT" | head -1 | cut -f2)")
+echo "The analyst's report on the demo's series (scripts/darkscope-report):"
+"$PYTHON" "$E2E_DIR/../../scripts/darkscope-report" -q --from "$day" --to "$day" --previous none \
+	--out "$OUT/report" "$OUT" || exit 1
+sed -n '/^## 1. Top/,/^Service names/p' "$OUT/report/report.md" | grep '^|'
+echo "demo: report written to $OUT/report (report.md, report.html, figures)"
