@@ -33,9 +33,40 @@ PYTHON=/usr/bin/python3
 softirq_jiffies() { awk '/^cpu / {print $7 + $8}' /proc/stat; }
 proc_jiffies() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
+# warm_up CONDITION: a receiver reading through libpcap is ready when it has
+# seen a frame, not when it says it listens.  Sends single probe frames
+# (UDP port 9) until CONDITION holds; WARM counts them, to be subtracted.
+warm_up() {
+	local i
+	for i in $(seq 100); do
+		ip netns exec "$NS_G" "$DARKSCOPE" gen -i gen0 --count 1 --mix udp:9=1 \
+			--expect /dev/null || return 1
+		WARM=$((WARM + 1))
+		wait_for 1 sh -c "$1" && return 0
+	done
+	return 1
+}
+
+# pcap_frames / pmacct_frames: what the libpcap receivers have written so far
+# (every generated frame is 60 bytes: a pcap record is 16 + 60).
+pcap_frames() { echo $((($(stat -c %s "$WORK/td.pcap" 2>/dev/null || echo 24) - 24) / 76)); }
+pmacct_frames() { cat "$WORK"/pm/*.csv 2>/dev/null | awk -F, '$1 != "SRC_NET" {s += $4} END {print s + 0}'; }
+
+# settle TARGET N: libpcap receivers write with a delay (ring blocks, print
+# intervals); wait until they have accounted for N frames, or until the
+# timeout says some were lost, before stopping them.
+settle() {
+	case $1 in
+	tcpdump) wait_for 15 sh -c "[ \$(( (\$(stat -c %s $WORK/td.pcap) - 24) / 76 )) -ge $2 ]" ;;
+	pmacct) wait_for 15 sh -c "[ \$(cat $WORK/pm/*.csv | awk -F, '\$1 != \"SRC_NET\" {s += \$4} END {print s + 0}') -ge $2 ]" ;;
+	esac
+	return 0
+}
+
 # start_receiver TARGET: receiver on ds0; sets RECV_PID (0 for the XDP-only one).
 start_receiver() {
 	RECV_PID=0
+	WARM=0
 	case $1 in
 	drop)
 		ip -n "$NS_S" link set ds0 xdpdrv obj "$BASELINE_OBJ" sec xdp ;;
@@ -57,12 +88,13 @@ print_history: 1s
 CONF
 		setsid ip netns exec "$NS_S" pmacctd -f "$WORK/pm.conf" >"$WORK/pm.log" 2>&1 &
 		RECV_PID=$!
-		wait_for 30 grep -q "Purging cache - END" "$WORK/pm.log" ;;
+		warm_up "[ \$(cat $WORK/pm/*.csv 2>/dev/null | wc -l) -gt 1 ]" ;;
 	tcpdump)
 		ip netns exec "$NS_S" ethtool -K ds0 gro on >/dev/null
-		setsid ip netns exec "$NS_S" tcpdump -i ds0 -n -B 131072 -w /dev/null >"$WORK/td.log" 2>&1 &
+		setsid ip netns exec "$NS_S" tcpdump -i ds0 -n -B 131072 -U -w "$WORK/td.pcap" \
+			>"$WORK/td.log" 2>&1 &
 		RECV_PID=$!
-		wait_for 30 grep -q "listening on" "$WORK/td.log" ;;
+		warm_up "[ \$(stat -c %s $WORK/td.pcap 2>/dev/null || echo 0) -gt 24 ]" ;;
 	esac
 }
 
@@ -101,6 +133,8 @@ trial() {
 	[ "$RECV_PID" != 0 ] && r0=$(proc_jiffies "$(pgrep -n -P "$RECV_PID" || echo "$RECV_PID")")
 	ip netns exec "$NS_G" "$DARKSCOPE" gen -i gen0 --duration "$DURATION" --rate "$rate" \
 		--expect "$WORK/sent.json" || return 1
+	read -r sent offered < <("$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["sent"], round(d["pps"]))' "$WORK/sent.json")
+	settle "$target" $((sent + WARM))
 	j1=$(softirq_jiffies); r1=0 rss=0
 	if [ "$RECV_PID" != 0 ]; then
 		local pid
@@ -109,8 +143,7 @@ trial() {
 		rss=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null)
 	fi
 	stop_receiver "$target"
-	received=$(cat "$WORK/received")
-	read -r sent offered < <("$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["sent"], round(d["pps"]))' "$WORK/sent.json")
+	received=$(($(cat "$WORK/received") - WARM))
 	local hz mpkt
 	hz=$(getconf CLK_TCK)
 	mpkt=$(awk -v s="$sent" 'BEGIN {print s / 1e6}')
