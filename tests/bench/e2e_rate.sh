@@ -8,7 +8,7 @@
 #   drop       bare XDP_DROP program counting into a per-CPU array (the limit)
 #   darkscope  darkscope run, frames counted in its sensor series
 #   pmacct     pmacctd aggregating [proto, dst port, src /24] to files every second
-#   tcpdump    tcpdump capturing to /dev/null
+#   tcpdump    tcpdump capturing to a file (default 2 MB buffer)
 # pmacct and tcpdump read through the kernel (libpcap), so the veth gets GRO
 # turned on: that is how frames sent with XDP_TX enter its stack without an
 # XDP program.  Prints CSV lines:
@@ -21,7 +21,7 @@ O=${1:?usage: e2e_rate.sh BUILD_DIR [TARGET...]}
 shift
 targets=${*:-drop darkscope pmacct tcpdump}
 RATES=${BENCH_RATES:-10000 25000 50000 100000 250000 500000 1000000 1500000 2000000 3000000 4000000 5000000 6000000}
-DURATION=${BENCH_DURATION:-2}
+DURATION=${BENCH_DURATION:-3}
 E2E_DIR=$(cd "$(dirname "$0")/../e2e" && pwd)
 DARKSCOPE=$(cd "$O" && pwd)/darkscope
 BASELINE_OBJ=$(cd "$O" && pwd)/xdp_drop_baseline.bpf.o
@@ -91,7 +91,7 @@ CONF
 		warm_up "[ \$(cat $WORK/pm/*.csv 2>/dev/null | wc -l) -gt 1 ]" ;;
 	tcpdump)
 		ip netns exec "$NS_S" ethtool -K ds0 gro on >/dev/null
-		setsid ip netns exec "$NS_S" tcpdump -i ds0 -n -B 131072 -U -w "$WORK/td.pcap" \
+		setsid ip netns exec "$NS_S" tcpdump -i ds0 -n -U -w "$WORK/td.pcap" \
 			>"$WORK/td.log" 2>&1 &
 		RECV_PID=$!
 		warm_up "[ \$(stat -c %s $WORK/td.pcap 2>/dev/null || echo 0) -gt 24 ]" ;;
