@@ -10,6 +10,7 @@ import sys
 
 GOAL_RATIO = 2.0      # per-packet cost vs bare XDP_DROP
 GOAL_DRAIN_S = 1.0    # drain + write of 10^6 keys
+# End to end (issue 3): >= 80 % of the bare drop's zero-loss rate, >= 10x pmacctd's.
 
 
 def main():
@@ -65,6 +66,13 @@ def main():
                 t, best, "%.0f %%" % (100.0 * best / base) if base else "-",
                 "%.1fx" % (ds / best) if best and t != "darkscope" else "-",
                 fmt(sirq), fmt(proc), rss if isinstance(rss, str) else "%.0f" % rss))
+        verdict = lambda ok: "met" if ok else "**missed**"
+        if base and ds:
+            out += ["", "- darkscope at %.0f %% of the bare XDP_DROP counter's zero-loss rate "
+                    "(goal >= 80 %%): %s" % (100.0 * ds / base, verdict(ds >= 0.8 * base))]
+        if e2e_max.get("pmacct"):
+            out += ["- darkscope at %.1fx pmacctd's zero-loss rate (goal >= 10x): %s"
+                    % (ds / e2e_max["pmacct"], verdict(ds >= 10 * e2e_max["pmacct"]))]
         out += ["", "Every trial (offered rate, frames sent, accounted for, lost):", "",
                 "| receiver | offered pps | sent | received | lost |", "|---|---:|---:|---:|---:|"]
         out += ["| %s | %d | %d | %d | %d |" % r[:5] for r in e2e]
