@@ -31,6 +31,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "gz_out.h"
 #include "log.h"
 #include "pcap_writer.h"
 #include "strbuf.h"
@@ -107,37 +108,6 @@ struct pcap_writer {
 	bool warned_time;         /* a timestamp beyond 2106 was reported */
 	struct pcap_writer_stats st;
 };
-
-/* data -> one complete gzip member in out.  len fits in a uInt: the buffer
- * never grows beyond PCAP_WRITER_BUFFER_MAX plus one record. */
-static int gzip_member(z_stream *zs, const void *data, size_t len, struct strbuf *out)
-{
-	size_t room;
-	int ret, err;
-
-	if (deflateReset(zs) != Z_OK)
-		return -EINVAL;
-	strbuf__reset(out);
-	/* Enough for one deflate() call; the loop is there for safety only. */
-	err = strbuf__reserve(out, deflateBound(zs, len));
-	if (err)
-		return err;
-	zs->next_in = data;
-	zs->avail_in = len;
-	do {
-		err = strbuf__reserve(out, 4096);
-		if (err)
-			return err;
-		room = out->cap - out->len - 1;
-		zs->next_out = (Bytef *)out->buf + out->len;
-		zs->avail_out = room < UINT_MAX ? room : UINT_MAX;
-		ret = deflate(zs, Z_FINISH);
-		out->len = (char *)zs->next_out - out->buf;
-		if (ret == Z_STREAM_ERROR)
-			return -EINVAL;
-	} while (ret != Z_STREAM_END);
-	return 0;
-}
 
 static bool is_prefix(const char *s)
 {
@@ -278,48 +248,6 @@ static void enforce_max_disk(struct pcap_writer *w)
 	}
 }
 
-/* mkdir -p with mode 0700: captured payloads are nobody else's business. */
-static int make_dirs(const char *dir)
-{
-	char path[PATH_MAX];
-	size_t len = strlen(dir);
-
-	if (len >= sizeof(path))
-		return -ENAMETOOLONG;
-	memcpy(path, dir, len + 1);
-	for (char *p = path + 1; p < path + len; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(path, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-static int check_dir(const char *dir)
-{
-	struct stat st;
-	int err = make_dirs(dir);
-
-	if (err) {
-		pr_warn("cannot create capture directory '%s': %s\n", dir, strerror(-err));
-		return err;
-	}
-	if (stat(dir, &st))
-		err = -errno;
-	else if (!S_ISDIR(st.st_mode))
-		err = -ENOTDIR;
-	else if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS))
-		err = -errno;
-	if (err)
-		pr_warn("capture directory '%s' is not writable: %s\n", dir, strerror(-err));
-	return err;
-}
-
 static void reset_buffer(struct pcap_writer *w)
 {
 	w->buf.len = HDR_LEN;
@@ -343,7 +271,7 @@ struct pcap_writer *pcap_writer__open(const struct pcap_writer_opts *opts)
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
-	err = check_dir(opts->dir);
+	err = output_dir_prepare(opts->dir, 0700, "capture");
 	if (err) {
 		errno = -err;
 		return NULL;

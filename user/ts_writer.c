@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "gz_out.h"
 #include "log.h"
 #include "series_format.h"
 #include "strbuf.h"
@@ -30,8 +31,6 @@
 #define SERIES_NAME_MAX 32
 /* Longest file name: "<series>-YYYY-MM-DDTHH.tsv.gz". */
 #define FILE_NAME_MAX (SERIES_NAME_MAX + 21)
-/* zlib counts in uInt: feed it at most this much per call. */
-#define ZLIB_CHUNK (1U << 30)
 
 struct pending_member {
 	struct pending_member *next;
@@ -54,39 +53,6 @@ struct ts_writer {
 	size_t pending_members, pending_bytes, pending_limit;
 	__u64 write_errors, dropped_members;
 };
-
-/* text -> one complete gzip member in out. */
-static int gzip_member(z_stream *zs, const void *text, size_t len, struct strbuf *out)
-{
-	size_t left = len, room;
-	int ret, err;
-
-	if (deflateReset(zs) != Z_OK)
-		return -EINVAL;
-	strbuf__reset(out);
-	zs->next_in = text;
-	zs->avail_in = 0;
-	do {
-		if (!zs->avail_in && left) {
-			zs->avail_in = left < ZLIB_CHUNK ? left : ZLIB_CHUNK;
-			left -= zs->avail_in;
-		}
-		/* Text compresses well: a quarter of the input is a fair first
-		 * guess, and strbuf doubles when it is not enough. */
-		err = strbuf__reserve(out, zs->avail_in / 4 + 65536);
-		if (err)
-			return err;
-		room = out->cap - out->len - 1;
-		zs->next_out = (Bytef *)out->buf + out->len;
-		zs->avail_out = room < ZLIB_CHUNK ? room : ZLIB_CHUNK;
-		/* Z_FINISH once the last input is in: deflate then ends the member. */
-		ret = deflate(zs, left ? Z_NO_FLUSH : Z_FINISH);
-		out->len = (char *)zs->next_out - out->buf;
-		if (ret == Z_STREAM_ERROR)
-			return -EINVAL;
-	} while (ret != Z_STREAM_END);
-	return 0;
-}
 
 static bool is_series_name(const char *s)
 {
@@ -126,48 +92,6 @@ static int build_header(struct ts_writer *w, const char *columns, const struct t
 	return err;
 }
 
-/* mkdir -p with mode 0755. */
-static int make_dirs(const char *dir)
-{
-	char path[PATH_MAX];
-	size_t len = strlen(dir);
-
-	if (len >= sizeof(path))
-		return -ENAMETOOLONG;
-	memcpy(path, dir, len + 1);
-	for (char *p = path + 1; p < path + len; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-static int check_dir(const char *dir)
-{
-	struct stat st;
-	int err = make_dirs(dir);
-
-	if (err) {
-		pr_warn("cannot create output directory '%s': %s\n", dir, strerror(-err));
-		return err;
-	}
-	if (stat(dir, &st))
-		err = -errno;
-	else if (!S_ISDIR(st.st_mode))
-		err = -ENOTDIR;
-	else if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS))
-		err = -errno;
-	if (err)
-		pr_warn("output directory '%s' is not writable: %s\n", dir, strerror(-err));
-	return err;
-}
-
 struct ts_writer *ts_writer__open(const char *dir, const char *series, const char *columns,
 				  const struct ts_writer_meta *meta)
 {
@@ -187,7 +111,7 @@ struct ts_writer *ts_writer__open(const char *dir, const char *series, const cha
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
-	err = check_dir(dir);
+	err = output_dir_prepare(dir, 0755, "output");
 	if (err) {
 		errno = -err;
 		return NULL;
