@@ -25,6 +25,7 @@
 #include "gen_mix.h"
 #include "interval.h"
 #include "log.h"
+#include "run_opts.h"
 #include "series_format.h"
 
 /* Frames per PROG_RUN call when running for a duration at full speed: big
@@ -83,21 +84,6 @@ static const char gen_doc[] =
 	"\vThe sensor must run on the peer of IFACE (a veth) or on the other end of a cable.\n"
 	"Exit status: 0 success, 1 runtime failure, 64 usage error.";
 
-static int parse_u64(struct argp_state *state, const char *name, const char *arg, __u64 min,
-		     __u64 max, __u64 *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoull(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || *out < min || *out > max) {
-		argp_error(state, "invalid %s '%s': expected a whole number from %llu to %llu",
-			   name, arg, (unsigned long long)min, (unsigned long long)max);
-		return EINVAL;
-	}
-	return 0;
-}
-
 static error_t parse_gen_opt(int key, char *arg, struct argp_state *state)
 {
 	struct gen_opts *o = state->input;
@@ -111,16 +97,16 @@ static error_t parse_gen_opt(int key, char *arg, struct argp_state *state)
 		o->ifname = arg;
 		return 0;
 	case OPT_COUNT:
-		if (parse_u64(state, "count", arg, 1, 1ULL << 40, &o->count))
+		if (argp_parse_u64(state, "count", arg, 1, 1ULL << 40, &o->count))
 			return EINVAL;
 		return 0;
 	case OPT_DURATION:
-		if (parse_u64(state, "duration", arg, 1, 86400, &v))
+		if (argp_parse_u64(state, "duration", arg, 1, 86400, &v))
 			return EINVAL;
 		o->duration = v;
 		return 0;
 	case OPT_RATE:
-		return parse_u64(state, "rate", arg, 1, 1000000000, &o->rate) ? EINVAL : 0;
+		return argp_parse_u64(state, "rate", arg, 1, 1000000000, &o->rate) ? EINVAL : 0;
 	case OPT_MIX:
 		o->mix_spec = arg;
 		return 0;
@@ -134,7 +120,7 @@ static error_t parse_gen_opt(int key, char *arg, struct argp_state *state)
 		o->mirai_permille = (unsigned int)(f * 1000 + 0.5);
 		return 0;
 	case OPT_NETS:
-		if (parse_u64(state, "nets", arg, 1, 1 << 24, &v))
+		if (argp_parse_u64(state, "nets", arg, 1, 1 << 24, &v))
 			return EINVAL;
 		o->nets = v;
 		return 0;
@@ -158,9 +144,9 @@ static error_t parse_gen_opt(int key, char *arg, struct argp_state *state)
 		}
 		return 0;
 	case OPT_SEED:
-		return parse_u64(state, "seed", arg, 0, ~0ULL, &o->seed) ? EINVAL : 0;
+		return argp_parse_u64(state, "seed", arg, 0, ~0ULL, &o->seed) ? EINVAL : 0;
 	case OPT_BATCH:
-		if (parse_u64(state, "batch", arg, 1, 256, &v))
+		if (argp_parse_u64(state, "batch", arg, 1, 256, &v))
 			return EINVAL;
 		o->batch = v;
 		return 0;

@@ -48,6 +48,23 @@ int gzip_member(z_stream *zs, const void *data, size_t len, struct strbuf *out)
 	return 0;
 }
 
+int write_all(int fd, const void *buf, size_t len, size_t *written)
+{
+	const char *p = buf;
+
+	*written = 0;
+	while (*written < len) {
+		ssize_t n = write(fd, p + *written, len - *written);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		*written += n;
+	}
+	return 0;
+}
+
 static int make_dirs(const char *dir, mode_t mode)
 {
 	char path[PATH_MAX];

@@ -399,26 +399,14 @@ static int create_file(struct pcap_writer *w)
 /* The member onto fd, or nothing: a failed write is truncated away. */
 static int write_member(struct pcap_writer *w)
 {
-	const char *p = w->member.buf;
-	size_t left = w->member.len;
-	int err;
+	size_t written;
+	int err = write_all(w->fd, w->member.buf, w->member.len, &written);
 
-	while (left) {
-		ssize_t n = write(w->fd, p, left);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? -errno : -EIO;
-			goto rollback;
-		}
-		p += n;
-		left -= n;
+	if (!err) {
+		w->file_size += w->member.len;
+		return 0;
 	}
-	w->file_size += w->member.len;
-	return 0;
-rollback:
-	if (p != w->member.buf && ftruncate(w->fd, w->file_size)) {
+	if (written && ftruncate(w->fd, w->file_size)) {
 		/* Whatever follows the partial member would be unreadable: end the
 		 * file here (readable up to it) and start a new one next time. */
 		pr_warn("capture file '%s': cannot truncate a partial member away: %s; "

@@ -58,16 +58,16 @@ static const struct argp_option check_options[] = {
 	{},
 };
 
-static int parse_uint(struct argp_state *state, const char *name, const char *arg,
-		      unsigned long min, unsigned long max, unsigned long *out)
+int argp_parse_u64(struct argp_state *state, const char *name, const char *arg, __u64 min,
+		   __u64 max, __u64 *out)
 {
 	char *end;
 
 	errno = 0;
-	*out = strtoul(arg, &end, 10);
+	*out = strtoull(arg, &end, 10);
 	if (errno || end == arg || *end || arg[0] == '-' || *out < min || *out > max) {
-		argp_error(state, "invalid %s '%s': expected a whole number from %lu to %lu",
-			   name, arg, min, max);
+		argp_error(state, "invalid %s '%s': expected a whole number from %llu to %llu",
+			   name, arg, (unsigned long long)min, (unsigned long long)max);
 		return EINVAL;
 	}
 	return 0;
@@ -93,7 +93,7 @@ static bool sensor_name_ok(const char *s)
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct run_opts *o = state->input;
-	unsigned long v;
+	__u64 v;
 
 	switch (key) {
 	case 'i':
@@ -103,12 +103,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->outdir = arg;
 		break;
 	case OPT_INTERVAL:
-		if (parse_uint(state, "interval", arg, 1, 86400, &v))
+		if (argp_parse_u64(state, "interval", arg, 1, 86400, &v))
 			return EINVAL;
 		o->interval = v;
 		break;
 	case OPT_DURATION:
-		if (parse_uint(state, "duration", arg, 1, UINT_MAX, &v))
+		if (argp_parse_u64(state, "duration", arg, 1, UINT_MAX, &v))
 			return EINVAL;
 		o->duration = v;
 		break;
@@ -136,7 +136,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->pass = true;
 		break;
 	case OPT_MAX_KEYS:
-		if (parse_uint(state, "max-keys", arg, 16, DS_MAX_MAX_KEYS, &v))
+		if (argp_parse_u64(state, "max-keys", arg, 16, DS_MAX_MAX_KEYS, &v))
 			return EINVAL;
 		o->max_keys = v;
 		break;

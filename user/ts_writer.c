@@ -192,8 +192,7 @@ fail:
 /* One member onto fd, or nothing: a failed write is truncated away. */
 static int write_member(struct ts_writer *w, const void *data, size_t len)
 {
-	const char *p = data;
-	size_t left = len;
+	size_t written;
 	struct stat st;
 	int err;
 
@@ -201,21 +200,10 @@ static int write_member(struct ts_writer *w, const void *data, size_t len)
 		err = -errno;
 		goto fail;
 	}
-	while (left) {
-		ssize_t n = write(w->fd, p, left);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? -errno : -EIO;
-			goto rollback;
-		}
-		p += n;
-		left -= n;
-	}
-	return 0;
-rollback:
-	if (p != data && ftruncate(w->fd, st.st_size))
+	err = write_all(w->fd, data, len, &written);
+	if (!err)
+		return 0;
+	if (written && ftruncate(w->fd, st.st_size))
 		pr_warn("'%s': cannot truncate a partial member away: %s\n", w->path,
 			strerror(errno));
 fail:
