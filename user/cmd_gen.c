@@ -268,11 +268,8 @@ static int write_report(FILE *f, struct gen_bpf *skel, double elapsed)
 
 		if (bpf_map_lookup_elem(fd, &slot, pv))
 			continue;
-		for (c = 0; c < ncpus; c++) {
-			s.packets += pv[c].packets;
-			s.syn += pv[c].syn;
-			s.mirai += pv[c].mirai;
-		}
+		for (c = 0; c < ncpus; c++)
+			port_value_merge(&s, &pv[c]);
 		if (!s.packets)
 			continue;
 		fprintf(f, "%s\n \"%s/%u\": {\"packets\": %llu, \"syn\": %llu, \"mirai\": %llu}", sep,

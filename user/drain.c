@@ -254,13 +254,8 @@ static int drain_ports(struct drainer *d, unsigned int epoch, struct interval_da
 		struct ds_port_value sum = {};
 		struct port_row *row;
 
-		for (cpu = 0; cpu < d->ncpus; cpu++) {
-			const struct ds_port_value *v = (const void *)(pc + cpu * stride);
-
-			sum.packets += v->packets;
-			sum.syn += v->syn;
-			sum.mirai += v->mirai;
-		}
+		for (cpu = 0; cpu < d->ncpus; cpu++)
+			port_value_merge(&sum, (const void *)(pc + cpu * stride));
 		if (!sum.packets)
 			continue;
 		if (grow((void **)&out->ports, &out->cap_ports, out->n_ports + 1,

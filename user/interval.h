@@ -32,6 +32,13 @@ static inline void flow_value_merge(struct ds_flow_value *dst, const struct ds_f
 	}
 }
 
+static inline void port_value_merge(struct ds_port_value *dst, const struct ds_port_value *src)
+{
+	dst->packets += src->packets;
+	dst->syn += src->syn;
+	dst->mirai += src->mirai;
+}
+
 /* One non-zero (proto, port) total. */
 struct port_row {
 	__u8 proto;  /* enum ds_proto_idx */
