@@ -10,8 +10,13 @@
  * to the maps of the current epoch (maps.bpf.h), so the daemon can drain the
  * other epoch without racing us.
  *
+ * Capture (off unless cfg_capture is set): after a frame is counted, the
+ * selection may redirect it to the AF_XDP socket of its receive queue
+ * (capture.bpf.h); counting never depends on it.
+ *
  * Verdict: IPv4 is dropped (a darknet answers nothing) unless cfg_pass;
- * everything else (ARP, IPv6, runts) goes to the kernel.
+ * everything else (ARP, IPv6, runts) goes to the kernel.  A captured frame
+ * is redirected instead.
  */
 #include <stdbool.h>
 #include <linux/bpf.h>
@@ -29,6 +34,8 @@
 
 /* Set by the daemon before load: pass counted IPv4 to the kernel. */
 const volatile bool cfg_pass = false;
+
+#include "capture.bpf.h"
 
 static __always_inline __u32 current_epoch(void)
 {
@@ -64,9 +71,15 @@ static __always_inline void count_port(__u32 epoch, const struct pkt_info *pi)
 	pv->mirai += pi->mirai;
 }
 
-/* Returns false when the key could not be inserted (flow map full). */
-static __always_inline bool count_flow(__u32 epoch, const struct pkt_info *pi)
+enum flow_result {
+	FLOW_COUNTED,  /* the key existed */
+	FLOW_NEW,      /* this frame inserted the key: its first in the epoch */
+	FLOW_NO_ROOM,  /* the flow map is full */
+};
+
+static __always_inline enum flow_result count_flow(__u32 epoch, const struct pkt_info *pi)
 {
+	enum flow_result res = FLOW_COUNTED;
 	struct ds_flow_key key = {
 		.src_net = pi->saddr & bpf_htonl(0xffffff00),
 		.dport = pi->dport,
@@ -78,18 +91,20 @@ static __always_inline bool count_flow(__u32 epoch, const struct pkt_info *pi)
 
 	flows = bpf_map_lookup_elem(&flow_sets, &epoch);
 	if (!flows)
-		return false;
+		return FLOW_NO_ROOM;
 	fv = bpf_map_lookup_elem(flows, &key);
 	if (!fv) {
 		struct ds_flow_value zero = {};
 
 		/* NOEXIST: never replace an element another CPU just created
-		 * (that would discard its per-CPU values).  Then look up again:
-		 * NULL means the insert failed for want of room. */
-		bpf_map_update_elem(flows, &key, &zero, BPF_NOEXIST);
+		 * (that would discard its per-CPU values); exactly one CPU's
+		 * insert succeeds, so exactly one frame is the key's first.
+		 * Then look up again: NULL means no room. */
+		if (!bpf_map_update_elem(flows, &key, &zero, BPF_NOEXIST))
+			res = FLOW_NEW;
 		fv = bpf_map_lookup_elem(flows, &key);
 		if (!fv)
-			return false;
+			return FLOW_NO_ROOM;
 	}
 	fv->packets++;
 	set_host_bit(fv->src_hosts, pi->saddr);
@@ -100,7 +115,7 @@ static __always_inline bool count_flow(__u32 epoch, const struct pkt_info *pi)
 			set_host_bit(fv->mirai_hosts, pi->saddr);
 		}
 	}
-	return true;
+	return res;
 }
 
 SEC("xdp")
@@ -111,6 +126,8 @@ int xdp_darkscope(struct xdp_md *ctx)
 	struct pkt_info pi = {};
 	struct ds_counters *ctr;
 	__u32 epoch = current_epoch();
+	enum flow_result flow;
+	__u32 verdict;
 	int outcome;
 
 	outcome = classify_frame(data, data_end, &pi);
@@ -121,11 +138,16 @@ int xdp_darkscope(struct xdp_md *ctx)
 			ctr->c[outcome]++;
 	}
 
+	verdict = cfg_pass ? XDP_PASS : XDP_DROP;
 	switch (outcome) {
 	case DS_CTR_COUNTED:
 		count_port(epoch, &pi);
-		if (!count_flow(epoch, &pi) && ctr)
+		flow = count_flow(epoch, &pi);
+		if (flow == FLOW_NO_ROOM && ctr)
 			ctr->c[DS_CTR_MAP_FULL]++;
+		/* Everything is counted by now: capture only picks the verdict. */
+		if (cfg_capture && capture_selects(ctx, &pi, flow == FLOW_NEW))
+			return capture_redirect(ctx, ctr, verdict);
 		break;
 	case DS_CTR_NON_IP:
 	case DS_CTR_IPV6:
@@ -135,7 +157,7 @@ int xdp_darkscope(struct xdp_md *ctx)
 	default:
 		break;
 	}
-	return cfg_pass ? XDP_PASS : XDP_DROP;
+	return verdict;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -67,4 +67,23 @@ struct {
 	__type(value, struct ds_counters);
 } sensor_counters SEC(".maps");
 
+/* Capture: AF_XDP sockets by receive queue, filled by the daemon before
+ * the program is loaded (bpf_map__reuse_fd), so capture is live from the
+ * first frame. */
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, DS_CAPTURE_MAX_QUEUES);
+	__type(key, __u32);
+	__type(value, __u32);
+} capture_sockets SEC(".maps");
+
+/* Frames left before the next sample, per receive queue (and CPU: a queue
+ * is polled by one CPU at a time, so this is a per-queue counter). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DS_CAPTURE_MAX_QUEUES);
+	__type(key, __u32);
+	__type(value, __u64);
+} sample_countdown SEC(".maps");
+
 #endif /* __DARKSCOPE_MAPS_BPF_H */

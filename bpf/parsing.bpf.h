@@ -45,6 +45,7 @@ struct pkt_info {
 	__u8 proto;     /* enum ds_proto_idx */
 	__u8 syn;       /* SYN set, ACK clear */
 	__u8 mirai;     /* syn && seq == daddr, byte for byte */
+	__u8 payload;   /* UDP with payload, TCP with data, by the IP lengths */
 };
 
 static __always_inline int parse_ethertype(void *data, void *data_end, __u16 *proto, void **l3)
@@ -78,7 +79,7 @@ static __always_inline int parse_ethertype(void *data, void *data_end, __u16 *pr
  * known, but the verifier only learns packet bounds from data_end, so each
  * header is checked against both. */
 static __always_inline int parse_l4(struct iphdr *iph, void *l4, void *ip_end, void *data_end,
-				    struct pkt_info *pi)
+				    __u16 l4_len, struct pkt_info *pi)
 {
 	if (iph->protocol == IPPROTO_TCP) {
 		struct tcphdr *tcp = l4;
@@ -92,6 +93,8 @@ static __always_inline int parse_l4(struct iphdr *iph, void *l4, void *ip_end, v
 		pi->syn = (flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
 		/* Mirai: both fields compared as they are on the wire. */
 		pi->mirai = pi->syn && tcp->seq == iph->daddr;
+		/* Data beyond the header the segment claims (at least 20). */
+		pi->payload = l4_len > (tcp->doff > 5 ? tcp->doff * 4 : TCP_MIN_HDR);
 	} else if (iph->protocol == IPPROTO_UDP) {
 		struct udphdr *udp = l4;
 
@@ -99,6 +102,7 @@ static __always_inline int parse_l4(struct iphdr *iph, void *l4, void *ip_end, v
 			return DS_CTR_BAD_L4_TRUNC;
 		pi->proto = DS_PROTO_UDP;
 		pi->dport = bpf_ntohs(udp->dest);
+		pi->payload = l4_len > UDP_HDR;
 	} else {
 		struct icmp_min_hdr *icmp = l4;
 
@@ -147,7 +151,7 @@ static __always_inline int classify_frame(void *data, void *data_end, struct pkt
 
 	pi->saddr = iph->saddr;
 	l4 = l3 + hdr_len;
-	return parse_l4(iph, l4, ip_end, data_end, pi);
+	return parse_l4(iph, l4, ip_end, data_end, tot_len - hdr_len, pi);
 }
 
 #endif /* __DARKSCOPE_PARSING_BPF_H */

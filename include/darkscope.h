@@ -66,7 +66,9 @@ _Static_assert(sizeof(struct ds_port_value) == 24, "ds_port_value is 24 bytes");
  * outcome counters COUNTED .. BAD_L4_TRUNC, so
  *   FRAMES == COUNTED + NON_IP + IPV6 + FRAGMENT + OTHER_PROTO + sum(BAD_*).
  * MAP_FULL is a subset of COUNTED: frames in the per-port totals whose key
- * could not be inserted in the flow map.
+ * could not be inserted in the flow map.  CAPTURE_SELECTED is the subset of
+ * COUNTED that the capture selection chose (after counting), and
+ * CAPTURE_NO_SOCKET the subset of those that found no AF_XDP socket.
  */
 enum ds_counter {
 	DS_CTR_FRAMES = 0,      /* every frame the program saw */
@@ -82,6 +84,9 @@ enum ds_counter {
 	DS_CTR_BAD_IP_LEN,      /* total length < header length, or beyond frame */
 	DS_CTR_BAD_L4_TRUNC,    /* TCP (20) / UDP (8) / ICMP (8) header cut short */
 	DS_CTR_MAP_FULL,        /* subset of COUNTED: flow key not inserted */
+	DS_CTR_CAPTURE_SELECTED,  /* subset of COUNTED: chosen by --capture-select */
+	DS_CTR_CAPTURE_NO_SOCKET, /* subset of SELECTED: no capture socket on the
+				   * frame's receive queue, not redirected */
 	DS_CTR_MAX
 };
 
@@ -94,6 +99,21 @@ _Static_assert(sizeof(struct ds_counters) == 8 * DS_CTR_MAX, "ds_counters is pac
 /* Outcome counters that partition DS_CTR_FRAMES (see above). */
 #define DS_CTR_FIRST_OUTCOME DS_CTR_COUNTED
 #define DS_CTR_LAST_OUTCOME DS_CTR_BAD_L4_TRUNC
+
+/* Capture selection (rodata cfg_capture of the XDP program): a frame is
+ * selected when it matches any set bit, and redirected once. */
+enum ds_capture_select {
+	DS_CAPTURE_SAMPLE = 1 << 0,  /* 1-in-N per receive queue (cfg_sample_n) */
+	DS_CAPTURE_NEW = 1 << 1,     /* first frame of a flow key in an interval */
+	DS_CAPTURE_PAYLOAD = 1 << 2, /* UDP with payload, TCP with data */
+	DS_CAPTURE_MIRAI = 1 << 3,   /* Mirai-flagged SYNs */
+	DS_CAPTURE_ALL = 1 << 4,     /* every counted frame */
+};
+
+/* Receive queues a capture can serve (size of the XSKMAP and of the
+ * per-queue sample counters); a frame from a higher queue counts as
+ * CAPTURE_NO_SOCKET. */
+#define DS_CAPTURE_MAX_QUEUES 256
 
 /* Default and upper limit of --max-keys (flow keys per epoch). */
 #define DS_DEFAULT_MAX_KEYS (1U << 18)

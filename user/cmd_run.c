@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture.h"
+#include "capture_args.h"
 #include "commands.h"
 #include "drain.h"
 #include "loader.h"
@@ -38,6 +40,8 @@ struct sensor_daemon {
 	struct drainer drainer;
 	struct ts_writer *writers[SERIES_MAX];
 	struct interval_data data;
+	struct capture *capture;          /* NULL without --capture */
+	struct capture_counts capture_seen; /* totals at the last interval end */
 	struct strbuf text;
 	__u64 epoch_start_ms; /* when the current epoch began collecting */
 	__u64 next_boundary;  /* UTC seconds of the next interval end */
@@ -125,6 +129,22 @@ static int write_interval(struct sensor_daemon *sd)
 	return err ?: ret;
 }
 
+/* Capture figures since the previous interval.  The kernel's and the
+ * reader's counts are read at this moment, not at the flip: a frame
+ * selected near the boundary may be read in the next interval. */
+static void capture_interval(struct sensor_daemon *sd)
+{
+	struct capture_counts now;
+
+	if (!sd->capture)
+		return;
+	capture__counts(sd->capture, &now);
+	sd->data.captured = now.captured - sd->capture_seen.captured;
+	sd->data.capture_dropped = now.ring_dropped - sd->capture_seen.ring_dropped;
+	sd->data.capture_write_dropped = now.write_dropped - sd->capture_seen.write_dropped;
+	sd->capture_seen = now;
+}
+
 /* One interval: flip, drain, write.  The drained epoch's ts is the start of
  * the slot in which it began, so a row's ts never follows its packets. */
 static int end_interval(struct sensor_daemon *sd)
@@ -144,12 +164,19 @@ static int end_interval(struct sensor_daemon *sd)
 	sd->data.drain_us = mono_us() - t0;
 	if (err)
 		return err;
+	capture_interval(sd);
 	err = write_interval(sd);
 	sd->intervals++;
 	pr_debug("Interval %llu: %zu keys, %llu frames, drain %.3f ms, write %.3f ms\n",
 		 (unsigned long long)sd->data.ts, sd->data.n_flows,
 		 (unsigned long long)sd->data.counters[DS_CTR_FRAMES], sd->data.drain_us / 1e3,
 		 sd->data.write_us / 1e3);
+	if (sd->data.capture_dropped || sd->data.counters[DS_CTR_CAPTURE_NO_SOCKET])
+		pr_debug("Capture: %llu frames dropped by the kernel (rings full), %llu without "
+			 "a socket in interval %llu\n",
+			 (unsigned long long)sd->data.capture_dropped,
+			 (unsigned long long)sd->data.counters[DS_CTR_CAPTURE_NO_SOCKET],
+			 (unsigned long long)sd->data.ts);
 	if (sd->data.counters[DS_CTR_MAP_FULL])
 		pr_warn("Flow map full: %llu frames not in flow rows for interval %llu (port totals "
 			"still exact); raise --max-keys\n",
@@ -205,6 +232,8 @@ static bool handle_signal(struct sensor_daemon *sd)
 		pr_info("SIGHUP: reopening output files\n");
 		for (i = 0; i < SERIES_MAX; i++)
 			ts_writer__reopen(sd->writers[i]);
+		if (sd->capture)
+			capture__reopen(sd->capture);
 		return false;
 	}
 	pr_info("%s: writing the last interval and detaching\n", strsignal(si.ssi_signo));
@@ -228,6 +257,17 @@ static int handle_tick(struct sensor_daemon *sd)
 	}
 	sd->next_boundary = ts_slot_start(now, sd->opts.interval) + sd->opts.interval;
 	return arm_tick(sd) ?: err;
+}
+
+/* Detach first: then no frame can arrive after the last flip (which waits
+ * for runs in flight) or after the capture rings were emptied, so the last
+ * interval holds everything up to the end. */
+static int final_interval(struct sensor_daemon *sd)
+{
+	sensor_prog__detach(&sd->sp);
+	if (sd->capture)
+		capture__stop(sd->capture);
+	return end_interval(sd);
 }
 
 static int run_loop(struct sensor_daemon *sd)
@@ -258,12 +298,13 @@ static int run_loop(struct sensor_daemon *sd)
 				return err;
 		}
 	}
-	return end_interval(sd);
+	return final_interval(sd);
 }
 
 static void daemon_cleanup(struct sensor_daemon *sd)
 {
 	sensor_prog__close(&sd->sp); /* detaches first */
+	capture__close(sd->capture);
 	close_writers(sd);
 	drainer__free(&sd->drainer);
 	interval_data__free(&sd->data);
@@ -276,6 +317,40 @@ static void daemon_cleanup(struct sensor_daemon *sd)
 		close(sd->stop_fd);
 }
 
+static int open_capture(struct sensor_daemon *sd, struct loader_opts *lo)
+{
+	struct capture_opts co = {
+		.ifname = sd->opts.ifname,
+		.dir = sd->opts.capture_dir,
+		.snaplen = sd->opts.snaplen,
+		.rotate_seconds = sd->opts.rotate_seconds,
+		.rotate_bytes = sd->opts.rotate_bytes,
+		.max_disk_bytes = sd->opts.max_disk_bytes,
+		.ring_size = sd->opts.capture_ring,
+	};
+
+	sd->capture = capture__open(&co);
+	if (!sd->capture)
+		return -errno;
+	lo->capture_select = sd->opts.capture_select;
+	lo->sample_n = sd->opts.sample_n;
+	lo->capture_map_fd = capture__map_fd(sd->capture);
+	return 0;
+}
+
+static void log_capture(const struct sensor_daemon *sd)
+{
+	char sel[64], sample[32] = "";
+
+	capture_select_format(sd->opts.capture_select, sel, sizeof(sel));
+	if (sd->opts.capture_select & DS_CAPTURE_SAMPLE)
+		snprintf(sample, sizeof(sample), " (1 in %u)", sd->opts.sample_n);
+	pr_info("Capturing %s%s frames to %s through %u AF_XDP socket%s in %s mode\n", sel,
+		sample, sd->opts.capture_dir, capture__queues(sd->capture),
+		capture__queues(sd->capture) == 1 ? "" : "s",
+		capture__zero_copy(sd->capture) ? "zero-copy" : "copy");
+}
+
 static int sensor_run(struct sensor_daemon *sd)
 {
 	struct loader_opts lo = {
@@ -283,6 +358,7 @@ static int sensor_run(struct sensor_daemon *sd)
 		.mode = sd->opts.mode,
 		.max_keys = sd->opts.max_keys,
 		.pass = sd->opts.pass,
+		.capture_map_fd = -1,
 	};
 	__u64 now_ms;
 	int err;
@@ -295,14 +371,21 @@ static int sensor_run(struct sensor_daemon *sd)
 	err = open_writers(sd, now_ms_realtime() / 1000);
 	if (!err)
 		err = setup_fds(sd);
+	if (!err && sd->opts.capture_dir)
+		err = open_capture(sd, &lo);
 	if (!err)
 		err = sensor_prog__open(&sd->sp, &lo);
 	if (!err)
 		err = sensor_prog__attach(&sd->sp, &lo);
 	if (!err)
 		err = drainer__init(&sd->drainer, sd->sp.skel, sd->opts.max_keys);
+	/* Frames selected since attach wait in the rings for this thread. */
+	if (!err && sd->capture)
+		err = capture__start(sd->capture);
 	if (err)
 		return err;
+	if (sd->capture)
+		log_capture(sd);
 
 	now_ms = now_ms_realtime();
 	sd->epoch_start_ms = now_ms;

@@ -19,6 +19,8 @@ static const char *const ds_counter_names[DS_CTR_MAX] = {
 	[DS_CTR_BAD_IP_LEN] = "bad_ip_len",
 	[DS_CTR_BAD_L4_TRUNC] = "bad_l4_trunc",
 	[DS_CTR_MAP_FULL] = "map_full",
+	[DS_CTR_CAPTURE_SELECTED] = "capture_selected",
+	[DS_CTR_CAPTURE_NO_SOCKET] = "capture_no_socket",
 };
 
 #endif /* __DARKSCOPE_COUNTER_NAMES_H */

@@ -64,6 +64,10 @@ struct interval_data {
 			      * flows and ports members */
 	__u64 write_errors;  /* failed member writes so far, all series (ts_writer) */
 	__u64 write_dropped; /* members given up on so far (pending queue full) */
+	/* Capture, over this interval (0 without --capture). */
+	__u64 captured;              /* frames read from the capture sockets */
+	__u64 capture_dropped;       /* frames the kernel could not queue to them */
+	__u64 capture_write_dropped; /* frames read but lost writing pcap files */
 };
 
 #endif /* __DARKSCOPE_INTERVAL_H */

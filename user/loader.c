@@ -62,6 +62,8 @@ int sensor_prog__open(struct sensor_prog *sp, const struct loader_opts *opts)
 		return err;
 	}
 	skel->rodata->cfg_pass = opts->pass;
+	skel->rodata->cfg_capture = opts->capture_select;
+	skel->rodata->cfg_sample_n = opts->sample_n ?: 1;
 	/* Both epochs' flow maps get one size.  (The kernel does not compare
 	 * a hash inner map's max_entries with flow_sets' template.) */
 	err = bpf_map__set_max_entries(skel->maps.flows_0, opts->max_keys);
@@ -72,6 +74,15 @@ int sensor_prog__open(struct sensor_prog *sp, const struct loader_opts *opts)
 			strerror(-err));
 		darkscope_bpf__destroy(skel);
 		return err;
+	}
+	/* The sockets are in the map before the program runs at all. */
+	if (opts->capture_select) {
+		err = bpf_map__reuse_fd(skel->maps.capture_sockets, opts->capture_map_fd);
+		if (err) {
+			pr_warn("Couldn't use the capture socket map: %s\n", strerror(-err));
+			darkscope_bpf__destroy(skel);
+			return err;
+		}
 	}
 	sp->skel = skel;
 	return 0;

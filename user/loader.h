@@ -21,6 +21,10 @@ struct loader_opts {
 	enum attach_request mode;
 	__u32 max_keys; /* flow keys per epoch */
 	bool pass;      /* XDP_PASS counted IPv4 instead of dropping it */
+	__u32 capture_select; /* enum ds_capture_select; 0: no capture */
+	__u32 sample_n;       /* N of the 1-in-N sample */
+	int capture_map_fd;   /* the capture's XSKMAP, used instead of the
+			       * object's own (with capture_select only) */
 };
 
 struct sensor_prog {

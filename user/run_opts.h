@@ -19,7 +19,23 @@ struct run_opts {
 	bool pass;
 	__u32 max_keys;
 	int verbosity;          /* number of -v */
+	/* Capture (docs/CAPTURE.md); off while capture_dir is NULL. */
+	const char *capture_dir;
+	__u32 capture_select;   /* enum ds_capture_select bits */
+	__u32 sample_n;         /* N of the 1-in-N sample */
+	__u32 snaplen;          /* 0: whole frame */
+	__u32 rotate_seconds;   /* 0: off */
+	__u64 rotate_bytes;     /* 0: off */
+	__u64 max_disk_bytes;   /* 0: unlimited */
+	__u32 capture_ring;     /* rx ring entries per queue */
 };
+
+/* Capture defaults: a file per hour, at most 1 GiB of them, "new"
+ * selection, 1-in-1000 when sampling. */
+#define CAPTURE_DEFAULT_SELECT DS_CAPTURE_NEW
+#define CAPTURE_DEFAULT_SAMPLE 1000
+#define CAPTURE_DEFAULT_ROTATE 3600
+#define CAPTURE_DEFAULT_MAX_DISK_MB 1024
 
 struct argp_state;
 

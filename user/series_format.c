@@ -19,9 +19,9 @@
 /* Fixed fields fit in 200 bytes; each bitmap in 2 + 256 * 4 - 1. */
 #define FLOW_LINE_MAX (200 + 2 * (2 + 256 * 4))
 #define PORT_LINE_MAX (20 + 4 + 5 + 3 * 20 + 6)
-#define SENSOR_LINE_MAX ((3 + DS_CTR_MAX + 6) * 22)
+#define SENSOR_LINE_MAX ((3 + DS_CTR_MAX + 9) * 22)
 
-_Static_assert(DS_CTR_MAX == 13, "a new counter needs its column in SENSOR_COLUMNS");
+_Static_assert(DS_CTR_MAX == 15, "a new counter needs its column in SENSOR_COLUMNS");
 
 const char FLOWS_COLUMNS[] = "ts\tproto\tdport\tsrc\tpackets\tsyn\tmirai\tsrcs\tmirai_srcs"
 			     "\tsrc_hosts\tmirai_hosts";
@@ -31,8 +31,9 @@ const char PORTS_COLUMNS[] = "ts\tproto\tdport\tpackets\tsyn\tmirai";
 const char SENSOR_COLUMNS[] = "ts\tstart_ms\tend_ms"
 			      "\tframes\tcounted\tnon_ip\tipv6\tfragment\tother_proto\tbad_l2"
 			      "\tbad_ip_trunc\tbad_ip_version\tbad_ip_ihl\tbad_ip_len\tbad_l4_trunc"
-			      "\tmap_full"
-			      "\tkeys\tmax_keys\tdrain_ms\twrite_ms\twrite_errors\twrite_dropped";
+			      "\tmap_full\tcapture_selected\tcapture_no_socket"
+			      "\tkeys\tmax_keys\tdrain_ms\twrite_ms\twrite_errors\twrite_dropped"
+			      "\tcaptured\tcapture_dropped\tcapture_write_dropped";
 
 static const char proto_names[DS_PROTO_MAX][5] = {
 	[DS_PROTO_TCP] = "tcp",
@@ -404,6 +405,12 @@ int format_sensor_row(struct strbuf *sb, const struct interval_data *d)
 	p = fmt_u64(p, d->write_errors);
 	*p++ = '\t';
 	p = fmt_u64(p, d->write_dropped);
+	*p++ = '\t';
+	p = fmt_u64(p, d->captured);
+	*p++ = '\t';
+	p = fmt_u64(p, d->capture_dropped);
+	*p++ = '\t';
+	p = fmt_u64(p, d->capture_write_dropped);
 	*p++ = '\n';
 	sb->len = p - sb->buf;
 	return 0;

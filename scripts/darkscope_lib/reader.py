@@ -59,8 +59,9 @@ COLUMNS = {
     "ports": ("ts", "proto", "dport", "packets", "syn", "mirai"),
     "sensor": ("ts", "start_ms", "end_ms", "frames", "counted", "non_ip", "ipv6", "fragment",
                "other_proto", "bad_l2", "bad_ip_trunc", "bad_ip_version", "bad_ip_ihl",
-               "bad_ip_len", "bad_l4_trunc", "map_full", "keys", "max_keys", "drain_ms",
-               "write_ms", "write_errors", "write_dropped"),
+               "bad_ip_len", "bad_l4_trunc", "map_full", "capture_selected",
+               "capture_no_socket", "keys", "max_keys", "drain_ms", "write_ms", "write_errors",
+               "write_dropped", "captured", "capture_dropped", "capture_write_dropped"),
 }
 TEXT_COLUMNS = frozenset({"proto", "src"})
 HOST_COLUMNS = frozenset({"src_hosts", "mirai_hosts"})

@@ -46,6 +46,82 @@ static void test_run_opts_defaults(void **state)
 	assert_int_equal(o.max_keys, DS_DEFAULT_MAX_KEYS);
 	assert_int_equal(o.verbosity, 0);
 	assert_true(strlen(o.sensor) > 0); /* the host name, or "sensor" */
+	assert_null(o.capture_dir);
+	assert_int_equal(o.capture_select, DS_CAPTURE_NEW);
+	assert_int_equal(o.sample_n, 1000);
+	assert_int_equal(o.snaplen, 0);
+	assert_int_equal(o.rotate_seconds, 3600);
+	assert_int_equal(o.rotate_bytes, 0);
+	assert_int_equal(o.max_disk_bytes, 1024ULL << 20);
+	assert_int_equal(o.capture_ring, 2048);
+}
+
+static void test_run_opts_capture(void **state)
+{
+	struct run_opts o;
+
+	assert_int_equal(parse(&o, "-i", "x", "-o", "d", "--capture", "c", "--capture-select",
+			       "payload,mirai", "--snaplen", "128", "--capture-rotate", "10m",
+			       "--capture-rotate", "50MB", "--capture-max-disk", "0",
+			       "--capture-ring", "64", NULL),
+			 0);
+	assert_string_equal(o.capture_dir, "c");
+	assert_int_equal(o.capture_select, DS_CAPTURE_PAYLOAD | DS_CAPTURE_MIRAI);
+	assert_int_equal(o.snaplen, 128);
+	assert_int_equal(o.rotate_seconds, 600);
+	assert_int_equal(o.rotate_bytes, 50ULL << 20);
+	assert_int_equal(o.max_disk_bytes, 0);
+	assert_int_equal(o.capture_ring, 64);
+	/* A size rotation alone replaces the hourly default. */
+	assert_int_equal(parse(&o, "-i", "x", "-o", "d", "--capture", "c", "--capture-rotate",
+			       "5MB", NULL), 0);
+	assert_int_equal(o.rotate_seconds, 0);
+	assert_int_equal(o.rotate_bytes, 5ULL << 20);
+	/* --sample alone selects sampling. */
+	assert_int_equal(parse(&o, "-i", "x", "-o", "d", "--capture", "c", "--sample", "1", NULL),
+			 0);
+	assert_int_equal(o.capture_select, DS_CAPTURE_SAMPLE);
+	assert_int_equal(o.sample_n, 1);
+	assert_int_equal(parse(&o, "-i", "x", "-o", "d", "--capture", "c", "--sample", "4294967295",
+			       "--capture-select", "new,sample", NULL), 0);
+	assert_int_equal(o.capture_select, DS_CAPTURE_SAMPLE | DS_CAPTURE_NEW);
+	assert_int_equal(o.sample_n, 4294967295U);
+}
+
+static void test_run_opts_capture_rejects(void **state)
+{
+	static const char *const bad[][5] = {
+		/* Capture options need --capture. */
+		{ "--capture-select", "new" }, { "--sample", "5" }, { "--snaplen", "64" },
+		{ "--capture-rotate", "1h" }, { "--capture-max-disk", "5" }, { "--capture-ring", "64" },
+		/* Bad values. */
+		{ "--capture", "c", "--capture-select", "bogus" },
+		{ "--capture", "c", "--capture-select", "new,new" },
+		{ "--capture", "c", "--sample", "0" },
+		{ "--capture", "c", "--sample", "4294967296" },
+		{ "--capture", "c", "--sample", "5", "--capture-select" },
+		{ "--capture", "c", "--snaplen", "0" },
+		{ "--capture", "c", "--snaplen", "65536" },
+		{ "--capture", "c", "--capture-rotate", "0" },
+		{ "--capture", "c", "--capture-rotate", "5GB" },
+		{ "--capture", "c", "--capture-max-disk", "-1" },
+		{ "--capture", "c", "--capture-ring", "100" },
+		{ "--capture", "c", "--capture-ring", "32" },
+		{ "--capture", "c", "--capture-ring", "131072" },
+	};
+	struct run_opts o;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int err = parse(&o, "-i", "x", "-o", "d", bad[i][0], bad[i][1], bad[i][2],
+				bad[i][3], bad[i][4], NULL);
+
+		if (!err)
+			fail_msg("accepted %s %s %s", bad[i][0], bad[i][1] ?: "",
+				 bad[i][2] ?: "");
+	}
+	/* --sample with a list that does not sample. */
+	assert_int_not_equal(parse(&o, "-i", "x", "-o", "d", "--capture", "c", "--sample", "5",
+				   "--capture-select", "new", NULL), 0);
 }
 
 static void test_run_opts_all_options(void **state)
@@ -124,6 +200,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_opts_defaults),
 		cmocka_unit_test(test_run_opts_all_options),
+		cmocka_unit_test(test_run_opts_capture),
+		cmocka_unit_test(test_run_opts_capture_rejects),
 		cmocka_unit_test(test_run_opts_rejects),
 		cmocka_unit_test(test_run_opts_required),
 		cmocka_unit_test(test_run_opts_check),
