@@ -14,18 +14,20 @@
 const volatile __u32 cfg_capture = 0;
 const volatile __u32 cfg_sample_n = 1;
 
-/* 1-in-N per receive queue: the queue's first frame, then every Nth. */
+/* 1-in-N per receive queue: the queue's first frame, then every Nth.  No
+ * atomics: only the CPU polling the queue writes its slot (in skb mode two
+ * CPUs may meet on one queue; the sample is then only about 1-in-N). */
 static __always_inline bool sample_due(__u32 queue)
 {
-	__u64 *left = bpf_map_lookup_elem(&sample_countdown, &queue);
+	struct sample_countdown_slot *s = bpf_map_lookup_elem(&sample_countdown, &queue);
 
-	if (!left)
+	if (!s)
 		return false;
-	if (*left) {
-		(*left)--;
+	if (s->left) {
+		s->left--;
 		return false;
 	}
-	*left = cfg_sample_n - 1;
+	s->left = cfg_sample_n - 1;
 	return true;
 }
 

@@ -77,13 +77,20 @@ struct {
 	__type(value, __u32);
 } capture_sockets SEC(".maps");
 
-/* Frames left before the next sample, per receive queue (and CPU: a queue
- * is polled by one CPU at a time, so this is a per-queue counter). */
+/* Frames left before the next sample, per receive queue.  Shared, not
+ * per-CPU: a queue's NAPI poll runs on one CPU at a time but not always the
+ * same one, and the sample must be 1-in-N of the queue.  Padded to a cache
+ * line so queues polled on different CPUs do not share one. */
+struct sample_countdown_slot {
+	__u64 left;
+	__u64 pad[7];
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, DS_CAPTURE_MAX_QUEUES);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct sample_countdown_slot);
 } sample_countdown SEC(".maps");
 
 #endif /* __DARKSCOPE_MAPS_BPF_H */
