@@ -47,7 +47,9 @@ FLOWS_COLUMNS = ("ts\tproto\tdport\tsrc\tpackets\tsyn\tmirai\tsrcs\tmirai_srcs\t
 PORTS_COLUMNS = "ts\tproto\tdport\tpackets\tsyn\tmirai"
 SENSOR_COLUMNS = ("ts\tstart_ms\tend_ms\tframes\tcounted\tnon_ip\tipv6\tfragment\tother_proto"
                   "\tbad_l2\tbad_ip_trunc\tbad_ip_version\tbad_ip_ihl\tbad_ip_len\tbad_l4_trunc"
-                  "\tmap_full\tkeys\tmax_keys\tdrain_ms\twrite_ms\twrite_errors\twrite_dropped")
+                  "\tmap_full\tcapture_selected\tcapture_no_socket\tkeys\tmax_keys\tdrain_ms"
+                  "\twrite_ms\twrite_errors\twrite_dropped\tcaptured\tcapture_dropped"
+                  "\tcapture_write_dropped")
 
 # /24 pools per country, inside the fixture's blocks (third octet varies).
 POOLS = {
@@ -462,8 +464,9 @@ def _write_period(out_dir, period, t0, days, sensors, interval, plan, spike_day,
             end_ms = (ts + interval) * 1000 + 1
             non_ip, ipv6 = 3, 1
             srow = [ts, start_ms, end_ms, counted + non_ip + ipv6, counted, non_ip, ipv6,
-                    0, 0, 0, 0, 0, 0, 0, 0, 0, len(rows), 262144]
-            buf["sensor"].append(_gzip("\t".join(map(str, srow)) + "\t0.125\t1.500\t0\t0\n"))
+                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, len(rows), 262144]
+            buf["sensor"].append(_gzip("\t".join(map(str, srow))
+                                       + "\t0.125\t1.500\t0\t0\t0\t0\t0\n"))
             ts += interval
         if open_hour is not None:
             flush(open_hour)
