@@ -317,7 +317,7 @@ static void daemon_cleanup(struct sensor_daemon *sd)
 		close(sd->stop_fd);
 }
 
-static int open_capture(struct sensor_daemon *sd, struct loader_opts *lo)
+static int open_capture(struct sensor_daemon *sd)
 {
 	struct capture_opts co = {
 		.ifname = sd->opts.ifname,
@@ -332,10 +332,7 @@ static int open_capture(struct sensor_daemon *sd, struct loader_opts *lo)
 	sd->capture = capture__open(&co);
 	if (!sd->capture)
 		return -errno;
-	lo->capture_select = sd->opts.capture_select;
-	lo->sample_n = sd->opts.sample_n;
-	lo->capture_map_fd = capture__map_fd(sd->capture);
-	return 0;
+	return sensor_prog__use_capture_map(&sd->sp, capture__map_fd(sd->capture));
 }
 
 static void log_capture(const struct sensor_daemon *sd)
@@ -358,7 +355,8 @@ static int sensor_run(struct sensor_daemon *sd)
 		.mode = sd->opts.mode,
 		.max_keys = sd->opts.max_keys,
 		.pass = sd->opts.pass,
-		.capture_map_fd = -1,
+		.capture_select = sd->opts.capture_dir ? sd->opts.capture_select : 0,
+		.sample_n = sd->opts.sample_n,
 	};
 	__u64 now_ms;
 	int err;
@@ -371,10 +369,13 @@ static int sensor_run(struct sensor_daemon *sd)
 	err = open_writers(sd, now_ms_realtime() / 1000);
 	if (!err)
 		err = setup_fds(sd);
-	if (!err && sd->opts.capture_dir)
-		err = open_capture(sd, &lo);
 	if (!err)
 		err = sensor_prog__open(&sd->sp, &lo);
+	/* Before the capture binds sockets to the interface's queues. */
+	if (!err)
+		err = sensor_prog__lock(&sd->sp, sd->opts.ifname);
+	if (!err && sd->opts.capture_dir)
+		err = open_capture(sd);
 	if (!err)
 		err = sensor_prog__attach(&sd->sp, &lo);
 	if (!err)

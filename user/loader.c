@@ -75,15 +75,6 @@ int sensor_prog__open(struct sensor_prog *sp, const struct loader_opts *opts)
 		darkscope_bpf__destroy(skel);
 		return err;
 	}
-	/* The sockets are in the map before the program runs at all. */
-	if (opts->capture_select) {
-		err = bpf_map__reuse_fd(skel->maps.capture_sockets, opts->capture_map_fd);
-		if (err) {
-			pr_warn("Couldn't use the capture socket map: %s\n", strerror(-err));
-			darkscope_bpf__destroy(skel);
-			return err;
-		}
-	}
 	sp->skel = skel;
 	return 0;
 }
@@ -142,13 +133,27 @@ int sensor_prog__load(struct sensor_prog *sp)
 	return init_epoch_tags(sp);
 }
 
+int sensor_prog__use_capture_map(struct sensor_prog *sp, int map_fd)
+{
+	/* The sockets are in the map before the program runs at all. */
+	int err = bpf_map__reuse_fd(sp->skel->maps.capture_sockets, map_fd);
+
+	if (err)
+		pr_warn("Couldn't use the capture socket map: %s\n", strerror(-err));
+	return err;
+}
+
 /* One lock per (network namespace, interface): the same name in two
  * namespaces is two interfaces. */
-static int lock_interface(struct sensor_prog *sp)
+int sensor_prog__lock(struct sensor_prog *sp, const char *ifname)
 {
 	char path[128];
 	struct stat st;
 	int fd;
+
+	if (sp->lock_fd >= 0)
+		return 0;
+	snprintf(sp->ifname, sizeof(sp->ifname), "%s", ifname);
 
 	if (stat("/proc/self/ns/net", &st))
 		st.st_ino = 0;
@@ -265,7 +270,7 @@ int sensor_prog__attach(struct sensor_prog *sp, const struct loader_opts *opts)
 		pr_warn("Interface '%s' not found: %s\n", opts->ifname, strerror(errno));
 		return -ENODEV;
 	}
-	err = lock_interface(sp);
+	err = sensor_prog__lock(sp, opts->ifname);
 	if (err)
 		return err;
 	err = remove_stale_program(sp);

@@ -23,8 +23,6 @@ struct loader_opts {
 	bool pass;      /* XDP_PASS counted IPv4 instead of dropping it */
 	__u32 capture_select; /* enum ds_capture_select; 0: no capture */
 	__u32 sample_n;       /* N of the 1-in-N sample */
-	int capture_map_fd;   /* the capture's XSKMAP, used instead of the
-			       * object's own (with capture_select only) */
 };
 
 struct sensor_prog {
@@ -41,6 +39,13 @@ struct sensor_prog {
 
 /* Opens the skeleton and applies opts (before load).  Returns 0 or -errno. */
 int sensor_prog__open(struct sensor_prog *sp, const struct loader_opts *opts);
+/* Takes the lock of (this network namespace, ifname), so a second sensor
+ * on the interface is refused before it touches anything.  Attach takes it
+ * too if it is not held yet.  0, -EBUSY (logged) or -errno. */
+int sensor_prog__lock(struct sensor_prog *sp, const char *ifname);
+/* Before attach: the program redirects captured frames into this XSKMAP
+ * (the capture's) instead of its own empty one.  0 or -errno. */
+int sensor_prog__use_capture_map(struct sensor_prog *sp, int map_fd);
 /* Loads without attaching (for `check`). */
 int sensor_prog__load(struct sensor_prog *sp);
 /* Takes the interface lock, replaces a stale darkscope program left by a
