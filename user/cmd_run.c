@@ -145,23 +145,20 @@ static void capture_interval(struct sensor_daemon *sd)
 	sd->capture_seen = now;
 }
 
-/* One interval: flip, drain, write.  The drained epoch's ts is the start of
- * the slot in which it began, so a row's ts never follows its packets. */
-static int end_interval(struct sensor_daemon *sd)
+/* Drains epoch old (made quiescent by a flip at t0_us) and writes it.  The
+ * drained epoch's ts is the start of the slot in which it began, so a row's
+ * ts never follows its packets. */
+static int finish_interval(struct sensor_daemon *sd, int old, __u64 t0_us)
 {
-	__u64 t0 = mono_us(), now_ms;
-	int old, err;
+	__u64 now_ms = now_ms_realtime();
+	int err;
 
-	old = drainer__flip(&sd->drainer);
-	if (old < 0)
-		return old;
-	now_ms = now_ms_realtime();
 	sd->data.ts = ts_slot_start(sd->epoch_start_ms / 1000, sd->opts.interval);
 	sd->data.start_ms = sd->epoch_start_ms;
 	sd->data.end_ms = now_ms;
 	sd->epoch_start_ms = now_ms;
 	err = drainer__collect(&sd->drainer, old, &sd->data);
-	sd->data.drain_us = mono_us() - t0;
+	sd->data.drain_us = mono_us() - t0_us;
 	if (err)
 		return err;
 	capture_interval(sd);
@@ -172,17 +169,27 @@ static int end_interval(struct sensor_daemon *sd)
 		 (unsigned long long)sd->data.counters[DS_CTR_FRAMES], sd->data.drain_us / 1e3,
 		 sd->data.write_us / 1e3);
 	if (sd->data.capture_dropped || sd->data.counters[DS_CTR_CAPTURE_NO_SOCKET])
-		pr_debug("Capture: %llu frames dropped by the kernel (rings full), %llu without "
-			 "a socket in interval %llu\n",
-			 (unsigned long long)sd->data.capture_dropped,
-			 (unsigned long long)sd->data.counters[DS_CTR_CAPTURE_NO_SOCKET],
-			 (unsigned long long)sd->data.ts);
+		pr_warn("Capture: %llu frames dropped in the kernel (rings full: raise "
+			"--capture-ring or select less), %llu on queues without a socket, in "
+			"interval %llu; counts are exact\n",
+			(unsigned long long)sd->data.capture_dropped,
+			(unsigned long long)sd->data.counters[DS_CTR_CAPTURE_NO_SOCKET],
+			(unsigned long long)sd->data.ts);
 	if (sd->data.counters[DS_CTR_MAP_FULL])
 		pr_warn("Flow map full: %llu frames not in flow rows for interval %llu (port totals "
 			"still exact); raise --max-keys\n",
 			(unsigned long long)sd->data.counters[DS_CTR_MAP_FULL],
 			(unsigned long long)sd->data.ts);
 	return err;
+}
+
+/* One interval: flip, drain, write. */
+static int end_interval(struct sensor_daemon *sd)
+{
+	__u64 t0 = mono_us();
+	int old = drainer__flip(&sd->drainer);
+
+	return old < 0 ? old : finish_interval(sd, old, t0);
 }
 
 static int arm_tick(struct sensor_daemon *sd)
@@ -259,15 +266,23 @@ static int handle_tick(struct sensor_daemon *sd)
 	return arm_tick(sd) ?: err;
 }
 
-/* Detach first: then no frame can arrive after the last flip (which waits
- * for runs in flight) or after the capture rings were emptied, so the last
- * interval holds everything up to the end. */
+/* Detach, then flip: the flip returns only when no program run is left
+ * (detaching alone does not wait in every mode), so nothing reaches the
+ * maps or the capture rings after it.  Then empty the rings and drain: the
+ * last interval holds everything up to the end. */
 static int final_interval(struct sensor_daemon *sd)
 {
+	__u64 t0;
+	int old;
+
 	sensor_prog__detach(&sd->sp);
+	t0 = mono_us();
+	old = drainer__flip(&sd->drainer);
+	if (old < 0)
+		return old;
 	if (sd->capture)
 		capture__stop(sd->capture);
-	return end_interval(sd);
+	return finish_interval(sd, old, t0);
 }
 
 static int run_loop(struct sensor_daemon *sd)

@@ -47,8 +47,9 @@ static unsigned int queues_from_ethtool(const char *ifname)
 		return 0;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
 	ifr.ifr_data = (void *)&ch;
+	/* Combined channels have an rx queue each; rx-only ones come on top. */
 	if (!ioctl(fd, SIOCETHTOOL, &ifr))
-		n = ch.rx_count > ch.combined_count ? ch.rx_count : ch.combined_count;
+		n = ch.rx_count + ch.combined_count;
 	close(fd);
 	return n;
 }
