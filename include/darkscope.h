@@ -111,8 +111,8 @@ enum ds_capture_select {
 };
 
 /* Receive queues a capture can serve (size of the XSKMAP and of the
- * per-queue sample counters); a frame from a higher queue counts as
- * CAPTURE_NO_SOCKET. */
+ * per-queue sample counters).  On a higher queue the sample takes nothing,
+ * and frames the other rules select count as CAPTURE_NO_SOCKET. */
 #define DS_CAPTURE_MAX_QUEUES 256
 
 /* Default and upper limit of --max-keys (flow keys per epoch). */

@@ -158,9 +158,7 @@ struct capture *capture__open(const struct capture_opts *opts)
 	pthread_mutex_init(&c->lock, NULL);
 	c->pw = pcap_writer__open(&po);
 	if (!c->pw) {
-		err = -errno;
-		pr_warn("Couldn't open the capture directory '%s': %s\n", opts->dir,
-			strerror(-err));
+		err = -errno; /* the writer said why */
 		goto fail;
 	}
 	nq = xsk_queue_count(opts->ifname, DS_CAPTURE_MAX_QUEUES);

@@ -456,10 +456,15 @@ int pcap_writer__flush(struct pcap_writer *w)
 		w->fail_frames = 0;
 	}
 	reset_buffer(w);
-	if (w->rotate_bytes && w->file_size >= w->rotate_bytes)
+	if (w->rotate_bytes && w->file_size >= w->rotate_bytes) {
 		rotate(w);
-	else
+		/* The closed file now counts among the old ones: the limit
+		 * holds at once, not only when the next file is created. */
+		if (w->max_disk_bytes && !scan_dir(w))
+			enforce_max_disk(w);
+	} else {
 		enforce_max_disk(w);
+	}
 	return 0;
 drop:
 	w->st.frames_dropped += frames;

@@ -28,7 +28,8 @@ test_exact_across_boundaries() {
 
 # --duration ends the run by itself, after writing everything.
 test_duration_exit() {
-	start_sensor -o "$WORK/out" --interval 1 --duration 3 || return 1
+	# A margin: under load, sending may start seconds after the attach.
+	start_sensor -o "$WORK/out" --interval 1 --duration 15 || return 1
 	send_frames --count 3000 --expect "$WORK/sent.json" || return 1
 	wait_for "$E2E_TIMEOUT" sh -c "! kill -0 $SENSOR_PID" || fail "still running after --duration"
 	wait "$SENSOR_PID" || fail "exit status $? after --duration"
@@ -336,6 +337,7 @@ sys.exit(0 if m == 500 else "trafgen: %d Mirai SYNs in capture, expected 500" % 
 	check_series --expect "$WORK/nmap.json" --expect "$WORK/trafgen.json" "$WORK/out"
 }
 
+. "$E2E_DIR/capture_tests.sh"
 all_tests=$(declare -F | awk '$3 ~ /^test_/ {print $3}')
 tests=${*:-$all_tests}
 status=0

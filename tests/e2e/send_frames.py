@@ -4,10 +4,12 @@
 interface (AF_PACKET) and write what the sensor must count as JSON.
 
 usage: send_frames.py -i IFACE --dst-mac MAC --count N [--bad N] [--spread SECONDS]
-                      [--seed S] --expect OUT.json
+                      [--seed S] --expect OUT.json [--frames-out FRAMES.hex]
 
 --spread paces the frames evenly over that many seconds, so they fall into
 several intervals of a sensor running with a short --interval.
+--frames-out writes each frame sent, in order, as one line of hex (for
+byte-for-byte comparison with a capture).
 """
 import argparse
 import json
@@ -38,6 +40,7 @@ def main():
     ap.add_argument("--nets", type=int, default=64, help="distinct source /24s")
     ap.add_argument("--no-vlan", action="store_true", help="no VLAN-tagged frames")
     ap.add_argument("--expect", required=True)
+    ap.add_argument("--frames-out", help="write the frames sent, one hex line each")
     args = ap.parse_args()
 
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
@@ -64,6 +67,9 @@ def main():
     result["tx_dropped"] = tx_dropped(args.iface) - dropped_before
     with open(args.expect, "w") as f:
         json.dump(result, f, indent=1, sort_keys=True)
+    if args.frames_out:
+        with open(args.frames_out, "w") as f:
+            f.writelines(frame.hex() + "\n" for frame in frames)
 
 
 if __name__ == "__main__":
