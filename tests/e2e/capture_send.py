@@ -20,7 +20,7 @@ import socket
 import struct
 
 from frames import (ACK, ETH_P_8021AD, ETH_P_8021Q, ETH_P_ARP, ETH_P_IP, ETH_P_IPV6, PSH,
-                    RST, SYN, Expectation, ether, icmp, ip2int, ipv4, udp)
+                    RST, SYN, Expectation, ether, icmp, ip2int, ipv4, tx_dropped, udp)
 from pcap_expect import classify
 
 SSDP = (b"M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\n"
@@ -120,11 +120,6 @@ def big_frames(eth, dst, count, rng):
         out.append(eth(ETH_P_IP, ipv4(src, dst, 17, udp(rng.randrange(1024, 65536), 7000,
                                                          payload))))
     return out
-
-
-def tx_dropped(iface):
-    with open("/sys/class/net/%s/statistics/tx_dropped" % iface) as f:
-        return int(f.read())
 
 
 def main():

@@ -208,3 +208,10 @@ class FrameMaker:
         # runts are left to the BPF_PROG_RUN tests).
         exp.outcome("bad_l2")
         return eth(ETH_P_8021Q, b"\x00")
+
+
+def tx_dropped(iface):
+    """The sending interface's tx_dropped counter: a sender checks it did
+    not lose frames on its own side."""
+    with open("/sys/class/net/%s/statistics/tx_dropped" % iface) as f:
+        return int(f.read())

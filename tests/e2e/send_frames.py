@@ -16,16 +16,11 @@ import json
 import socket
 import time
 
-from frames import Expectation, FrameMaker
+from frames import Expectation, FrameMaker, tx_dropped
 
 
 def mac_bytes(s):
     return bytes(int(x, 16) for x in s.split(":"))
-
-
-def tx_dropped(iface):
-    with open("/sys/class/net/%s/statistics/tx_dropped" % iface) as f:
-        return int(f.read())
 
 
 def main():
