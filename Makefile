@@ -117,7 +117,7 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/e2e/demo.sh $(O)
 
-BENCH_BINS := $(O)/tests/prog/bench_prog_run $(O)/tests/prog/bench_drain
+BENCH_BINS := $(O)/tests/prog/bench_prog_run $(O)/tests/prog/bench_drain $(O)/tests/prog/bench_pcap_write
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)

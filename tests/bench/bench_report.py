@@ -11,11 +11,88 @@ import sys
 GOAL_RATIO = 2.0      # per-packet cost vs bare XDP_DROP
 GOAL_DRAIN_S = 1.0    # drain + write of 10^6 keys
 # End to end (issue 3): >= 80 % of the bare drop's zero-loss rate, >= 10x pmacctd's.
+GOAL_SAMPLE_COST = 0.05  # issue 5: 1-in-1000 sampling costs <= 5 % of the counting rate
+
+CAPTURE_SELECT = {"darkscope": "off", "darkscope-new": "new flow keys",
+                  "darkscope-all": "every frame (zero loss: counted *and* captured)"}
+
+
+def selection(target):
+    if target in CAPTURE_SELECT:
+        return CAPTURE_SELECT[target]
+    if target.startswith("darkscope-sample"):
+        return "1 in %s" % target[len("darkscope-sample"):]
+    return target
+
+
+def capture_section(e2e, e2e_cap, e2e_max, e2e_ratio):
+    """Issue 5: each capturing receiver's zero-loss counting rate against
+    capture off (same run), and what it captured."""
+    ds = e2e_max.get("darkscope", 0)
+    base = e2e_max.get("drop", 0)
+    targets = [t for t in e2e_max if t.startswith("darkscope-")]
+    if not targets or not ds:
+        return []
+    cap = {(r[0], r[1]): r for r in e2e_cap}
+    cpu = {(r[0], r[1]): r[5] + r[6] for r in e2e if r[4] == 0}
+    out = ["", "### Capture (issue 5): counting rate with capture on, same run", "",
+           "Zero-loss *counting* rate (every frame sent counted, as above) with `--capture DIR "
+           "--capture-select ...`, against capture off; at that rate: flow keys created, frames "
+           "selected and captured per second, and the share the kernel dropped because the "
+           "capture ring was full (counting never loses them).  \"no ring drops up to\": the "
+           "highest zero-loss rate at which capture kept every selected frame.  \"paired\": "
+           "the median, over the target rates at which capture-off darkscope fell short of "
+           "its target, of the achieved rate over capture-off darkscope's at the same target "
+           "(how many such turns in brackets).", "",
+           "| selection | zero-loss pps | vs capture off | paired vs capture off | vs bare XDP_DROP | "
+           "CPU s / Mpkt (softirq + process) | new keys/s | selected/s | captured/s | ring drops | "
+           "no ring drops up to (captured/s there) |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    ds_cpu = cpu.get(("darkscope", ds))
+    out.append("| off | %d | 100 %% | - | %s | %s | - | - | - | - | - |" % (
+        ds, "%.0f %%" % (100.0 * ds / base) if base else "-",
+        "%.3f" % ds_cpu if ds_cpu is not None else "-"))
+    for t in targets:
+        best = e2e_max[t]
+        r = cap.get((t, best))
+        c = cpu.get((t, best))
+        per_s = lambda v: "%.0f" % (v * r[1] / r[2]) if r and r[2] else "-"
+        clean = [x for x in e2e_cap if x[0] == t and x[5] == 0 and x[7] == 0 and x[3] == x[4]
+                 and (t, x[1]) in cpu]
+        top = max(clean, key=lambda x: x[1]) if clean else None
+        paired, pairs = e2e_ratio.get(t, ("-", 0))
+        out.append("| %s | %d | %.1f %% | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            selection(t), best, 100.0 * best / ds,
+            "%.1f %% (%d)" % (100.0 * float(paired), pairs) if paired != "-" else "-",
+            "%.0f %%" % (100.0 * best / base) if base else "-",
+            "%.3f" % c if c is not None else "-",
+            per_s(r[10]) if r else "-", per_s(r[3]) if r else "-", "%d" % r[9] if r else "-",
+            "%.1f %%" % (100.0 * r[5] / r[3]) if r and r[3] else "-",
+            "%d (%d)" % (top[1], top[9]) if top else "none"))
+    verdict = lambda ok: "met" if ok else "**missed**"
+    sample = e2e_max.get("darkscope-sample1000")
+    if sample is not None:
+        paired, pairs = e2e_ratio.get("darkscope-sample1000", ("-", 0))
+        out += ["", "- 1-in-1000 sampling at %.1f %% of the capture-off counting rate "
+                "(goal: costs <= %.0f %%, i.e. >= %.0f %%): %s%s" % (
+                    100.0 * sample / ds, 100 * GOAL_SAMPLE_COST, 100 * (1 - GOAL_SAMPLE_COST),
+                    verdict(sample >= (1 - GOAL_SAMPLE_COST) * ds),
+                    "; paired, turn by turn: %.1f %% over %d turns" % (100.0 * float(paired), pairs)
+                    if paired != "-" else "")]
+    aa = [t for t in e2e_max if t.startswith("darkscope@")]
+    for t in aa:
+        paired, pairs = e2e_ratio.get(t, ("-", 0))
+        out += ["- A/A, this run's noise: %s, the same capture-off receiver again, at %.1f %% "
+                "of darkscope%s" % (t, 100.0 * e2e_max[t] / ds,
+                                   "; paired %.1f %% over %d turns" % (100.0 * float(paired), pairs)
+                                   if paired != "-" else "")]
+    return out
 
 
 def main():
     csv_path, md_path = sys.argv[1:3]
     prog, keys, drain, notes, e2e, e2e_max = [], [], [], [], [], {}
+    e2e_cap, pcap_write, prog_cap, e2e_ratio = [], [], [], {}
     for line in open(csv_path):
         f = line.strip().split(",")
         if line.startswith("# darkscope bench") or line.startswith("# git"):
@@ -26,11 +103,20 @@ def main():
             keys.append((int(f[1]), float(f[2])))
         elif f[0] == "drain" and len(f) == 9:
             drain.append([int(f[1])] + [float(x) for x in f[2:]])
-        elif f[0] == "e2e" and len(f) == 9:
+        elif f[0] == "e2e" and len(f) in (9, 10):
             e2e.append((f[1], int(f[2]), int(f[3]), int(f[4]), int(f[5]), float(f[6]), float(f[7]),
                         int(f[8])))
         elif f[0] == "e2e_max" and len(f) == 3:
             e2e_max[f[1]] = int(f[2])
+        elif f[0] == "e2e_ratio" and len(f) == 6:
+            e2e_ratio[f[1]] = (f[4], int(f[5]))
+        elif f[0] == "prog_capture" and len(f) == 6:
+            prog_cap.append((f[1], f[2], float(f[3]), float(f[4]), float(f[5])))
+        elif f[0] == "e2e_cap" and len(f) == 12:
+            e2e_cap.append((f[1],) + tuple(int(x) for x in f[2:]))
+        elif f[0] == "pcap_write" and len(f) == 8:
+            pcap_write.append((f[1], f[2], int(f[3]), float(f[4]), float(f[5]), float(f[6]),
+                               float(f[7])))
 
     out = ["_Measured by `make bench`: %s._" % "; ".join(notes), ""]
     out += ["### Per-packet cost through BPF_PROG_RUN (ns per packet, median)", "",
@@ -39,6 +125,10 @@ def main():
     for frame, ds, base, ratio in prog:
         out.append("| %s | %.1f | %.1f | %.2f | %s |" % (frame, ds, base, ratio,
                                                        "met" if ratio <= GOAL_RATIO else "**missed**"))
+    if prog_cap:
+        out += ["", "### Per-packet cost of capture selection (capture off vs on, ns per packet, median)", "",
+                "| selection | frame | capture off | capture on | ratio |", "|---|---|---:|---:|---:|"]
+        out += ["| %s | %s | %.1f | %.1f | %.3f |" % r for r in prog_cap]
     if keys:
         out += ["", "### Per-packet cost as live keys grow (existing keys, random order)", "",
                 "| live keys | ns per packet |", "|---:|---:|"]
@@ -52,10 +142,19 @@ def main():
             goal = " (goal <= %.0f s: %s)" % (GOAL_DRAIN_S, "met" if total <= GOAL_DRAIN_S else "**missed**")
         out.append("| %d | %.3f | %.3f | %.3f | %.3f | %.3f%s | %.3f | %.1f |"
                    % (k, flip, dr, fmt, wr, total, goal, cpu, bpr))
+    if pcap_write:
+        zlib = {r[0]: r[3] for r in pcap_write if r[1] == "zlib1"}
+        out += ["", "### Capture writer: frames to .pcap.gz (one flush per 100 000 frames)", "",
+                "| frames | writer | frames/s | MB/s uncompressed | compression ratio | CPU s | vs zlib level 1 |",
+                "|---|---|---:|---:|---:|---:|---:|"]
+        for kind, writer, n, fps, mbps, ratio, cpu in pcap_write:
+            out.append("| %s | %s | %.0f | %.1f | %.2f | %.3f | %s |" % (
+                kind, writer, fps, mbps, ratio, cpu,
+                "%.0f %%" % (100.0 * fps / zlib[kind]) if zlib.get(kind) else "-"))
     if e2e_max:
         base = e2e_max.get("drop") or 0
         out += ["", "### End to end: darkscope gen -> veth -> receiver, highest zero-loss rate", "",
-                "| receiver | zero-loss pps | vs bare XDP_DROP | darkscope vs it | softirq s / Mpkt | process s / Mpkt | process peak RSS MB |",
+                "| receiver | zero-loss pps | vs bare XDP_DROP | vs darkscope (capture off) | softirq s / Mpkt | process s / Mpkt | process peak RSS MB |",
                 "|---|---:|---:|---:|---:|---:|---:|"]
         ds = e2e_max.get("darkscope", 0)
         for t, best in e2e_max.items():
@@ -64,7 +163,7 @@ def main():
             fmt = lambda v: v if isinstance(v, str) else "%.3f" % v
             out.append("| %s | %d | %s | %s | %s | %s | %s |" % (
                 t, best, "%.0f %%" % (100.0 * best / base) if base else "-",
-                "%.1fx" % (ds / best) if best and t != "darkscope" else "-",
+                "%.0f %%" % (100.0 * best / ds) if ds else "-",
                 fmt(sirq), fmt(proc), rss if isinstance(rss, str) else "%.0f" % rss))
         verdict = lambda ok: "met" if ok else "**missed**"
         if base and ds:
@@ -73,9 +172,18 @@ def main():
         if e2e_max.get("pmacct"):
             out += ["- darkscope at %.1fx pmacctd's zero-loss rate (goal >= 10x): %s"
                     % (ds / e2e_max["pmacct"], verdict(ds >= 10 * e2e_max["pmacct"]))]
+        out += capture_section(e2e, e2e_cap, e2e_max, e2e_ratio)
         out += ["", "Every trial (offered rate, frames sent, accounted for, lost):", "",
                 "| receiver | offered pps | sent | received | lost |", "|---|---:|---:|---:|---:|"]
         out += ["| %s | %d | %d | %d | %d |" % r[:5] for r in e2e]
+        if e2e_cap:
+            out += ["", "Every trial of a capturing receiver (whole run: flow keys created, "
+                    "frames selected, read from the rings into pcap files, dropped by the "
+                    "kernel because the ring was full; captured frames per second of sending):", "",
+                    "| receiver | offered pps | keys | selected | captured | ring drops | captured/s |",
+                    "|---|---:|---:|---:|---:|---:|---:|"]
+            out += ["| %s | %d | %d | %d | %d | %d | %d |" % (r[0], r[1], r[10], r[3], r[4], r[5], r[9])
+                    for r in e2e_cap]
     text = open(md_path).read()
     new, n = re.subn(r"(<!-- BENCH:BEGIN -->\n).*?(<!-- BENCH:END -->)",
                      lambda m: m.group(1) + "\n".join(out) + "\n" + m.group(2), text, flags=re.S)

@@ -2,10 +2,14 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # run_bench.sh O - `make bench`: per-packet cost of the XDP program against a
 # bare XDP_DROP program in the same run (BPF_PROG_RUN), the cost of one
-# interval's drain + write for 10^4..10^6 keys, and the end-to-end zero-loss
-# rate of darkscope, a bare XDP_DROP counter, pmacctd and tcpdump fed by
-# `darkscope gen` through a veth pair.  Writes $O/bench.csv and the measured
-# tables of docs/PERFORMANCE.md (between its BENCH markers).
+# interval's drain + write for 10^4..10^6 keys, the capture writer's
+# throughput to .pcap.gz, and the end-to-end zero-loss rate of darkscope
+# (capture off, capture of 1 in 1000 frames, of new flow keys, of every
+# frame), a bare XDP_DROP counter, pmacctd and tcpdump fed by `darkscope gen`
+# through a veth pair (and capture-off darkscope a second time, darkscope@2:
+# how far two identical receivers differ in one run, the yardstick for the
+# capture ratios).  Writes $O/bench.csv and the measured tables of
+# docs/PERFORMANCE.md (between its BENCH markers).
 # BENCH_SMOKE=1: a few seconds of each part, no report (what `make test` runs).
 set -eu
 O=${1:?usage: run_bench.sh BUILD_DIR}
@@ -18,21 +22,27 @@ fi
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	csv=$O/bench-smoke.csv
 	prog_args="-q -s"
+	pcap_args=-q
 	export BENCH_DRAIN_KEYS=10000 BENCH_RATES=100000 BENCH_DURATION=1
-	export BENCH_TARGETS="drop darkscope"
+	export BENCH_TARGETS="drop darkscope darkscope-sample1000"
 fi
 {
 	echo "# darkscope bench, $(date -u +%Y-%m-%dT%H:%M:%SZ), kernel $(uname -r), $(nproc) CPUs"
 	echo "# git $(git -C "$here" describe --always --dirty 2>/dev/null || echo unknown)"
 	"$O/tests/prog/bench_prog_run" ${prog_args:-}
 	"$O/tests/prog/bench_drain" ${BENCH_DRAIN_KEYS:-10000 100000 1000000}
-	"$here/e2e_rate.sh" "$O" ${BENCH_TARGETS:-drop darkscope pmacct tcpdump}
+	"$O/tests/prog/bench_pcap_write" ${pcap_args:-}
+	"$here/e2e_rate.sh" "$O" ${BENCH_TARGETS:-drop darkscope darkscope@2 darkscope-sample1000 darkscope-new darkscope-all pmacct tcpdump}
 } | tee "$csv"
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	# Every part ran and produced its figures (no thresholds: this VM is noisy).
-	for part in prog_run drain e2e,drop e2e,darkscope e2e_max; do
+	for part in prog_run prog_capture,sample1000 drain pcap_write,mix,pcap_writer e2e,drop e2e,darkscope \
+		e2e,darkscope-sample1000 e2e_cap,darkscope-sample1000 e2e_max e2e_ratio,darkscope-sample1000; do
 		grep -q "^$part," "$csv" || { echo "bench smoke: no '$part' line"; exit 1; }
 	done
+	# Exact, not a threshold: capture's figures add up, and 1 in 1000 did select.
+	awk -F, '$1 == "e2e_cap" && !($5 > 0 && $5 == $6 + $7 + $8 && $10 == $6 - $9) {
+		print "bench smoke: capture figures do not add up: " $0; bad = 1} END {exit bad}' "$csv"
 	echo "bench smoke: all parts ran"
 	exit 0
 fi

@@ -29,12 +29,24 @@
  * The process is pinned to one CPU (-c, default 0), as an RX queue's
  * XDP program is: if it migrates, the per-CPU values of the other CPU are
  * cold and single-run figures more than double.  Every figure is the median
- * over ROUNDS rounds.  Output: a table, then CSV lines
- * `prog_run,<frame>,<ns_darkscope>,<ns_baseline>,<ratio>` and
+ * over ROUNDS rounds.
+ *
+ * What capture selection adds (issue 5): darkscope loaded with cfg_capture
+ * set (sample 1-in-1000, new, all) against darkscope with capture off, same
+ * methods, alternating, CAPTURE_ROUNDS rounds: SYNs on an existing key by
+ * repeat, new keys by single runs; the ratio is the median of the rounds'
+ * ratios.  No socket is in the XSKMAP, so a selected frame gets its
+ * normal verdict and counts CAPTURE_NO_SOCKET; the cost measured is the
+ * selection and the bpf_redirect_map() lookup, not the copy to a socket.
+ *
+ * Output: a table, then CSV lines
+ * `prog_run,<frame>,<ns_darkscope>,<ns_baseline>,<ratio>`,
+ * `prog_capture,<selection>,<frame>,<ns_capture_off>,<ns_capture_on>,<ratio>` and
  * `keys,<n>,<ns_per_pkt>`.  Needs root.
  *
  * Usage: bench_prog_run [-q] [-s] [-c CPU]
- *   -q  fewer runs (a smoke test)   -s  skip the live-keys sweep (A/B runs)
+ *   -q  fewer runs, capture: the sample only (a smoke test)
+ *   -s  skip the live-keys sweep (A/B runs)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -325,13 +337,15 @@ static int sweep_round(struct darkscope_bpf *ds, int base_fd, __u32 n, __u32 *pe
 	return 0;
 }
 
-static struct darkscope_bpf *ds_load(__u32 max_keys)
+static struct darkscope_bpf *ds_load_capture(__u32 max_keys, __u32 capture, __u32 sample_n)
 {
 	struct darkscope_bpf *ds = darkscope_bpf__open();
 	__u32 zero = 0, one = 1;
 
 	if (!ds)
 		return NULL;
+	ds->rodata->cfg_capture = capture;
+	ds->rodata->cfg_sample_n = sample_n;
 	bpf_map__set_max_entries(ds->maps.flows_0, max_keys);
 	/* Epoch 1 stays unused here: keep its preallocated map small. */
 	bpf_map__set_max_entries(ds->maps.flows_1, 1);
@@ -344,6 +358,97 @@ static struct darkscope_bpf *ds_load(__u32 max_keys)
 		return NULL;
 	}
 	return ds;
+}
+
+static struct darkscope_bpf *ds_load(__u32 max_keys)
+{
+	return ds_load_capture(max_keys, 0, 1);
+}
+
+/* Rounds of the capture comparison: its differences are a few ns. */
+#define CAPTURE_ROUNDS 9
+
+struct capture_row {
+	const char *select, *frame;
+	double off, on, ratio; /* medians: of each, and of the per-round ratios */
+};
+
+static struct capture_row capture_row(const char *select, const char *frame, double *off,
+				      double *on)
+{
+	double r[CAPTURE_ROUNDS];
+	int i;
+
+	for (i = 0; i < CAPTURE_ROUNDS; i++)
+		r[i] = on[i] / off[i];
+	return (struct capture_row){ select, frame, median(off, CAPTURE_ROUNDS),
+				     median(on, CAPTURE_ROUNDS), median(r, CAPTURE_ROUNDS) };
+}
+
+/*
+ * Capture off against capture on (selection sel), same frames, alternating:
+ * a SYN on an existing key by repeat, then new keys by single runs (fresh
+ * instances, so both insert into maps that hold the same keys so far).
+ */
+static int bench_capture_one(const char *name, __u32 sel, __u32 sample_n,
+			     struct capture_row *rows, int *nrows)
+{
+	__u32 repeat = quick ? REPEAT / 20 : REPEAT, n = quick ? NEWKEY_FRAMES / 10 : NEWKEY_FRAMES;
+	/* Room for every new key of the rounds, and no more: loading is slow. */
+	struct darkscope_bpf *off = ds_load(CAPTURE_ROUNDS * n + 1024);
+	struct darkscope_bpf *on = ds_load_capture(CAPTURE_ROUNDS * n + 1024, sel, sample_n);
+	double a[CAPTURE_ROUNDS], b[CAPTURE_ROUNDS];
+	const struct frame_spec syn = {};
+	__u8 frame[FRAME_MAX];
+	__u32 len = frame_build(&syn, frame), ns;
+	int off_fd, on_fd, i, err = 0;
+
+	if (!off || !on) {
+		err = -errno;
+		fprintf(stderr, "loading darkscope with capture %s: %s\n", name, strerror(-err));
+		goto out;
+	}
+	off_fd = bpf_program__fd(off->progs.xdp_darkscope);
+	on_fd = bpf_program__fd(on->progs.xdp_darkscope);
+	err = prog_run(off_fd, frame, len, 1, &ns);
+	if (!err)
+		err = prog_run(on_fd, frame, len, 1, &ns);
+	for (i = 0; i < CAPTURE_ROUNDS && !err; i++) {
+		err = prog_run(off_fd, frame, len, repeat, &ns);
+		a[i] = ns;
+		if (!err)
+			err = prog_run(on_fd, frame, len, repeat, &ns);
+		b[i] = ns;
+	}
+	if (err)
+		goto out;
+	rows[*nrows] = capture_row(name, "syn", a, b);
+	(*nrows)++;
+	/* New keys, frame by frame alternating: each run inserts into its map. */
+	for (i = 0; i < CAPTURE_ROUNDS && !err; i++) {
+		__u64 sum_off = 0, sum_on = 0;
+		__u32 k;
+
+		for (k = 0; k < n && !err; k++) {
+			len = syn_from(i * n + k, frame);
+			err = prog_run(off_fd, frame, len, 1, &ns);
+			sum_off += ns;
+			if (!err)
+				err = prog_run(on_fd, frame, len, 1, &ns);
+			sum_on += ns;
+		}
+		a[i] = (double)sum_off / n;
+		b[i] = (double)sum_on / n;
+	}
+	rows[*nrows] = capture_row(name, "new_key", a, b);
+	(*nrows)++;
+	err = map_full_check(off);
+	if (!err)
+		err = map_full_check(on);
+out:
+	darkscope_bpf__destroy(off);
+	darkscope_bpf__destroy(on);
+	return err;
 }
 
 /* Sweep the live-key counts in steps[] (ascending, <= max_keys) on a fresh
@@ -397,7 +502,8 @@ int main(int argc, char **argv)
 	struct xdp_drop_baseline_bpf *base = NULL;
 	struct darkscope_bpf *ds = NULL;
 	struct row rows[8];
-	int nrows = 0, base_fd, i, err, opt, cpu = 0;
+	struct capture_row crows[6];
+	int nrows = 0, ncrows = 0, base_fd, i, err, opt, cpu = 0;
 	cpu_set_t set;
 	char *end;
 
@@ -444,6 +550,18 @@ int main(int argc, char **argv)
 	darkscope_bpf__destroy(ds);
 	ds = NULL;
 
+	printf("\n# capture selection: capture off vs on, ns per packet, median of %d rounds\n",
+	       CAPTURE_ROUNDS);
+	printf("%-10s %-8s %10s %10s %7s\n", "select", "frame", "off", "on", "ratio");
+	/* -q: only the sample, what the smoke test asks for. */
+	if ((err = bench_capture_one("sample1000", DS_CAPTURE_SAMPLE, 1000, crows, &ncrows)) ||
+	    (!quick && (err = bench_capture_one("new", DS_CAPTURE_NEW, 1, crows, &ncrows))) ||
+	    (!quick && (err = bench_capture_one("all", DS_CAPTURE_ALL, 1, crows, &ncrows))))
+		goto out;
+	for (i = 0; i < ncrows; i++)
+		printf("%-10s %-8s %10.1f %10.1f %7.3f\n", crows[i].select, crows[i].frame,
+		       crows[i].off, crows[i].on, crows[i].ratio);
+
 	if (!no_sweep) {
 		printf("\n# existing keys hit in random order, single runs\n");
 		printf("%-9s %-9s %10s %10s %7s\n", "max_keys", "live", "darkscope", "baseline",
@@ -458,6 +576,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < nrows; i++)
 		printf("prog_run,%s,%.1f,%.1f,%.2f\n", rows[i].frame, rows[i].ds, rows[i].base,
 		       rows[i].ds / rows[i].base);
+	for (i = 0; i < ncrows; i++)
+		printf("prog_capture,%s,%s,%.1f,%.1f,%.3f\n", crows[i].select, crows[i].frame,
+		       crows[i].off, crows[i].on, crows[i].ratio);
 	for (i = 0; i < 4 && !no_sweep; i++)
 		printf("keys,%u,%.1f\n", steps_18[i], k18[i]);
 	if (!no_sweep)
