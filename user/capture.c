@@ -27,6 +27,13 @@
 /* Frames taken from one ring before the next ring gets its turn. */
 #define READ_BUDGET 256
 #define FLUSH_EVERY_NS 1000000000ULL
+/* Also flush once this much pcap data is buffered: compressing it takes a
+ * few ms, during which nobody reads the rings, so a flush must stay short
+ * for a ring of a few thousand frames to ride it out at high rates.  (A
+ * second's worth at 100k frames/s took ~150 ms and overflowed the ring.)
+ * Members of 256 KiB compress as well as larger ones: deflate's window is
+ * 32 KiB. */
+#define FLUSH_BYTES (256U << 10)
 
 enum capture_cmd {
 	CMD_STOP = 1 << 0,
@@ -90,6 +97,14 @@ static void publish(struct capture *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
+static __u64 buffered_bytes(const struct capture *c)
+{
+	__u64 frames, bytes;
+
+	pcap_writer__buffered(c->pw, &frames, &bytes);
+	return bytes;
+}
+
 static unsigned int take_cmds(struct capture *c)
 {
 	__u64 v;
@@ -125,7 +140,7 @@ static void *capture_thread(void *arg)
 		if (cmds & CMD_REOPEN)
 			pcap_writer__reopen(c->pw);
 		now = clock_ns(CLOCK_MONOTONIC);
-		if (now >= next_flush) {
+		if (now >= next_flush || buffered_bytes(c) >= FLUSH_BYTES) {
 			pcap_writer__flush(c->pw);
 			next_flush = now + FLUSH_EVERY_NS;
 		}
