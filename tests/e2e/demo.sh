@@ -4,7 +4,8 @@
 # namespace pair joined by veth, darkscope attached to one end with 2-second
 # intervals, telescope-like traffic of known composition sent into the other,
 # then the series written to $O/demo is summarised and compared with what was
-# sent, key by key.
+# sent, key by key.  AF_XDP capture runs too: the first frame of each flow key
+# per interval and every probe with payload go to $O/demo/capture.
 set -u
 O=${1:?usage: demo.sh BUILD_DIR}
 E2E_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -20,14 +21,16 @@ fi
 trap e2e_teardown EXIT
 e2e_setup demo || exit 1
 rm -rf "$OUT"
-echo "demo: sensor on veth 'ds0' in namespace $NS_S, writing $OUT every 2 s"
-start_sensor -o "$OUT" --interval 2 --sensor demo || exit 1
+echo "demo: sensor on veth 'ds0' in namespace $NS_S, writing $OUT every 2 s,"
+echo "      capturing new keys and payloads to $OUT/capture"
+start_sensor -o "$OUT" --interval 2 --sensor demo \
+	--capture "$OUT/capture" --capture-select new,payload || exit 1
 echo "demo: sending 50000 scan frames from 500 source /24s (40% of SYNs Mirai-style) and 1000"
 echo "      malformed or non-IP frames, over 6 seconds"
 send_frames --count 50000 --bad 1000 --spread 6 --nets 500 --seed 42 \
 	--expect "$OUT/sent.json" || exit 1
 stop_sensor || exit 1
-grep -E "Attached|Detached" "$SENSOR_LOG" | sed 's/^/sensor: /'
+grep -E "Capturing|Attached|Detached" "$SENSOR_LOG" | sed 's/^/sensor: /'
 echo
 echo "Files written:"
 ls -l "$OUT"/*.tsv.gz | awk '{print "  " $NF " (" $5 " bytes)"}'
@@ -45,6 +48,16 @@ echo "Sensor counters (all intervals):"
 	{for (i = 5; i <= 17; i++) c[i] += $i; n++}
 	END {printf "  %d intervals: frames %d, counted %d, non-IP %d, IPv6 %d, fragments %d, other proto %d,\n", n, c[5], c[6], c[7], c[8], c[9], c[10];
 	     printf "  malformed %d (l2 %d, ip trunc %d, version %d, ihl %d, length %d, l4 trunc %d), map full %d\n", c[11]+c[12]+c[13]+c[14]+c[15]+c[16], c[11], c[12], c[13], c[14], c[15], c[16], c[17]}'
+echo
+echo "Capture (sensor series totals, and the first frames of the pcap files):"
+"$DARKSCOPE" read --series sensor "$OUT" | awk -F'\t' '
+	NR == 1 {for (i = 1; i <= NF; i++) col[$i] = i; next}
+	{for (n in col) t[n] += $col[n]}
+	END {printf "  selected %d, captured %d, dropped in the kernel %d, no socket %d, lost writing %d\n",
+		t["capture_selected"], t["captured"], t["capture_dropped"], t["capture_no_socket"],
+		t["capture_write_dropped"]}'
+ls -l "$OUT"/capture/*.pcap.gz | awk '{print "  " $NF " (" $5 " bytes)"}'
+zcat "$OUT"/capture/*.pcap.gz | tcpdump -nn -r - -c 4 2>/dev/null | cut -c1-110 | sed 's/^/  /'
 echo
 if check_series --expect "$OUT/sent.json" --min-intervals 2 "$OUT"; then
 	echo "demo: OK - every frame sent is in the series exactly once, key by key"
