@@ -261,7 +261,8 @@ static void test_cmd_read_json(void **state)
 			 EXIT_OK);
 	assert_non_null(strstr(out.buf, "{\"sensor\":\"s1\",\"ts\":1795316400,\"start_ms\":"));
 	assert_non_null(
-		strstr(out.buf, ",\"drain_ms\":0.000,\"write_ms\":0.000,\"write_errors\":0,\"write_dropped\":0}\n"));
+		strstr(out.buf, ",\"drain_ms\":0.000,\"write_ms\":0.000,\"write_errors\":0,\"write_dropped\":0,"
+			   "\"captured\":0,\"capture_dropped\":0,\"capture_write_dropped\":0}\n"));
 }
 
 static void test_cmd_read_damaged_input(void **state)

@@ -223,7 +223,8 @@ static void test_series_format_sensor_columns(void **state)
 		strbuf__append_str(&want, "\t");
 		strbuf__append_str(&want, ds_counter_names[i]);
 	}
-	strbuf__append_str(&want, "\tkeys\tmax_keys\tdrain_ms\twrite_ms\twrite_errors\twrite_dropped");
+	strbuf__append_str(&want, "\tkeys\tmax_keys\tdrain_ms\twrite_ms\twrite_errors\twrite_dropped"
+				  "\tcaptured\tcapture_dropped\tcapture_write_dropped");
 	assert_string_equal(SENSOR_COLUMNS, strbuf__cstr(&want));
 	strbuf__free(&want);
 
@@ -248,6 +249,9 @@ static void test_series_format_sensor_row(void **state)
 		.write_us = 5,
 		.write_errors = 2,
 		.write_dropped = 1,
+		.captured = 7,
+		.capture_dropped = 8,
+		.capture_write_dropped = 9,
 	};
 	struct strbuf sb = STRBUF_INIT;
 
@@ -257,7 +261,7 @@ static void test_series_format_sensor_row(void **state)
 	assert_string_equal(strbuf__cstr(&sb),
 			    "1795316400\t1795316400005\t1795316460004"
 			    "\t100\t101\t102\t103\t104\t105\t106\t107\t108\t109\t110\t111\t112"
-			    "\t3\t262144\t1234.567\t0.005\t2\t1\n");
+			    "\t113\t114\t3\t262144\t1234.567\t0.005\t2\t1\t7\t8\t9\n");
 	assert_int_equal(count_fields(sb.buf, sb.len - 1),
 			 count_fields(SENSOR_COLUMNS, strlen(SENSOR_COLUMNS)));
 
@@ -266,7 +270,8 @@ static void test_series_format_sensor_row(void **state)
 	strbuf__reset(&sb);
 	assert_int_equal(format_sensor_row(&sb, &d), 0);
 	assert_string_equal(strbuf__cstr(&sb),
-			    "0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0.000\t0.000\t0\t0\n");
+			    "0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0"
+			    "\t0.000\t0.000\t0\t0\t0\t0\t0\n");
 	strbuf__free(&sb);
 }
 
