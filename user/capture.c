@@ -22,6 +22,7 @@
 #include "darkscope.h"
 #include "log.h"
 #include "pcap_writer.h"
+#include "timeutil.h"
 #include "xsk_queues.h"
 
 /* Frames taken from one ring before the next ring gets its turn. */
@@ -41,7 +42,6 @@ enum capture_cmd {
 };
 
 struct capture {
-	struct capture_opts opts;
 	struct xsk_queues xq;
 	struct pcap_writer *pw;
 	struct pollfd *pfd;      /* [0] commands, [1..n] sockets */
@@ -55,14 +55,6 @@ struct capture {
 	pthread_mutex_t lock;    /* guards published */
 	struct capture_counts published;
 };
-
-static __u64 clock_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static void add_frame(void *ctx, const void *frame, __u32 len)
 {
@@ -93,7 +85,6 @@ static void publish(struct capture *c)
 	pthread_mutex_lock(&c->lock);
 	c->published.captured = c->captured;
 	c->published.write_dropped = ws.frames_dropped;
-	c->published.files = ws.files_opened;
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -167,7 +158,6 @@ struct capture *capture__open(const struct capture_opts *opts)
 
 	if (!c)
 		return NULL;
-	c->opts = *opts;
 	c->cmd_fd = -1;
 	c->xq.map_fd = -1;
 	pthread_mutex_init(&c->lock, NULL);

@@ -26,7 +26,6 @@ struct capture_counts {
 	__u64 captured;         /* frames read from the rings */
 	__u64 ring_dropped;     /* frames the kernel dropped: ring full, no buffer */
 	__u64 write_dropped;    /* frames read but lost writing the files */
-	__u64 files;            /* files created */
 };
 
 struct capture;

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "run_opts.h"
 #include "series_format.h"
+#include "timeutil.h"
 
 /* Frames per PROG_RUN call when running for a duration at full speed: big
  * enough that the ~20 ms set-up and teardown of a live-frames call is noise. */
@@ -175,10 +176,7 @@ static error_t parse_gen_opt(int key, char *arg, struct argp_state *state)
 
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return clock_ns(CLOCK_MONOTONIC) / 1e9;
 }
 
 static int read_mac(const char *ifname, __u8 mac[6])

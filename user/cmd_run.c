@@ -51,10 +51,7 @@ struct sensor_daemon {
 
 static __u64 mono_us(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return clock_ns(CLOCK_MONOTONIC) / 1000;
 }
 
 static int open_writers(struct sensor_daemon *sd, __u64 started)

@@ -225,10 +225,15 @@ int ts_hour_file_parse(const char *name, char *series, size_t series_size, __u64
 	return 0;
 }
 
-__u64 now_ms_realtime(void)
+__u64 clock_ns(clockid_t clk)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (__u64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	clock_gettime(clk, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+__u64 now_ms_realtime(void)
+{
+	return clock_ns(CLOCK_REALTIME) / 1000000;
 }

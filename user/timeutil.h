@@ -8,6 +8,7 @@
 #define __DARKSCOPE_TIMEUTIL_H
 
 #include <stddef.h>
+#include <time.h>
 #include <linux/types.h>
 
 /* 9999-12-31T23:59:59Z: the last second four-digit years can express. */
@@ -36,6 +37,8 @@ int ts_hour_file_name(char *out, size_t size, const char *series, __u64 ts);
  * 0, -EINVAL (not such a name) or -ENAMETOOLONG (series_size too small). */
 int ts_hour_file_parse(const char *name, char *series, size_t series_size, __u64 *hour);
 
+/* The time of clock clk (CLOCK_REALTIME: unix time) in nanoseconds. */
+__u64 clock_ns(clockid_t clk);
 /* Wall-clock time, unix milliseconds. */
 __u64 now_ms_realtime(void);
 
