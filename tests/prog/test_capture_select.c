@@ -68,6 +68,7 @@
 #include "counter_names.h"
 #include "darkscope.skel.h"
 #include "frames.h"
+#include "table_group.h"
 
 /* Flow map size of most instances: far more keys than any test makes. */
 #define FLOW_KEYS 256
@@ -1454,22 +1455,9 @@ static const struct CMUnitTest more_tests[] = {
 
 int main(void)
 {
-	const size_t nmore = sizeof(more_tests) / sizeof(more_tests[0]);
-	struct CMUnitTest tests[NROWS + nmore];
-	static char names[NROWS][64];
-	size_t i;
-
 	/* One cmocka test per table row, named test_capture_select_<row>. */
-	for (i = 0; i < NROWS; i++) {
-		snprintf(names[i], sizeof(names[i]), "test_capture_select_%s", rows[i].name);
-		tests[i] = (struct CMUnitTest){
-			.name = names[i],
-			.test_func = test_capture_select_row,
-			.initial_state = (void *)&rows[i],
-		};
-	}
-	for (i = 0; i < nmore; i++)
-		tests[NROWS + i] = more_tests[i];
-	return _cmocka_run_group_tests("capture_select", tests, NROWS + nmore, group_setup,
-				       group_teardown);
+	return table_group_run("capture_select", "test_capture_select_", rows, sizeof(rows[0]),
+			       NROWS, test_capture_select_row, more_tests,
+			       sizeof(more_tests) / sizeof(more_tests[0]), group_setup,
+			       group_teardown);
 }

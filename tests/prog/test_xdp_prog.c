@@ -37,6 +37,7 @@
 #include "counter_names.h"
 #include "darkscope.skel.h"
 #include "frames.h"
+#include "table_group.h"
 
 /* Flow map size of the instance that tests a full map. */
 #define SMALL_KEYS 4
@@ -1228,23 +1229,10 @@ static const struct CMUnitTest more_tests[] = {
 
 int main(void)
 {
-	const size_t nmore = sizeof(more_tests) / sizeof(more_tests[0]);
-	struct CMUnitTest tests[NCASES + nmore];
-	static char names[NCASES][64];
-	size_t i;
-
 	/* One cmocka test per table row, named test_xdp_prog_<case>; the
 	 * group state stays NULL so each test gets its row as state. */
-	for (i = 0; i < NCASES; i++) {
-		snprintf(names[i], sizeof(names[i]), "test_xdp_prog_%s", cases[i].name);
-		tests[i] = (struct CMUnitTest){
-			.name = names[i],
-			.test_func = test_xdp_prog_case,
-			.initial_state = (void *)&cases[i],
-		};
-	}
-	for (i = 0; i < nmore; i++)
-		tests[NCASES + i] = more_tests[i];
-	return _cmocka_run_group_tests("xdp_prog", tests, NCASES + nmore, group_setup,
-				       group_teardown);
+	return table_group_run("xdp_prog", "test_xdp_prog_", cases, sizeof(cases[0]), NCASES,
+			       test_xdp_prog_case, more_tests,
+			       sizeof(more_tests) / sizeof(more_tests[0]), group_setup,
+			       group_teardown);
 }
