@@ -27,11 +27,11 @@ import os
 import re
 import stat
 import struct
-import subprocess
 import sys
 import time
 import zlib
 
+from check_series import read_rows
 from frames import Expectation
 from pcap_expect import classify
 
@@ -155,14 +155,6 @@ def read_frames(paths):
         with open(path) as f:
             frames += [bytes.fromhex(line) for line in f if line.strip()]
     return frames
-
-
-def read_rows(darkscope, series, dirs):
-    out = subprocess.run([darkscope, "read", "--json", "--series", series] + dirs,
-                         check=True, capture_output=True, text=True)
-    if out.stderr:
-        sys.stderr.write(out.stderr)
-    return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
 
 
 def sensor_sums(darkscope, dirs, problems):
