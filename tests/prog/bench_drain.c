@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bench_util.h"
 #include "darkscope.skel.h"
 #include "drain.h"
 #include "loader.h"
@@ -31,25 +32,6 @@
 #include "ts_writer.h"
 
 #define FILL_CHUNK 65536U
-
-static double now_s(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static __u64 rng_state = 0x9e3779b97f4a7c15ULL;
-
-static __u64 rnd(void)
-{
-	/* xorshift64*: deterministic, fast, good enough for a key mix. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ULL;
-}
 
 static void make_key(struct ds_flow_key *k, __u32 i)
 {

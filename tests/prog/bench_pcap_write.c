@@ -47,6 +47,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "bench_util.h"
 #include "frames.h"
 #include "log.h"
 #include "pcap_writer.h"
@@ -66,25 +67,6 @@ struct pool {
 	__u8 *data;  /* POOL * FRAME_MAX bytes */
 	__u32 len[POOL];
 };
-
-static __u64 rng_state = 0x9e3779b97f4a7c15ULL;
-
-static __u64 rnd(void)
-{
-	/* xorshift64*: deterministic, fast */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ULL;
-}
-
-static double now_s(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Vary what frame_build() keeps fixed (IP id, TTL) and redo the checksums. */
 static void finish(__u8 *f, __u32 len, const struct frame_spec *s)
