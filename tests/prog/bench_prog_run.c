@@ -147,23 +147,36 @@ struct row {
 };
 
 /* The repeat method: ROUNDS x (darkscope, baseline) on one frame. */
+/* rounds timed runs of frame on fd_a and fd_b in turn, so both see the same
+ * noise; ns per packet into a[] and b[]. */
+static int alternate_rounds(int fd_a, int fd_b, const __u8 *frame, __u32 len, __u32 repeat,
+			    int rounds, double *a, double *b)
+{
+	__u32 ns;
+	int i, err = 0;
+
+	for (i = 0; i < rounds && !err; i++) {
+		err = prog_run(fd_a, frame, len, repeat, &ns);
+		a[i] = ns;
+		if (!err)
+			err = prog_run(fd_b, frame, len, repeat, &ns);
+		b[i] = ns;
+	}
+	return err;
+}
+
 static int bench_repeat(int ds_fd, int base_fd, const struct frame_spec *s, struct row *r)
 {
 	double ds[ROUNDS], base[ROUNDS];
 	__u32 repeat = quick ? REPEAT / 20 : REPEAT;
 	__u8 frame[FRAME_MAX];
 	__u32 len = frame_build(s, frame), ns;
-	int i, err;
+	int err;
 
 	/* The first run inserts the key; the timed ones find it. */
 	err = prog_run(ds_fd, frame, len, 1, &ns);
-	for (i = 0; i < ROUNDS && !err; i++) {
-		err = prog_run(ds_fd, frame, len, repeat, &ns);
-		ds[i] = ns;
-		if (!err)
-			err = prog_run(base_fd, frame, len, repeat, &ns);
-		base[i] = ns;
-	}
+	if (!err)
+		err = alternate_rounds(ds_fd, base_fd, frame, len, repeat, ROUNDS, ds, base);
 	if (err)
 		return err;
 	r->ds = median(ds, ROUNDS);
@@ -413,13 +426,8 @@ static int bench_capture_one(const char *name, __u32 sel, __u32 sample_n,
 	err = prog_run(off_fd, frame, len, 1, &ns);
 	if (!err)
 		err = prog_run(on_fd, frame, len, 1, &ns);
-	for (i = 0; i < CAPTURE_ROUNDS && !err; i++) {
-		err = prog_run(off_fd, frame, len, repeat, &ns);
-		a[i] = ns;
-		if (!err)
-			err = prog_run(on_fd, frame, len, repeat, &ns);
-		b[i] = ns;
-	}
+	if (!err)
+		err = alternate_rounds(off_fd, on_fd, frame, len, repeat, CAPTURE_ROUNDS, a, b);
 	if (err)
 		goto out;
 	rows[*nrows] = capture_row(name, "syn", a, b);
