@@ -30,7 +30,6 @@ endif
 PKGS := libbpf libxdp libelf zlib
 USER_CFLAGS = -O2 -g -Wall -Wextra -Werror -std=gnu11 -MMD -MP -Iinclude -I$(O) -Iuser \
 	$(shell pkg-config --cflags $(PKGS)) $(EXTRA_CFLAGS)
-USER_LDLIBS = $(shell pkg-config --libs $(PKGS))
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Werror -MMD -MP -Iinclude -Ibpf \
 	-idirafter $(ARCH_INCLUDES)
@@ -39,17 +38,47 @@ BPF_NAMES := darkscope xdp_drop_baseline gen
 BPF_OBJS := $(patsubst %,$(O)/%.bpf.o,$(BPF_NAMES))
 SKELS := $(patsubst %,$(O)/%.skel.h,$(BPF_NAMES))
 
-USER_SRCS := $(wildcard user/*.c)
-USER_OBJS := $(patsubst user/%.c,$(O)/user/%.o,$(USER_SRCS))
-LIB_OBJS := $(filter-out $(O)/user/main.o,$(USER_OBJS))
-UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+# user/ is layered: a folder may use only the folders named after it here
+# (and include/).  Each folder is one archive; a unit test in
+# tests/unit/LAYER/ links that layer's archive, the ones below it and their
+# libraries only.  `make lint` checks the #include lines against this table.
+LAYERS := util series capture sensor gen cli
+LAYER_DEPS_util :=
+LAYER_DEPS_series := util
+LAYER_DEPS_capture := util
+LAYER_DEPS_sensor := capture series util
+LAYER_DEPS_gen := series util
+LAYER_DEPS_cli := sensor gen capture series util
+# pkg-config packages each layer's own code calls.
+LAYER_PKGS_util := zlib
+LAYER_PKGS_series :=
+LAYER_PKGS_capture := libxdp libbpf
+LAYER_PKGS_sensor := libxdp libbpf libelf
+LAYER_PKGS_gen := libbpf
+LAYER_PKGS_cli := libxdp libbpf
+# Layers whose code includes a generated skeleton.
+SKEL_LAYERS := sensor gen cli
+
+layer_lib = $(O)/user/lib$(1).a
+# A layer's archives in link order (itself first), and its libraries.
+layer_libs = $(call layer_lib,$(1)) $(foreach d,$(LAYER_DEPS_$(1)),$(call layer_lib,$(d)))
+layer_pkgs = $(sort $(LAYER_PKGS_$(1)) $(foreach d,$(LAYER_DEPS_$(1)),$(LAYER_PKGS_$(d))))
+layer_ldlibs = $(if $(call layer_pkgs,$(1)),$(shell pkg-config --libs $(call layer_pkgs,$(1))))
+
+layer_objs = $(patsubst user/%.c,$(O)/user/%.o,$(filter-out user/cli/main.c,$(wildcard user/$(1)/*.c)))
+ALL_LIBS := $(foreach l,$(LAYERS),$(call layer_lib,$(l)))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/*/test_*.c))
 PROG_TESTS := $(patsubst tests/prog/%.c,$(O)/tests/prog/%,$(wildcard tests/prog/test_*.c))
 
 BIN := $(O)/darkscope
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test test-unit test-prog test-e2e test-scripts demo bench clean help check
+.PHONY: all deps test test-unit test-prog test-e2e test-scripts demo bench clean help check lint build-deps-check
+
+comma := ,
+empty :=
+space := $(empty) $(empty)
 
 all: $(BIN)
 
@@ -62,6 +91,7 @@ help:
 	@echo '  demo           live demo in a private network namespace (root)'
 	@echo '  bench          benchmarks, written to docs/PERFORMANCE.md and $(O)/bench.csv (root)'
 	@echo '  check          load and verify the BPF program, then exit (root)'
+	@echo '  lint           check that user/ keeps its layering (include rules)'
 	@echo '  clean          remove $(O)'
 	@echo 'Variables: O=$(O) CLANG=$(CLANG) BPFTOOL=$(BPFTOOL) V=1 (show commands)'
 
@@ -75,10 +105,24 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
 	fi
 
-$(O) $(O)/user $(O)/tests/unit $(O)/tests/prog:
+$(O):
 	$(Q)mkdir -p $@
 
-$(O)/%.bpf.o: bpf/%.bpf.c | $(O)
+# Before anything compiles: name the Debian packages a fresh box lacks,
+# instead of failing later on a missing header.
+build-deps-check:
+	$(Q)if command -v dpkg-query >/dev/null; then \
+		missing=$$(for p in $(BUILD_PKGS); do \
+			dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+		done); \
+		if [ -n "$$missing" ]; then \
+			echo "darkscope: missing Debian packages to build:" $$missing >&2; \
+			echo "darkscope: run 'make deps' as root to install them (docs/DEPENDENCIES.md says why each is needed)" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+$(O)/%.bpf.o: bpf/%.bpf.c | $(O) build-deps-check
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(O)/$*.bpf.d -MT $@ -c $< -o $@.tmp && $(LLVM_STRIP) -g $@.tmp -o $@ && rm -f $@.tmp
 
@@ -86,21 +130,44 @@ $(O)/%.skel.h: $(O)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .bpf.o,,$(notdir $<))_bpf > $@
 
-$(O)/user/%.o: user/%.c $(SKELS) | $(O)/user
+# Objects of the layers that include a skeleton wait for the skeletons.
+$(foreach l,$(SKEL_LAYERS),$(call layer_objs,$(l)) $(O)/user/cli/main.o): | $(SKELS)
+
+$(O)/user/%.o: user/%.c | build-deps-check
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
-$(BIN): $(USER_OBJS)
+define layer_archive
+$(call layer_lib,$(1)): $(call layer_objs,$(1))
+	$$(call msg,AR,$$@)
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_archive,$(l))))
+
+$(BIN): $(O)/user/cli/main.o $(call layer_libs,cli)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) -o $@ $^ $(USER_LDLIBS)
+	$(Q)$(CC) -o $@ $^ $(call layer_ldlibs,cli)
 
-$(O)/tests/unit/%: tests/unit/%.c $(LIB_OBJS) | $(O)/tests/unit
-	$(call msg,TEST,$@)
-	$(Q)$(CC) $(USER_CFLAGS) -Wno-unused-parameter -o $@ $< $(LIB_OBJS) $(USER_LDLIBS) $(CMOCKA_LIBS)
+# tests/unit/LAYER/test_x.c links LAYER and what it may use, nothing more.
+define unit_test
+$(O)/tests/unit/$(1)/%: tests/unit/$(1)/%.c $(call layer_libs,$(1)) | build-deps-check
+	$$(call msg,TEST,$$@)
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(USER_CFLAGS) -Wno-unused-parameter -Itests/unit -o $$@ $$< \
+		$(call layer_libs,$(1)) $$(call layer_ldlibs,$(1)) $$(CMOCKA_LIBS)
+endef
+$(foreach l,$(LAYERS),$(eval $(call unit_test,$(l))))
 
-$(O)/tests/prog/%: tests/prog/%.c $(LIB_OBJS) $(SKELS) | $(O)/tests/prog
+$(O)/tests/prog/%: tests/prog/%.c $(call layer_libs,cli) $(SKELS)
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(USER_CFLAGS) -Wno-unused-parameter -Itests/prog -o $@ $< $(LIB_OBJS) $(USER_LDLIBS) $(CMOCKA_LIBS)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) -Wno-unused-parameter -Itests/prog -o $@ $< \
+		$(call layer_libs,cli) $(call layer_ldlibs,cli) $(CMOCKA_LIBS)
+
+# The include rule of the layer table above, for user/ and tests/unit/.
+lint:
+	$(Q)tests/lint/check_layers.sh $(foreach l,$(LAYERS),$(l):$(subst $(space),$(comma),$(strip $(LAYER_DEPS_$(l)))))
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_TESTS) $(PROG_TESTS) $(BENCH_BINS)
@@ -130,4 +197,4 @@ clean:
 	$(call msg,CLEAN,$(O))
 	$(Q)rm -rf $(O)
 
--include $(wildcard $(O)/*.d $(O)/user/*.d $(O)/tests/*/*.d)
+-include $(wildcard $(O)/*.d $(O)/user/*/*.d $(O)/tests/*/*.d $(O)/tests/*/*/*.d)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * gen.h - what the traffic generator's XDP program (bpf/gen.bpf.c) and
- * `darkscope gen` (user/cmd_gen.c) share.  Types come from the includer.
+ * `darkscope gen` (user/cli/cmd_gen.c) share.  Types come from the includer.
  */
 #ifndef __DARKSCOPE_GEN_H
 #define __DARKSCOPE_GEN_H

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # run_tests.sh O [LAYER...] - run darkscope's test layers and print one
-# closing line "N passed, N failed".  Layers: unit (cmocka, no privileges),
+# closing line "N passed, N failed".  Layers: lint (the include rule of
+# user/'s layers), unit (cmocka, no privileges),
 # prog (BPF_PROG_RUN, root), e2e (network namespaces + veth, root), scripts
 # (pytest: the analyst scripts and the report), pktgen
 # (dry-run of the pktgen scripts), bench (a seconds-long smoke run of
@@ -9,7 +10,7 @@
 set -u
 O=${1:?usage: run_tests.sh BUILD_DIR [unit|prog|e2e]...}
 shift
-layers=${*:-unit prog e2e scripts pktgen bench}
+layers=${*:-lint unit prog e2e scripts pktgen bench}
 passed=0
 failed=0
 log=$(mktemp)
@@ -44,9 +45,13 @@ for layer in $layers; do
 	echo "=== $layer tests"
 	case $layer in
 	unit|prog)
-		for t in "$O"/tests/$layer/test_*; do
-			[ -x "$t" ] && run_cmocka "$t"
+		for t in "$O"/tests/$layer/test_* "$O"/tests/$layer/*/test_*; do
+			[ -f "$t" ] && [ -x "$t" ] && run_cmocka "$t"
 		done
+		;;
+	lint)
+		run_counted make --no-print-directory -s lint O="$O"
+		run_counted tests/lint/test_build_deps.sh
 		;;
 	e2e)
 		run_counted tests/e2e/run_e2e.sh "$O"

@@ -14,7 +14,7 @@ of gzip members holding tab-separated text, with `#` comment lines and
             ["/data/sensors"], "ports", columns=("ts", "proto", "dport", "packets")):
         ...
 
-Behaviour, the same as `darkscope read` (user/cmd_read.c, user/ts_reader.c):
+Behaviour, the same as `darkscope read` (user/cli/cmd_read.c, user/series/ts_reader.c):
 
 - PATH: a file (read whatever its name), a sensor's directory (its
   `<series>-*.tsv.gz` files), or a directory of sensor directories (one
@@ -52,7 +52,7 @@ __all__ = ["SERIES", "FORMAT_VERSION", "COLUMNS", "find_files", "iter_rows", "it
 SERIES = ("flows", "ports", "sensor")
 FORMAT_VERSION = 1
 
-# The columns the C writer writes today (user/series_format.c).
+# The columns the C writer writes today (user/series/series_format.c).
 COLUMNS = {
     "flows": ("ts", "proto", "dport", "src", "packets", "syn", "mirai", "srcs", "mirai_srcs",
               "src_hosts", "mirai_hosts"),

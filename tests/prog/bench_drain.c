@@ -24,12 +24,13 @@
 
 #include "bench_util.h"
 #include "darkscope.skel.h"
-#include "drain.h"
-#include "loader.h"
-#include "log.h"
-#include "series_format.h"
-#include "strbuf.h"
-#include "ts_writer.h"
+#include "sensor/drain.h"
+#include "sensor/loader.h"
+#include "cli/log_libs.h"
+#include "util/log.h"
+#include "series/series_format.h"
+#include "util/strbuf.h"
+#include "series/ts_writer.h"
 
 #define FILL_CHUNK 65536U
 

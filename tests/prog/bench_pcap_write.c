@@ -49,8 +49,8 @@
 
 #include "bench_util.h"
 #include "frames.h"
-#include "log.h"
-#include "pcap_writer.h"
+#include "util/log.h"
+#include "capture/pcap_writer.h"
 
 #define ROUNDS 3
 #define POOL 65536U

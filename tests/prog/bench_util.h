@@ -5,7 +5,7 @@
 #define __DARKSCOPE_BENCH_UTIL_H
 
 #include <linux/types.h>
-#include "timeutil.h"
+#include "util/timeutil.h"
 
 static inline double now_s(clockid_t clk)
 {

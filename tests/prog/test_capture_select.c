@@ -65,7 +65,7 @@
 #include <bpf/libbpf.h>
 
 #include "darkscope.h"
-#include "counter_names.h"
+#include "series/counter_names.h"
 #include "darkscope.skel.h"
 #include "frames.h"
 #include "table_group.h"

@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * pcap_writer.c - classic pcap (nanosecond timestamps) in gzip members.
+ *
+ * The buffer always starts with the 24-byte global header, followed by the
+ * records added since the last flush; a flush compresses it from byte 0 when
+ * the file is still empty, from byte 24 otherwise, so the header lands in the
+ * first member of each file and nowhere else.  Members are written with one
+ * write() on an O_APPEND descriptor; a failed write is truncated back to the
+ * file's last whole member and its frames are counted as dropped (capture
+ * keeps no retry queue: memory stays bounded when the disk is full).
+ *
+ * Files are created with O_EXCL, so nothing is ever overwritten or appended
+ * to: a name taken (a restart within the same second, a size rotation within
+ * it, a planted symlink) gets the next free suffix .1, .2, ...  max-disk
+ * keeps a list of this prefix's other files, oldest first, rebuilt from the
+ * directory whenever a file is created; each flush deletes from its head
+ * while the total, the open file included, is above the limit.
+ */
+#define ZLIB_CONST
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "util/gz_out.h"
+#include "util/log.h"
+#include "capture/pcap_writer.h"
+#include "util/strbuf.h"
+#include "util/timeutil.h"
+
+/* pcap-savefile(5): nanosecond-resolution magic, version 2.4, Ethernet. */
+#define PCAP_MAGIC_NSEC 0xa1b23c4dU
+#define PCAP_VERSION_MAJOR 2
+#define PCAP_VERSION_MINOR 4
+#define LINKTYPE_ETHERNET 1
+#define NSEC_PER_SEC 1000000000ULL
+/* Longest prefix accepted. */
+#define PREFIX_MAX 64
+/* "YYYY-MM-DDTHH-MM-SS" */
+#define STAMP_LEN 19
+/* Suffixes tried after the plain name is taken: .1 .. .9999. */
+#define SUFFIX_MAX 9999
+/* "<prefix>-<stamp>.NNNN.pcap.gz" */
+#define FILE_NAME_MAX (PREFIX_MAX + 1 + STAMP_LEN + 5 + 8 + 1)
+
+struct pcap_file_header {
+	__u32 magic;         /* host order: readers detect it */
+	__u16 version_major;
+	__u16 version_minor;
+	__s32 thiszone;      /* 0: timestamps are UTC */
+	__u32 sigfigs;       /* 0 */
+	__u32 snaplen;       /* bytes */
+	__u32 linktype;      /* LINKTYPE_ETHERNET */
+};
+_Static_assert(sizeof(struct pcap_file_header) == 24, "pcap global header is 24 bytes");
+
+struct pcap_record_header {
+	__u32 ts_sec;  /* unix seconds */
+	__u32 ts_nsec; /* nanoseconds within the second */
+	__u32 caplen;  /* bytes stored */
+	__u32 origlen; /* bytes on the wire */
+};
+_Static_assert(sizeof(struct pcap_record_header) == 16, "pcap record header is 16 bytes");
+
+#define HDR_LEN sizeof(struct pcap_file_header)
+#define REC_LEN sizeof(struct pcap_record_header)
+
+/* One file of this prefix other than the open one. */
+struct old_file {
+	char name[FILE_NAME_MAX];
+	char stamp[STAMP_LEN + 1];
+	unsigned long suffix; /* 0: none */
+	__u64 size;           /* bytes (st_size) */
+};
+
+struct pcap_writer {
+	char dir[PATH_MAX];
+	char prefix[PREFIX_MAX + 1];
+	char name[FILE_NAME_MAX]; /* base name of the file open on fd */
+	char path[PATH_MAX];      /* dir/name, for messages */
+	int fd;                   /* -1: no file open */
+	__u64 file_size;          /* bytes of whole members in the open file */
+	__u32 snaplen;            /* effective: never 0 */
+	__u32 rotate_seconds;
+	__u64 rotate_bytes, max_disk_bytes;
+	bool have_slot;           /* slot is set: a file is open or frames wait */
+	__u64 slot;               /* time slot (unix seconds / rotate_seconds) */
+	z_stream zs;              /* gzip deflate state, reset per member */
+	struct strbuf buf;        /* global header + records since the last flush */
+	__u64 buf_frames;
+	__u64 first_ts_ns;        /* of the first buffered frame: names a new file */
+	struct strbuf member;     /* the compressed member */
+	struct old_file *old;     /* this prefix's other files, oldest first */
+	size_t n_old, cap_old;
+	__u64 old_bytes;
+	bool failing;             /* the last write or file creation failed */
+	int fail_err;             /* and with this -errno */
+	__u64 fail_frames;        /* frames dropped since failing began */
+	bool warned_time;         /* a timestamp beyond 2106 was reported */
+	struct pcap_writer_stats st;
+};
+
+static bool is_prefix(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > PREFIX_MAX || s[0] == '.')
+		return false;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
+}
+
+/*
+ * name is "<prefix>-YYYY-MM-DDTHH-MM-SS[.N].pcap.gz": fill stamp and suffix
+ * (0 without).  Anchored on the whole pattern, so the files of prefix "cap"
+ * and of prefix "cap-eth1" never match each other.
+ */
+static bool parse_file_name(const char *prefix, const char *name, char *stamp,
+			    unsigned long *suffix)
+{
+	static const char pattern[] = "dddd-dd-ddTdd-dd-dd";
+	size_t plen = strlen(prefix);
+	const char *p;
+	char *end;
+
+	if (strncmp(name, prefix, plen) || name[plen] != '-')
+		return false;
+	p = name + plen + 1;
+	for (int i = 0; i < STAMP_LEN; i++)
+		if (pattern[i] == 'd' ? !isdigit((unsigned char)p[i]) : p[i] != pattern[i])
+			return false;
+	memcpy(stamp, p, STAMP_LEN);
+	stamp[STAMP_LEN] = '\0';
+	p += STAMP_LEN;
+	*suffix = 0;
+	if (p[0] == '.' && isdigit((unsigned char)p[1])) {
+		errno = 0;
+		*suffix = strtoul(p + 1, &end, 10);
+		if (errno || !*suffix)
+			return false;
+		p = end;
+	}
+	return !strcmp(p, ".pcap.gz");
+}
+
+static int old_file_cmp(const void *a, const void *b)
+{
+	const struct old_file *x = a, *y = b;
+	int c = strcmp(x->stamp, y->stamp);
+
+	if (c)
+		return c;
+	return x->suffix < y->suffix ? -1 : x->suffix > y->suffix;
+}
+
+/* Rebuild the list of this prefix's regular files, except the open one. */
+static int scan_dir(struct pcap_writer *w)
+{
+	struct old_file f;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int err = 0;
+
+	w->n_old = 0;
+	w->old_bytes = 0;
+	d = opendir(w->dir);
+	if (!d) {
+		err = -errno;
+		pr_warn("capture directory '%s': cannot list it for max-disk: %s\n", w->dir,
+			strerror(-err));
+		return err;
+	}
+	while ((de = readdir(d))) {
+		if (strlen(de->d_name) >= sizeof(f.name) ||
+		    !parse_file_name(w->prefix, de->d_name, f.stamp, &f.suffix))
+			continue;
+		if (w->fd >= 0 && !strcmp(de->d_name, w->name))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+			continue;
+		if (w->n_old == w->cap_old) {
+			size_t cap = w->cap_old ? w->cap_old * 2 : 64;
+			struct old_file *old = realloc(w->old, cap * sizeof(*old));
+
+			if (!old) {
+				err = -ENOMEM;
+				break;
+			}
+			w->old = old;
+			w->cap_old = cap;
+		}
+		strcpy(f.name, de->d_name);
+		f.size = st.st_size;
+		w->old[w->n_old++] = f;
+		w->old_bytes += f.size;
+	}
+	closedir(d);
+	if (err) {
+		pr_warn("capture directory '%s': no memory to list it for max-disk\n", w->dir);
+		return err;
+	}
+	qsort(w->old, w->n_old, sizeof(*w->old), old_file_cmp);
+	return 0;
+}
+
+/* Delete the oldest files while this prefix's total is above max-disk. */
+static void enforce_max_disk(struct pcap_writer *w)
+{
+	char path[PATH_MAX];
+	size_t i;
+
+	if (!w->max_disk_bytes)
+		return;
+	for (i = 0; i < w->n_old && w->old_bytes + w->file_size > w->max_disk_bytes; i++) {
+		struct old_file *f = &w->old[i];
+		int err = 0;
+
+		/* pcap_writer__open() checked the length. */
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", w->dir, f->name) >= sizeof(path))
+			err = -ENAMETOOLONG;
+		else if (unlink(path))
+			err = -errno;
+		if (!err) {
+			w->st.files_deleted++;
+			pr_info("capture file '%s' (%llu bytes) deleted: max-disk %llu bytes\n",
+				path, (unsigned long long)f->size,
+				(unsigned long long)w->max_disk_bytes);
+		} else if (err != -ENOENT) {
+			pr_warn("capture file '%s': cannot delete it for max-disk: %s\n", path,
+				strerror(-err));
+		}
+		/* Forgotten either way (gone already: someone else deleted it); the
+		 * next scan finds it again if it is still there. */
+		w->old_bytes -= f->size;
+	}
+	if (i) {
+		memmove(w->old, w->old + i, (w->n_old - i) * sizeof(*w->old));
+		w->n_old -= i;
+	}
+}
+
+static void reset_buffer(struct pcap_writer *w)
+{
+	w->buf.len = HDR_LEN;
+	w->buf_frames = 0;
+}
+
+struct pcap_writer *pcap_writer__open(const struct pcap_writer_opts *opts)
+{
+	struct pcap_file_header hdr;
+	struct pcap_writer *w;
+	int err;
+
+	if (!opts || !opts->dir || !*opts->dir || !opts->prefix || !is_prefix(opts->prefix) ||
+	    opts->snaplen > PCAP_WRITER_SNAPLEN_MAX || opts->level < 0 || opts->level > 9) {
+		pr_warn("capture writer: invalid directory, prefix, snaplen or level\n");
+		errno = EINVAL;
+		return NULL;
+	}
+	if (strlen(opts->dir) + 1 + FILE_NAME_MAX >= PATH_MAX) {
+		pr_warn("capture directory '%s': name too long\n", opts->dir);
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	err = output_dir_prepare(opts->dir, 0700, "capture");
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	strcpy(w->dir, opts->dir);
+	strcpy(w->prefix, opts->prefix);
+	w->fd = -1;
+	w->snaplen = opts->snaplen ? opts->snaplen : PCAP_WRITER_SNAPLEN_WHOLE;
+	w->rotate_seconds = opts->rotate_seconds;
+	w->rotate_bytes = opts->rotate_bytes;
+	w->max_disk_bytes = opts->max_disk_bytes;
+	if (deflateInit2(&w->zs, opts->level ? opts->level : Z_BEST_SPEED, Z_DEFLATED, 15 + 16,
+			 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	hdr = (struct pcap_file_header){
+		.magic = PCAP_MAGIC_NSEC,
+		.version_major = PCAP_VERSION_MAJOR,
+		.version_minor = PCAP_VERSION_MINOR,
+		.snaplen = w->snaplen,
+		.linktype = LINKTYPE_ETHERNET,
+	};
+	err = strbuf__append(&w->buf, &hdr, sizeof(hdr));
+	if (err)
+		goto err_deflate;
+	if (w->max_disk_bytes) {
+		if (!w->rotate_seconds && !w->rotate_bytes)
+			pr_warn("capture: max-disk without rotation can only delete older files\n");
+		scan_dir(w);
+		enforce_max_disk(w);
+	}
+	return w;
+
+err_deflate:
+	deflateEnd(&w->zs);
+err_free:
+	strbuf__free(&w->buf);
+	free(w);
+	errno = -err;
+	return NULL;
+}
+
+/* Close the open file; one that never got a whole member is removed. */
+static void close_file(struct pcap_writer *w)
+{
+	if (w->fd < 0)
+		return;
+	close(w->fd);
+	w->fd = -1;
+	if (!w->file_size && unlink(w->path) && errno != ENOENT)
+		pr_warn("capture file '%s': cannot remove it (empty): %s\n", w->path,
+			strerror(errno));
+	w->file_size = 0;
+}
+
+static void rotate(struct pcap_writer *w)
+{
+	if (w->fd >= 0)
+		w->st.files_rotated++;
+	close_file(w);
+	w->have_slot = false;
+}
+
+/* A write or creation failed: count it; warn at the first of a run of
+ * failures (or when the cause changes), not at every flush of a full disk. */
+static void note_failure(struct pcap_writer *w, const char *what, int err, __u64 frames)
+{
+	w->st.write_errors++;
+	w->fail_frames += frames;
+	if (!w->failing || err != w->fail_err)
+		pr_warn("capture file '%s': %s: %s; %llu frames dropped (until a write succeeds, "
+			"further failures are counted, not logged)\n",
+			w->path, what, strerror(-err), (unsigned long long)frames);
+	else
+		pr_debug("capture file '%s': %s: %s; %llu frames dropped\n", w->path, what,
+			 strerror(-err), (unsigned long long)frames);
+	w->failing = true;
+	w->fail_err = err;
+}
+
+/* Create the file named after the first buffered frame, never overwriting. */
+static int create_file(struct pcap_writer *w)
+{
+	char stamp[21];
+	int fd = -1, err = 0;
+
+	ts_format_iso(w->first_ts_ns / NSEC_PER_SEC, stamp);
+	stamp[13] = stamp[16] = '-';
+	stamp[STAMP_LEN] = '\0';
+	for (unsigned int n = 0; n <= SUFFIX_MAX; n++) {
+		int len;
+
+		if (n)
+			len = snprintf(w->name, sizeof(w->name), "%s-%s.%u.pcap.gz", w->prefix,
+				       stamp, n);
+		else
+			len = snprintf(w->name, sizeof(w->name), "%s-%s.pcap.gz", w->prefix, stamp);
+		/* pcap_writer__open() checked the lengths. */
+		if ((size_t)len >= sizeof(w->name) ||
+		    (size_t)snprintf(w->path, sizeof(w->path), "%s/%s", w->dir, w->name) >=
+			    sizeof(w->path))
+			return -ENAMETOOLONG;
+		fd = open(w->path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			  0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		err = -errno;
+		return err;
+	}
+	w->fd = fd;
+	w->file_size = 0;
+	w->st.files_opened++;
+	pr_debug("capture file '%s' created\n", w->path);
+	if (w->max_disk_bytes && !scan_dir(w))
+		enforce_max_disk(w);
+	return 0;
+}
+
+/* The member onto fd, or nothing: a failed write is truncated away. */
+static int write_member(struct pcap_writer *w)
+{
+	size_t written;
+	int err = write_all(w->fd, w->member.buf, w->member.len, &written);
+
+	if (!err) {
+		w->file_size += w->member.len;
+		return 0;
+	}
+	if (written && ftruncate(w->fd, w->file_size)) {
+		/* Whatever follows the partial member would be unreadable: end the
+		 * file here (readable up to it) and start a new one next time. */
+		pr_warn("capture file '%s': cannot truncate a partial member away: %s; "
+			"the file ends here\n", w->path, strerror(errno));
+		close(w->fd);
+		w->fd = -1;
+		w->file_size = 0;
+		w->have_slot = false;
+	}
+	return err;
+}
+
+int pcap_writer__flush(struct pcap_writer *w)
+{
+	__u64 frames = w->buf_frames;
+	size_t off;
+	int err;
+
+	if (!frames)
+		return 0;
+	if (w->fd < 0) {
+		err = create_file(w);
+		if (err) {
+			note_failure(w, "cannot create it", err, frames);
+			goto drop;
+		}
+	}
+	/* The global header opens the first whole member of each file. */
+	off = w->file_size ? HDR_LEN : 0;
+	err = gzip_member(&w->zs, w->buf.buf + off, w->buf.len - off, &w->member);
+	if (err) {
+		note_failure(w, "cannot compress a member", err, frames);
+		goto drop;
+	}
+	err = write_member(w);
+	if (err) {
+		note_failure(w, "write failed", err, frames);
+		goto drop;
+	}
+	w->st.frames_written += frames;
+	w->st.bytes_written += w->member.len;
+	w->st.pcap_bytes += w->buf.len - off;
+	if (w->failing) {
+		pr_info("capture file '%s': writing again; %llu frames were dropped meanwhile\n",
+			w->path, (unsigned long long)w->fail_frames);
+		w->failing = false;
+		w->fail_frames = 0;
+	}
+	reset_buffer(w);
+	if (w->rotate_bytes && w->file_size >= w->rotate_bytes) {
+		rotate(w);
+		/* The closed file now counts among the old ones: the limit
+		 * holds at once, not only when the next file is created. */
+		if (w->max_disk_bytes && !scan_dir(w))
+			enforce_max_disk(w);
+	} else {
+		enforce_max_disk(w);
+	}
+	return 0;
+drop:
+	w->st.frames_dropped += frames;
+	reset_buffer(w);
+	return err;
+}
+
+int pcap_writer__add(struct pcap_writer *w, __u64 ts_ns, const void *frame, __u32 len)
+{
+	__u64 sec = ts_ns / NSEC_PER_SEC, slot = 0;
+	__u32 caplen = len < w->snaplen ? len : w->snaplen;
+	struct pcap_record_header rec;
+	int err;
+
+	if (!frame && caplen) {
+		w->st.frames_dropped++;
+		return -EINVAL;
+	}
+	/* Classic pcap counts seconds in 32 bits: up to 2106. */
+	if (sec > UINT_MAX) {
+		if (!w->warned_time)
+			pr_warn("capture: frame time %llu s is beyond classic pcap: dropped\n",
+				(unsigned long long)sec);
+		w->warned_time = true;
+		w->st.frames_dropped++;
+		return -ERANGE;
+	}
+	if (w->rotate_seconds) {
+		slot = sec / w->rotate_seconds;
+		/* A frame of a later slot ends the file; an earlier one (queues
+		 * racing, a clock step back) stays in it. */
+		if (w->have_slot && slot > w->slot) {
+			pcap_writer__flush(w);
+			rotate(w);
+		}
+	}
+	if (w->buf_frames && w->buf.len - HDR_LEN + REC_LEN + caplen > PCAP_WRITER_BUFFER_MAX)
+		pcap_writer__flush(w);
+	err = strbuf__reserve(&w->buf, REC_LEN + caplen);
+	if (err) {
+		w->st.frames_dropped++;
+		return err;
+	}
+	rec = (struct pcap_record_header){
+		.ts_sec = sec,
+		.ts_nsec = ts_ns % NSEC_PER_SEC,
+		.caplen = caplen,
+		.origlen = len,
+	};
+	memcpy(w->buf.buf + w->buf.len, &rec, REC_LEN);
+	if (caplen)
+		memcpy(w->buf.buf + w->buf.len + REC_LEN, frame, caplen);
+	w->buf.len += REC_LEN + caplen;
+	if (!w->buf_frames++)
+		w->first_ts_ns = ts_ns;
+	if (!w->have_slot) {
+		w->slot = slot;
+		w->have_slot = true;
+	}
+	return 0;
+}
+
+int pcap_writer__reopen(struct pcap_writer *w)
+{
+	int err = pcap_writer__flush(w);
+
+	close_file(w);
+	w->have_slot = false;
+	return err;
+}
+
+void pcap_writer__stats(const struct pcap_writer *w, struct pcap_writer_stats *stats)
+{
+	*stats = w->st;
+}
+
+void pcap_writer__buffered(const struct pcap_writer *w, __u64 *frames, __u64 *bytes)
+{
+	*frames = w->buf_frames;
+	*bytes = w->buf.len - HDR_LEN;
+}
+
+int pcap_writer__close(struct pcap_writer *w)
+{
+	int err;
+
+	if (!w)
+		return 0;
+	err = pcap_writer__flush(w);
+	close_file(w);
+	deflateEnd(&w->zs);
+	strbuf__free(&w->buf);
+	strbuf__free(&w->member);
+	free(w->old);
+	free(w);
+	return err;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* commands.h - the subcommands of the darkscope binary: do_<command>(). */
+#ifndef __DARKSCOPE_COMMANDS_H
+#define __DARKSCOPE_COMMANDS_H
+
+/* Exit statuses (docs/darkscope.md). */
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 64
+
+/* Each takes argv with argv[0] = the subcommand name and returns an exit status. */
+int do_run(int argc, char **argv);   /* user/cli/cmd_run.c */
+int do_check(int argc, char **argv); /* user/cli/cmd_run.c */
+int do_read(int argc, char **argv);  /* user/cli/cmd_read.c */
+int do_gen(int argc, char **argv);   /* user/cli/cmd_gen.c */
+
+#endif /* __DARKSCOPE_COMMANDS_H */

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* run_opts.h - the options of `darkscope run` and `darkscope check`. */
+#ifndef __DARKSCOPE_RUN_OPTS_H
+#define __DARKSCOPE_RUN_OPTS_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "sensor/loader.h"
+
+#define SENSOR_NAME_MAX 64
+
+struct run_opts {
+	const char *ifname;
+	const char *outdir;
+	char sensor[SENSOR_NAME_MAX + 1];
+	unsigned int interval;  /* seconds, >= 1 */
+	unsigned int duration;  /* seconds from attach, 0 = until signalled */
+	enum attach_request mode;
+	bool pass;
+	__u32 max_keys;
+	int verbosity;          /* number of -v */
+	/* Capture (docs/CAPTURE.md); off while capture_dir is NULL. */
+	const char *capture_dir;
+	__u32 capture_select;   /* enum ds_capture_select bits */
+	__u32 sample_n;         /* N of the 1-in-N sample */
+	__u32 snaplen;          /* 0: whole frame */
+	__u32 rotate_seconds;   /* 0: off */
+	__u64 rotate_bytes;     /* 0: off */
+	__u64 max_disk_bytes;   /* 0: unlimited */
+	__u32 capture_ring;     /* rx ring entries per queue */
+};
+
+/* Capture defaults: a file per hour, at most 1 GiB of them, "new"
+ * selection, 1-in-1000 when sampling. */
+#define CAPTURE_DEFAULT_SELECT DS_CAPTURE_NEW
+#define CAPTURE_DEFAULT_SAMPLE 1000
+#define CAPTURE_DEFAULT_ROTATE 3600
+#define CAPTURE_DEFAULT_MAX_DISK_MB 1024
+
+struct argp_state;
+
+/* An option's value as a whole number in [min, max]; on failure reports
+ * "invalid NAME 'ARG': expected a whole number from MIN to MAX" through
+ * argp_error() and returns EINVAL (a positive errno, as argp parsers do). */
+int argp_parse_u64(struct argp_state *state, const char *name, const char *arg, __u64 min,
+		   __u64 max, __u64 *out);
+
+/* Parses argv (argv[0] = "run").  argp_flags: 0 in the binary (argp prints
+ * errors and exits 64, or 0 after --help); ARGP_SILENT in tests.  Returns 0,
+ * or a positive errno when argp did not exit. */
+int run_opts_parse(struct run_opts *opts, int argc, char **argv, unsigned int argp_flags);
+/* `check` takes only --max-keys and -v. */
+int check_opts_parse(struct run_opts *opts, int argc, char **argv, unsigned int argp_flags);
+
+#endif /* __DARKSCOPE_RUN_OPTS_H */

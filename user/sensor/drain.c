@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * drain.c - the epoch flip and the drain of a quiescent epoch.
+ *
+ * Why the flip is enough: the program finds its epoch through epoch_select,
+ * an ARRAY_OF_MAPS.  The kernel's update of a map-in-map slot ends with
+ * synchronize_rcu() (maybe_wait_bpf_programs() in kernel/bpf/syscall.c), and
+ * every XDP program run is inside an RCU read-side section, so when the
+ * update syscall returns, every run that could have seen the old tag has
+ * finished: the old epoch's maps have no writer left until we flip back.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "darkscope.skel.h"
+#include "sensor/drain.h"
+#include "util/log.h"
+
+/* Bytes of batch buffers to aim for, whatever the CPU count. */
+#define BATCH_BYTES (1048576)
+#define MIN_BATCH 256U
+
+/* The kernel's internal 'operation not supported', which libc lacks. */
+#define ENOTSUPP_KERNEL 524
+
+/* Per-CPU map values are laid out at 8-byte strides. */
+#define PERCPU_STRIDE(sz) (((sz) + 7) & ~(size_t)7)
+
+int drainer__init(struct drainer *d, struct darkscope_bpf *skel, __u32 max_keys)
+{
+	size_t flow_stride = PERCPU_STRIDE(sizeof(struct ds_flow_value));
+	size_t port_stride = PERCPU_STRIDE(sizeof(struct ds_port_value));
+	int ncpus = libbpf_num_possible_cpus();
+
+	memset(d, 0, sizeof(*d));
+	if (ncpus <= 0) {
+		pr_warn("Couldn't read the number of possible CPUs: %s\n", strerror(-ncpus));
+		return ncpus ? ncpus : -EINVAL;
+	}
+	d->ncpus = ncpus;
+	d->max_keys = max_keys;
+	d->epoch_select_fd = bpf_map__fd(skel->maps.epoch_select);
+	d->tag_fd[0] = bpf_map__fd(skel->maps.epoch_tag_0);
+	d->tag_fd[1] = bpf_map__fd(skel->maps.epoch_tag_1);
+	d->flows_fd[0] = bpf_map__fd(skel->maps.flows_0);
+	d->flows_fd[1] = bpf_map__fd(skel->maps.flows_1);
+	d->ports_fd = bpf_map__fd(skel->maps.port_counts);
+	d->counters_fd = bpf_map__fd(skel->maps.sensor_counters);
+
+	d->batch = BATCH_BYTES / (flow_stride * d->ncpus);
+	if (d->batch < MIN_BATCH)
+		d->batch = MIN_BATCH;
+	d->keys = calloc(d->batch, sizeof(struct ds_flow_key));
+	d->values = calloc(d->batch, flow_stride * d->ncpus);
+	d->port_values = calloc(DS_PORT_SLOTS, port_stride * d->ncpus);
+	d->zero_keys = calloc(DS_PORT_SLOTS, sizeof(__u32));
+	d->zeros = calloc(DS_PORT_SLOTS, port_stride * d->ncpus);
+	if (!d->keys || !d->values || !d->port_values || !d->zero_keys || !d->zeros) {
+		drainer__free(d);
+		pr_warn("Out of memory for drain buffers\n");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void drainer__free(struct drainer *d)
+{
+	free(d->keys);
+	free(d->values);
+	free(d->port_values);
+	free(d->zero_keys);
+	free(d->zeros);
+	d->keys = d->values = d->port_values = d->zeros = NULL;
+	d->zero_keys = NULL;
+}
+
+void interval_data__free(struct interval_data *d)
+{
+	free(d->flows);
+	free(d->ports);
+	d->flows = NULL;
+	d->ports = NULL;
+	d->n_flows = d->cap_flows = d->n_ports = d->cap_ports = 0;
+}
+
+int drainer__flip(struct drainer *d)
+{
+	unsigned int old = d->epoch, next = d->epoch ^ 1;
+	__u32 slot = 0;
+
+	/* Returns after synchronize_rcu(): see the comment at the top. */
+	if (bpf_map_update_elem(d->epoch_select_fd, &slot, &d->tag_fd[next], BPF_ANY)) {
+		int err = -errno;
+
+		pr_warn("Couldn't switch to epoch %u: %s\n", next, strerror(-err));
+		return err;
+	}
+	d->epoch = next;
+	return old;
+}
+
+static int grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap = *cap ? *cap : 1024;
+	void *n;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	n = realloc(*arr, ncap * elem);
+	if (!n)
+		return -ENOMEM;
+	*arr = n;
+	*cap = ncap;
+	return 0;
+}
+
+/* Sums one key's per-CPU values. */
+static void sum_flow(const struct drainer *d, const void *percpu, struct flow_row *row)
+{
+	size_t stride = PERCPU_STRIDE(sizeof(struct ds_flow_value));
+	unsigned int cpu;
+
+	memset(&row->val, 0, sizeof(row->val));
+	for (cpu = 0; cpu < d->ncpus; cpu++)
+		flow_value_merge(&row->val, (const void *)((const char *)percpu + cpu * stride));
+}
+
+static int append_flows(const struct drainer *d, struct interval_data *out, __u32 n)
+{
+	size_t stride = PERCPU_STRIDE(sizeof(struct ds_flow_value)) * d->ncpus;
+	const struct ds_flow_key *keys = d->keys;
+	__u32 i;
+
+	if (grow((void **)&out->flows, &out->cap_flows, out->n_flows + n, sizeof(*out->flows)))
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct flow_row *row = &out->flows[out->n_flows++];
+
+		row->key = keys[i];
+		sum_flow(d, (const char *)d->values + i * stride, row);
+	}
+	return 0;
+}
+
+/* Fallback for kernels without BPF_MAP_LOOKUP_AND_DELETE_BATCH on hashes:
+ * the map is quiescent, so walk it, then delete what was read.  (Deleting
+ * while walking restarts get_next_key and goes quadratic.) */
+static int drain_flows_by_walk(struct drainer *d, int fd, struct interval_data *out)
+{
+	struct ds_flow_key *keys = d->keys, key, *prev = NULL;
+	size_t first = out->n_flows, i;
+	__u32 n = 0;
+	int err;
+
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		keys[n] = key;
+		if (bpf_map_lookup_elem(fd, &key,
+					(char *)d->values + n * PERCPU_STRIDE(sizeof(struct ds_flow_value)) * d->ncpus))
+			return -errno;
+		prev = &keys[n];
+		if (++n == d->batch) {
+			err = append_flows(d, out, n);
+			if (err)
+				return err;
+			key = keys[n - 1];
+			prev = &key;
+			n = 0;
+		}
+	}
+	err = append_flows(d, out, n);
+	if (err)
+		return err;
+	for (i = first; i < out->n_flows; i++)
+		bpf_map_delete_elem(fd, &out->flows[i].key);
+	return 0;
+}
+
+static int drain_flows(struct drainer *d, unsigned int epoch, struct interval_data *out)
+{
+	int fd = d->flows_fd[epoch];
+	__u64 in_batch = 0, out_batch = 0;
+	bool first = true;
+	int err;
+
+	if (d->no_batch)
+		return drain_flows_by_walk(d, fd, out);
+	for (;;) {
+		__u32 count = d->batch;
+
+		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &in_batch, &out_batch,
+						      d->keys, d->values, &count, NULL);
+		if (err)
+			err = -errno;
+		if (err && err != -ENOENT) {
+			if (first && (err == -EINVAL || err == -EOPNOTSUPP || err == -ENOTSUPP_KERNEL)) {
+				pr_info("No batch map operations here (%s): draining by walk\n",
+					strerror(-err));
+				d->no_batch = true;
+				return drain_flows_by_walk(d, fd, out);
+			}
+			pr_warn("Couldn't drain flow map of epoch %u: %s\n", epoch, strerror(-err));
+			return err;
+		}
+		/* The call that returns -ENOENT may still carry entries. */
+		if (append_flows(d, out, count))
+			return -ENOMEM;
+		if (err == -ENOENT)
+			return 0;
+		in_batch = out_batch;
+		first = false;
+	}
+}
+
+/* Reads one epoch's half of port_counts, keeps non-zero slots, clears them. */
+static int drain_ports(struct drainer *d, unsigned int epoch, struct interval_data *out)
+{
+	size_t stride = PERCPU_STRIDE(sizeof(struct ds_port_value));
+	__u32 base = epoch * DS_PORT_SLOTS, prev = base - 1, next = 0, done = 0;
+	__u32 *keys = d->zero_keys, n_nonzero = 0, slot;
+	unsigned int cpu;
+	int err;
+
+	/* Batch lookups on arrays resume *after* the key passed in, so the
+	 * first call passes the slot before the epoch's first (none for 0). */
+	while (done < DS_PORT_SLOTS) {
+		__u32 count = DS_PORT_SLOTS - done;
+
+		err = bpf_map_lookup_batch(d->ports_fd, base || done ? &prev : NULL, &next,
+					   keys + done,
+					   (char *)d->port_values + (size_t)done * stride * d->ncpus,
+					   &count, NULL);
+		if (err && errno != ENOENT) {
+			err = -errno;
+			pr_warn("Couldn't read port totals: %s\n", strerror(-err));
+			return err;
+		}
+		done += count;
+		if (err || !count)
+			break;
+		prev = next;
+	}
+	if (done != DS_PORT_SLOTS) {
+		pr_warn("Read %u of %u port slots\n", done, DS_PORT_SLOTS);
+		return -EIO;
+	}
+	out->n_ports = 0;
+	for (slot = 0; slot < DS_PORT_SLOTS; slot++) {
+		const char *pc = (const char *)d->port_values + (size_t)slot * stride * d->ncpus;
+		struct ds_port_value sum = {};
+		struct port_row *row;
+
+		for (cpu = 0; cpu < d->ncpus; cpu++)
+			port_value_merge(&sum, (const void *)(pc + cpu * stride));
+		if (!sum.packets)
+			continue;
+		if (grow((void **)&out->ports, &out->cap_ports, out->n_ports + 1,
+			 sizeof(*out->ports)))
+			return -ENOMEM;
+		row = &out->ports[out->n_ports++];
+		memset(row, 0, sizeof(*row));
+		row->proto = slot / 65536;
+		row->port = slot % 65536;
+		row->val = sum;
+		keys[n_nonzero++] = base + slot;
+	}
+	if (!n_nonzero)
+		return 0;
+	if (bpf_map_update_batch(d->ports_fd, keys, d->zeros, &n_nonzero, NULL)) {
+		err = -errno;
+		pr_warn("Couldn't clear port totals: %s\n", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int drain_counters(struct drainer *d, unsigned int epoch, struct interval_data *out)
+{
+	size_t stride = PERCPU_STRIDE(sizeof(struct ds_counters));
+	struct ds_counters *percpu = d->values; /* flows are done with it */
+	unsigned int cpu;
+	int c, err;
+
+	if (bpf_map_lookup_elem(d->counters_fd, &epoch, percpu))
+		goto fail;
+	memset(out->counters, 0, sizeof(out->counters));
+	for (cpu = 0; cpu < d->ncpus; cpu++) {
+		const struct ds_counters *v = (const void *)((char *)percpu + cpu * stride);
+
+		for (c = 0; c < DS_CTR_MAX; c++)
+			out->counters[c] += v->c[c];
+	}
+	memset(percpu, 0, stride * d->ncpus);
+	if (bpf_map_update_elem(d->counters_fd, &epoch, percpu, BPF_ANY))
+		goto fail;
+	return 0;
+fail:
+	err = -errno;
+	pr_warn("Couldn't read/clear sensor counters: %s\n", strerror(-err));
+	return err;
+}
+
+int drainer__collect(struct drainer *d, unsigned int epoch, struct interval_data *out)
+{
+	int err;
+
+	out->n_flows = 0;
+	out->n_ports = 0;
+	out->max_keys = d->max_keys;
+	err = drain_flows(d, epoch, out);
+	if (!err)
+		err = drain_ports(d, epoch, out);
+	if (!err)
+		err = drain_counters(d, epoch, out);
+	return err;
+}

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * loader.c - the darkscope program's life cycle on an interface.
+ *
+ * libxdp attaches it, so it can share the interface with other XDP programs
+ * through libxdp's dispatcher; where the dispatcher cannot load (libxdp
+ * 1.3.1 on some kernels) libxdp falls back to a plain single-program
+ * attachment, and we log which one is in use.  An exclusive lock per
+ * (network namespace, interface) tells a stale program left by a killed
+ * darkscope (replace it) from a live one (refuse).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "darkscope.h"
+#include "darkscope.skel.h"
+#include "sensor/loader.h"
+#include "util/log.h"
+
+#define LOCK_DIR "/run/darkscope"
+#define PROG_NAME "xdp_darkscope"
+
+const char *attach_mode_name(enum xdp_attach_mode mode)
+{
+	switch (mode) {
+	case XDP_MODE_NATIVE:
+		return "native";
+	case XDP_MODE_SKB:
+		return "skb";
+	case XDP_MODE_HW:
+		return "hw";
+	default:
+		return "unknown";
+	}
+}
+
+static const char *xdp_err(int err, char *buf, size_t size)
+{
+	libxdp_strerror(err, buf, size);
+	return buf;
+}
+
+int sensor_prog__open(struct sensor_prog *sp, const struct loader_opts *opts)
+{
+	struct darkscope_bpf *skel;
+	int err;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->lock_fd = -1;
+	skel = darkscope_bpf__open();
+	if (!skel) {
+		err = -errno;
+		pr_warn("Couldn't open the BPF object: %s\n", strerror(-err));
+		return err;
+	}
+	skel->rodata->cfg_pass = opts->pass;
+	skel->rodata->cfg_capture = opts->capture_select;
+	skel->rodata->cfg_sample_n = opts->sample_n ?: 1;
+	/* Both epochs' flow maps get one size.  (The kernel does not compare
+	 * a hash inner map's max_entries with flow_sets' template.) */
+	err = bpf_map__set_max_entries(skel->maps.flows_0, opts->max_keys);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.flows_1, opts->max_keys);
+	if (err) {
+		pr_warn("Couldn't size the flow maps to %u keys: %s\n", opts->max_keys,
+			strerror(-err));
+		darkscope_bpf__destroy(skel);
+		return err;
+	}
+	sp->skel = skel;
+	return 0;
+}
+
+int sensor_prog__check_maps(const struct sensor_prog *sp)
+{
+	const struct {
+		const struct bpf_map *map;
+		__u32 key, value;
+	} want[] = {
+		{ sp->skel->maps.flows_0, sizeof(struct ds_flow_key), sizeof(struct ds_flow_value) },
+		{ sp->skel->maps.flows_1, sizeof(struct ds_flow_key), sizeof(struct ds_flow_value) },
+		{ sp->skel->maps.port_counts, sizeof(__u32), sizeof(struct ds_port_value) },
+		{ sp->skel->maps.sensor_counters, sizeof(__u32), sizeof(struct ds_counters) },
+		{ sp->skel->maps.epoch_tag_0, sizeof(__u32), sizeof(__u32) },
+		{ sp->skel->maps.epoch_tag_1, sizeof(__u32), sizeof(__u32) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		if (bpf_map__key_size(want[i].map) != want[i].key ||
+		    bpf_map__value_size(want[i].map) != want[i].value) {
+			pr_warn("Map '%s' has key/value size %u/%u, this build expects %u/%u: "
+				"BPF object and daemon are out of step\n",
+				bpf_map__name(want[i].map), bpf_map__key_size(want[i].map),
+				bpf_map__value_size(want[i].map), want[i].key, want[i].value);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* After load: epoch_tag_1 must say 1 (arrays start zeroed). */
+static int init_epoch_tags(struct sensor_prog *sp)
+{
+	__u32 zero = 0, one = 1;
+	int err;
+
+	err = bpf_map_update_elem(bpf_map__fd(sp->skel->maps.epoch_tag_1), &zero, &one, BPF_ANY);
+	if (err) {
+		err = -errno;
+		pr_warn("Couldn't initialise the epoch tags: %s\n", strerror(-err));
+	}
+	return err;
+}
+
+int sensor_prog__load(struct sensor_prog *sp)
+{
+	int err = darkscope_bpf__load(sp->skel);
+
+	if (err) {
+		pr_warn("Couldn't load the BPF program (verifier log above with -vv): %s\n",
+			strerror(-err));
+		return err;
+	}
+	return init_epoch_tags(sp);
+}
+
+int sensor_prog__use_capture_map(struct sensor_prog *sp, int map_fd)
+{
+	/* The sockets are in the map before the program runs at all. */
+	int err = bpf_map__reuse_fd(sp->skel->maps.capture_sockets, map_fd);
+
+	if (err)
+		pr_warn("Couldn't use the capture socket map: %s\n", strerror(-err));
+	return err;
+}
+
+/* One lock per (network namespace, interface): the same name in two
+ * namespaces is two interfaces. */
+int sensor_prog__lock(struct sensor_prog *sp, const char *ifname)
+{
+	char path[128];
+	struct stat st;
+	int fd;
+
+	if (sp->lock_fd >= 0)
+		return 0;
+	snprintf(sp->ifname, sizeof(sp->ifname), "%s", ifname);
+
+	if (stat("/proc/self/ns/net", &st))
+		st.st_ino = 0;
+	if (mkdir(LOCK_DIR, 0755) && errno != EEXIST) {
+		pr_warn("Couldn't create %s: %s\n", LOCK_DIR, strerror(errno));
+		return -errno;
+	}
+	snprintf(path, sizeof(path), LOCK_DIR "/%s.netns%lu.lock", sp->ifname,
+		 (unsigned long)st.st_ino);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		pr_warn("Couldn't open lock file %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = -errno;
+
+		if (err == -EWOULDBLOCK)
+			pr_warn("darkscope is already running on interface '%s' (%s is locked)\n",
+				sp->ifname, path);
+		else
+			pr_warn("Couldn't lock %s: %s\n", path, strerror(-err));
+		close(fd);
+		return err == -EWOULDBLOCK ? -EBUSY : err;
+	}
+	sp->lock_fd = fd;
+	return 0;
+}
+
+/* With the interface lock held, a darkscope program still attached was left
+ * by a process that could not detach it (kill -9): remove it.  A foreign
+ * program is left alone; attaching may still work through the dispatcher. */
+static int remove_stale_program(struct sensor_prog *sp)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(sp->ifindex);
+	struct xdp_program *p;
+	char buf[128];
+	int err = 0;
+
+	if (!mp || libxdp_get_error(mp))
+		return 0; /* nothing attached */
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		if (p && !strcmp(xdp_program__name(p), PROG_NAME)) {
+			pr_warn("Replacing stale darkscope program (id %u) on '%s' left by a "
+				"process that did not exit cleanly\n",
+				xdp_program__id(p), sp->ifname);
+			err = xdp_multiprog__detach(mp);
+		} else if (p) {
+			pr_warn("Interface '%s' already has XDP program '%s' (id %u) attached "
+				"without libxdp's dispatcher; remove it first (xdp-loader unload %s "
+				"--all, or ip link set dev %s xdp off)\n",
+				sp->ifname, xdp_program__name(p), xdp_program__id(p), sp->ifname,
+				sp->ifname);
+			err = -EEXIST;
+		}
+	} else {
+		for (p = xdp_multiprog__next_prog(NULL, mp); p;
+		     p = xdp_multiprog__next_prog(p, mp)) {
+			if (strcmp(xdp_program__name(p), PROG_NAME))
+				continue;
+			pr_warn("Replacing stale darkscope program (id %u) on '%s'\n",
+				xdp_program__id(p), sp->ifname);
+			err = xdp_program__detach(p, sp->ifindex,
+						  xdp_multiprog__attach_mode(mp), 0);
+			break;
+		}
+	}
+	if (err && err != -EEXIST)
+		pr_warn("Couldn't remove the stale program on '%s': %s\n", sp->ifname,
+			xdp_err(err, buf, sizeof(buf)));
+	xdp_multiprog__close(mp);
+	return err;
+}
+
+static int attach_in_mode(struct sensor_prog *sp, enum xdp_attach_mode mode)
+{
+	int err;
+
+	/* libxdp tries its dispatcher first and, where that cannot load, falls
+	 * back to attaching the program alone; the libbpf errors of the failed
+	 * attempt are noise at the default level (we log the outcome). */
+	log_libs_quiet(true);
+	err = xdp_program__attach(sp->prog, sp->ifindex, mode, 0);
+	log_libs_quiet(false);
+
+	if (!err)
+		sp->mode = mode;
+	return err;
+}
+
+/* Reads back what is attached: dispatcher or legacy, and our program's id. */
+static void record_attachment(struct sensor_prog *sp)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(sp->ifindex);
+
+	sp->prog_id = xdp_program__id(sp->prog);
+	sp->legacy = true;
+	if (mp && !libxdp_get_error(mp)) {
+		sp->legacy = xdp_multiprog__is_legacy(mp);
+		xdp_multiprog__close(mp);
+	}
+}
+
+int sensor_prog__attach(struct sensor_prog *sp, const struct loader_opts *opts)
+{
+	char buf[128];
+	long perr;
+	int err;
+
+	snprintf(sp->ifname, sizeof(sp->ifname), "%s", opts->ifname);
+	sp->ifindex = if_nametoindex(opts->ifname);
+	if (!sp->ifindex) {
+		pr_warn("Interface '%s' not found: %s\n", opts->ifname, strerror(errno));
+		return -ENODEV;
+	}
+	err = sensor_prog__lock(sp, opts->ifname);
+	if (err)
+		return err;
+	err = remove_stale_program(sp);
+	if (err)
+		return err;
+
+	sp->prog = xdp_program__from_bpf_obj(sp->skel->obj, "xdp");
+	perr = libxdp_get_error(sp->prog);
+	if (perr) {
+		sp->prog = NULL;
+		pr_warn("Couldn't prepare the XDP program: %s\n", xdp_err(perr, buf, sizeof(buf)));
+		return perr;
+	}
+	if (opts->mode == ATTACH_SKB) {
+		err = attach_in_mode(sp, XDP_MODE_SKB);
+	} else {
+		err = attach_in_mode(sp, XDP_MODE_NATIVE);
+		if (err && opts->mode == ATTACH_AUTO) {
+			pr_info("Native XDP not available on '%s' (%s); falling back to skb mode\n",
+				sp->ifname, xdp_err(err, buf, sizeof(buf)));
+			err = attach_in_mode(sp, XDP_MODE_SKB);
+		}
+	}
+	if (err) {
+		pr_warn("Couldn't attach XDP program on iface '%s': %s(%d) (details with -vv)\n",
+			sp->ifname, xdp_err(err, buf, sizeof(buf)), err);
+		return err;
+	}
+	sp->attached = true;
+	record_attachment(sp);
+	err = sensor_prog__check_maps(sp);
+	if (!err)
+		err = init_epoch_tags(sp);
+	return err;
+}
+
+void sensor_prog__detach(struct sensor_prog *sp)
+{
+	struct xdp_multiprog *mp;
+	bool ours_attached = false;
+	struct xdp_program *p;
+	char buf[128];
+	int err;
+
+	if (!sp->attached)
+		return;
+	sp->attached = false;
+	/* Detach only if the program on the interface is still the one we
+	 * attached: someone may have replaced it meanwhile. */
+	mp = xdp_multiprog__get_from_ifindex(sp->ifindex);
+	if (mp && !libxdp_get_error(mp)) {
+		if (xdp_multiprog__is_legacy(mp)) {
+			p = xdp_multiprog__main_prog(mp);
+			ours_attached = p && xdp_program__id(p) == sp->prog_id;
+		} else {
+			for (p = xdp_multiprog__next_prog(NULL, mp); p;
+			     p = xdp_multiprog__next_prog(p, mp))
+				ours_attached |= xdp_program__id(p) == sp->prog_id;
+		}
+		xdp_multiprog__close(mp);
+	}
+	if (!ours_attached) {
+		pr_warn("Program id %u is no longer attached to '%s'; nothing to detach\n",
+			sp->prog_id, sp->ifname);
+		return;
+	}
+	err = xdp_program__detach(sp->prog, sp->ifindex, sp->mode, 0);
+	if (err)
+		pr_warn("Couldn't detach XDP program (id %u) from '%s': %s\n", sp->prog_id,
+			sp->ifname, xdp_err(err, buf, sizeof(buf)));
+	else
+		pr_info("Detached from '%s'\n", sp->ifname);
+}
+
+void sensor_prog__close(struct sensor_prog *sp)
+{
+	sensor_prog__detach(sp);
+	/* xdp_program__close() leaves the bpf_object to its owner, the skeleton. */
+	if (sp->prog)
+		xdp_program__close(sp->prog);
+	if (sp->skel)
+		darkscope_bpf__destroy(sp->skel);
+	if (sp->lock_fd >= 0)
+		close(sp->lock_fd);
+	sp->prog = NULL;
+	sp->skel = NULL;
+	sp->lock_fd = -1;
+}
