@@ -18,31 +18,33 @@
 
 int gzip_member(z_stream *zs, const void *data, size_t len, struct strbuf *out)
 {
-	size_t left = len, room;
+	size_t left = len, bound, room;
 	int ret, err;
 
 	if (deflateReset(zs) != Z_OK)
 		return -EINVAL;
 	strbuf__reset(out);
+	/* Room for the whole member at once: deflate stays within its bound
+	 * when the input comes in Z_NO_FLUSH pieces ended by Z_FINISH. */
+	bound = deflateBound(zs, len);
+	err = strbuf__reserve(out, bound);
+	if (err)
+		return err;
 	zs->next_in = (Bytef *)data;
 	zs->avail_in = 0;
+	zs->next_out = (Bytef *)out->buf;
 	do {
 		if (!zs->avail_in && left) {
 			zs->avail_in = left < ZLIB_CHUNK ? left : ZLIB_CHUNK;
 			left -= zs->avail_in;
 		}
-		/* A quarter of the input is a fair first guess for text and
-		 * scan frames alike; strbuf doubles when it is not enough. */
-		err = strbuf__reserve(out, zs->avail_in / 4 + 65536);
-		if (err)
-			return err;
-		room = out->cap - out->len - 1;
-		zs->next_out = (Bytef *)out->buf + out->len;
+		room = bound - out->len;
 		zs->avail_out = room < ZLIB_CHUNK ? room : ZLIB_CHUNK;
 		/* Z_FINISH once the last input is in: deflate then ends the member. */
 		ret = deflate(zs, left ? Z_NO_FLUSH : Z_FINISH);
 		out->len = (char *)zs->next_out - out->buf;
-		if (ret == Z_STREAM_ERROR)
+		/* Z_BUF_ERROR: no room left, which the bound rules out. */
+		if (ret == Z_STREAM_ERROR || ret == Z_BUF_ERROR)
 			return -EINVAL;
 	} while (ret != Z_STREAM_END);
 	return 0;
