@@ -9,35 +9,15 @@
  * and a failed write (RLIMIT_FSIZE standing in for a full disk).
  */
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <setjmp.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <unistd.h>
-#include <zlib.h>
-#include <cmocka.h>
 
-#include "capture/pcap_writer.h"
 #include "test_util.h"
+#include "capture/pcap_writer.h"
 #include "util/strbuf.h"
 
-/* 2026-11-22T03:00:00Z */
-#define T0 1795316400ULL
 #define NS 1000000000ULL
 #define MAX_FRAMES 256
 #define FRAME_MAX 9018
-
-static char tmp_root[] = "/tmp/test_pcap_writer.XXXXXX";
-static char dir[256];
 
 /* A frame as added, kept to compare with what the file holds. */
 struct frame {
@@ -54,34 +34,6 @@ struct rec {
 };
 
 static struct frame frames[MAX_FRAMES];
-
-static int setup(void **state)
-{
-	signal(SIGXFSZ, SIG_IGN);
-	return mkdtemp(tmp_root) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	return remove_tree(tmp_root);
-}
-
-/* A fresh capture directory per test. */
-static int test_setup(void **state)
-{
-	static int n;
-
-	snprintf(dir, sizeof(dir), "%s/%d", tmp_root, n++);
-	return 0;
-}
-
-static char *path_of(const char *name)
-{
-	static char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return path;
-}
 
 static __u32 rnd(__u32 *seed)
 {
@@ -121,7 +73,7 @@ static struct pcap_writer *open_writer(const struct pcap_writer_opts *o)
 	struct pcap_writer_opts opts = *o;
 	struct pcap_writer *w;
 
-	opts.dir = dir;
+	opts.dir = scratch_dir;
 	if (!opts.prefix)
 		opts.prefix = "cap";
 	w = pcap_writer__open(&opts);
@@ -202,43 +154,11 @@ static void assert_file_holds(const char *path, int first, int count)
 	strbuf__free(&text);
 }
 
-/* Complete gzip members in the file; fails on trailing partial data. */
-static int count_members(const char *path)
-{
-	static unsigned char out[1 << 16];
-	off_t len = file_size(path);
-	unsigned char *in = malloc(len ? len : 1);
-	z_stream zs = { 0 };
-	int members = 0, ret = Z_STREAM_END, fd = open(path, O_RDONLY);
-
-	assert_true(fd >= 0);
-	assert_int_equal(read(fd, in, len), len);
-	close(fd);
-	assert_int_equal(inflateInit2(&zs, 15 + 16), Z_OK);
-	zs.next_in = in;
-	zs.avail_in = len;
-	while (zs.avail_in) {
-		zs.next_out = out;
-		zs.avail_out = sizeof(out);
-		ret = inflate(&zs, Z_NO_FLUSH);
-		if (ret == Z_STREAM_END) {
-			members++;
-			inflateReset(&zs);
-		} else if (ret != Z_OK) {
-			fail_msg("%s: inflate error %d after %d members", path, ret, members);
-		}
-	}
-	assert_int_equal(ret, Z_STREAM_END);
-	inflateEnd(&zs);
-	free(in);
-	return members;
-}
-
-/* Files in dir whose name ends in ".pcap.gz". */
+/* Files in scratch_dir whose name ends in ".pcap.gz". */
 static int count_files(void)
 {
 	struct dirent *de;
-	DIR *d = opendir(dir);
+	DIR *d = opendir(scratch_dir);
 	int n = 0;
 
 	assert_non_null(d);
@@ -281,7 +201,7 @@ static int tcpdump_count(const char *gz, char *first, size_t size)
 	snprintf(cmd, sizeof(cmd),
 		 "gunzip -c '%s' > '%s/check.pcap' && "
 		 "%s -nn -tt --time-stamp-precision=nano -r '%s/check.pcap' 2>/dev/null",
-		 gz, tmp_root, tcpdump, tmp_root);
+		 gz, scratch_root, tcpdump, scratch_root);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	while (fgets(line, sizeof(line), p)) {
@@ -332,7 +252,7 @@ static void test_pcap_writer_records_exact(void **state)
 
 		assert_int_equal(stat(path, &s), 0);
 		assert_int_equal(s.st_mode & 07777, 0600);
-		assert_int_equal(stat(dir, &s), 0);
+		assert_int_equal(stat(scratch_dir, &s), 0);
 		assert_int_equal(s.st_mode & 07777, 0700);
 	}
 	assert_int_equal(count_files(), 1);
@@ -401,7 +321,7 @@ static void test_pcap_writer_snaplen(void **state)
 
 static void test_pcap_writer_bad_opts(void **state)
 {
-	struct pcap_writer_opts o = { .dir = dir, .prefix = "cap" };
+	struct pcap_writer_opts o = { .dir = scratch_dir, .prefix = "cap" };
 	struct pcap_writer *w;
 	char file_dir[300];
 
@@ -432,21 +352,21 @@ static void test_pcap_writer_bad_opts(void **state)
 	o.dir = "/etc/passwd/x";
 	assert_null(pcap_writer__open(&o));
 	assert_int_equal(errno, ENOTDIR);
-	snprintf(file_dir, sizeof(file_dir), "%s/file", tmp_root);
+	snprintf(file_dir, sizeof(file_dir), "%s/file", scratch_root);
 	close(open(file_dir, O_CREAT | O_WRONLY, 0600));
 	o.dir = file_dir;
 	assert_null(pcap_writer__open(&o));
 	assert_int_equal(errno, ENOTDIR);
 
 	/* Missing parents are created; nothing is written without frames. */
-	strcat(dir, "/a/b/c");
-	o.dir = dir;
+	strcat(scratch_dir, "/a/b/c");
+	o.dir = scratch_dir;
 	o.prefix = "cap-eth1_q.0";
 	w = pcap_writer__open(&o);
 	assert_non_null(w);
 	assert_int_equal(pcap_writer__flush(w), 0);
 	assert_int_equal(pcap_writer__close(w), 0);
-	assert_int_equal(access(dir, W_OK), 0);
+	assert_int_equal(access(scratch_dir, W_OK), 0);
 	assert_int_equal(count_files(), 0);
 	assert_int_equal(pcap_writer__close(NULL), 0);
 }
@@ -490,7 +410,7 @@ static void test_pcap_writer_killed(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (!pid) {
-		struct pcap_writer_opts o = { .dir = dir, .prefix = "cap" };
+		struct pcap_writer_opts o = { .dir = scratch_dir, .prefix = "cap" };
 		struct pcap_writer *w = pcap_writer__open(&o);
 
 		if (!w)
@@ -589,12 +509,12 @@ static void test_pcap_writer_collision(void **state)
 	char target[300], linkpath[512];
 	int fd;
 
-	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(mkdir(scratch_dir, 0700), 0);
 	fd = open(path_of(taken), O_CREAT | O_WRONLY, 0644);
 	assert_int_equal(write(fd, "keep", 4), 4);
 	close(fd);
 	/* A symlink planted on the next name is not followed either. */
-	snprintf(target, sizeof(target), "%s/target", tmp_root);
+	snprintf(target, sizeof(target), "%s/target", scratch_root);
 	snprintf(linkpath, sizeof(linkpath), "%s", path_of("cap-2026-11-22T03-00-00.1.pcap.gz"));
 	assert_int_equal(symlink(target, linkpath), 0);
 
@@ -611,17 +531,6 @@ static void test_pcap_writer_collision(void **state)
 	assert_int_equal(pcap_writer__close(w), 0);
 	assert_file_holds(path_of("cap-2026-11-22T03-00-00.2.pcap.gz"), 0, 1);
 	assert_file_holds(path_of("cap-2026-11-22T03-00-00.3.pcap.gz"), 1, 1);
-}
-
-static void make_file(const char *name, size_t size)
-{
-	char *data = calloc(1, size ? size : 1);
-	int fd = open(path_of(name), O_CREAT | O_EXCL | O_WRONLY, 0600);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, size), size);
-	close(fd);
-	free(data);
 }
 
 static void test_pcap_writer_max_disk_at_open(void **state)
@@ -648,14 +557,14 @@ static void test_pcap_writer_max_disk_at_open(void **state)
 	struct pcap_writer_stats st;
 	char target[300];
 
-	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(mkdir(scratch_dir, 0700), 0);
 	for (int i = 4; i >= 0; i--)
 		make_file(mine[i], 1000);
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
 		make_file(others[i], 5000);
 	/* A symlink with the oldest name: not a regular file, ignored. */
 	make_file("../target-file", 10);
-	snprintf(target, sizeof(target), "%s/target-file", tmp_root);
+	snprintf(target, sizeof(target), "%s/target-file", scratch_root);
 	assert_int_equal(symlink(target, path_of("cap-2026-11-18T00-00-00.pcap.gz")), 0);
 
 	w = open_writer(&(struct pcap_writer_opts){ .max_disk_bytes = 2500,
@@ -674,7 +583,7 @@ static void test_pcap_writer_max_disk_at_open(void **state)
 static off_t prefix_total(int *files)
 {
 	struct dirent *de;
-	DIR *d = opendir(dir);
+	DIR *d = opendir(scratch_dir);
 	off_t total = 0;
 
 	assert_non_null(d);
@@ -720,7 +629,7 @@ static void test_pcap_writer_max_disk_rotation(void **state)
 
 	/* What is left is the newest frames, contiguous: the oldest went first.
 	 * One file per second here, so name order is time order. */
-	n = scandir(dir, &names, NULL, alphasort);
+	n = scandir(scratch_dir, &names, NULL, alphasort);
 	assert_true(n > 0);
 	kept = files * 6;
 	for (int i = 0; i < n; i++) {
@@ -737,20 +646,6 @@ static void test_pcap_writer_max_disk_rotation(void **state)
 	free(names);
 	assert_int_equal(got, kept);
 	strbuf__free(&text);
-}
-
-static void set_fsize_limit(rlim_t bytes)
-{
-	struct rlimit rl = { .rlim_cur = bytes, .rlim_max = RLIM_INFINITY };
-
-	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
-}
-
-/* Lift the limit even when a test failed inside its window. */
-static int full_disk_teardown(void **state)
-{
-	set_fsize_limit(RLIM_INFINITY);
-	return 0;
 }
 
 static void test_pcap_writer_full_disk(void **state)
@@ -833,7 +728,7 @@ static void test_pcap_writer_full_disk_new_file(void **state)
 	assert_int_equal(count_members(path), 1);
 
 	/* A file that never got a member is removed at close. */
-	test_setup(state);
+	scratch_dir_setup(state);
 	w = open_writer(&(struct pcap_writer_opts){ 0 });
 	set_fsize_limit(10);
 	add(w, 0, T0 * NS, 100);
@@ -892,7 +787,7 @@ static void test_pcap_writer_tcpdump_tshark(void **state)
 	assert_int_equal(pcap_writer__close(w), 0);
 
 	snprintf(cmd, sizeof(cmd), "gunzip -c '%s' > '%s/x.pcap' && %s -r '%s/x.pcap' -c1 "
-		 ">/dev/null 2>&1", path, tmp_root, tcpdump, tmp_root);
+		 ">/dev/null 2>&1", path, scratch_root, tcpdump, scratch_root);
 	assert_int_equal(system(cmd), 0);
 	/* All frames, nanoseconds intact, decoded as the UDP they are. */
 	assert_int_equal(tcpdump_count(path, first, sizeof(first)), 3);
@@ -900,7 +795,7 @@ static void test_pcap_writer_tcpdump_tshark(void **state)
 			    "239.255.255.250.1900: UDP", 64);
 	if (tshark) {
 		snprintf(cmd, sizeof(cmd), "%s -r '%s/x.pcap' -c1 >/dev/null 2>&1", tshark,
-			 tmp_root);
+			 scratch_root);
 		assert_int_equal(system(cmd), 0);
 	} else {
 		print_message("tshark not installed: only tcpdump read the file\n");
@@ -910,23 +805,21 @@ static void test_pcap_writer_tcpdump_tshark(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_pcap_writer_records_exact, test_setup),
-		cmocka_unit_test_setup(test_pcap_writer_stats, test_setup),
-		cmocka_unit_test_setup(test_pcap_writer_snaplen, test_setup),
-		cmocka_unit_test_setup(test_pcap_writer_bad_opts, test_setup),
-		cmocka_unit_test_setup(test_pcap_writer_readable_while_open, test_setup),
-		cmocka_unit_test_setup(test_pcap_writer_killed, test_setup),
-		cmocka_unit_test_setup(test_pcap_writer_rotate_time, test_setup),
-		cmocka_unit_test_setup(test_pcap_writer_rotate_size, test_setup),
-		cmocka_unit_test_setup(test_pcap_writer_collision, test_setup),
-		cmocka_unit_test_setup(test_pcap_writer_max_disk_at_open, test_setup),
-		cmocka_unit_test_setup(test_pcap_writer_max_disk_rotation, test_setup),
-		cmocka_unit_test_setup_teardown(test_pcap_writer_full_disk, test_setup,
-						full_disk_teardown),
-		cmocka_unit_test_setup_teardown(test_pcap_writer_full_disk_new_file, test_setup,
-						full_disk_teardown),
-		cmocka_unit_test_setup(test_pcap_writer_tcpdump_tshark, test_setup),
+		SCRATCH_TEST(test_pcap_writer_records_exact),
+		SCRATCH_TEST(test_pcap_writer_stats),
+		SCRATCH_TEST(test_pcap_writer_snaplen),
+		SCRATCH_TEST(test_pcap_writer_bad_opts),
+		SCRATCH_TEST(test_pcap_writer_readable_while_open),
+		SCRATCH_TEST(test_pcap_writer_killed),
+		SCRATCH_TEST(test_pcap_writer_rotate_time),
+		SCRATCH_TEST(test_pcap_writer_rotate_size),
+		SCRATCH_TEST(test_pcap_writer_collision),
+		SCRATCH_TEST(test_pcap_writer_max_disk_at_open),
+		SCRATCH_TEST(test_pcap_writer_max_disk_rotation),
+		FULL_DISK_TEST(test_pcap_writer_full_disk),
+		FULL_DISK_TEST(test_pcap_writer_full_disk_new_file),
+		SCRATCH_TEST(test_pcap_writer_tcpdump_tshark),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

@@ -6,29 +6,12 @@
  * at many offsets, corrupt data, garbage, unsupported versions) giving
  * exactly the rows of the complete members before the damage.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <zlib.h>
-#include <cmocka.h>
-
-#include "series/series_format.h"
 #include "test_util.h"
-#include "util/strbuf.h"
+#include "series/series_format.h"
 #include "series/ts_reader.h"
 #include "series/ts_writer.h"
+#include "util/strbuf.h"
 
-/* 2026-11-22T03:00:00Z */
-#define T0 1795316400ULL
-
-static char tmp_root[] = "/tmp/test_ts_reader.XXXXXX";
 static char path[300];
 
 static const struct ts_writer_meta meta = {
@@ -42,21 +25,11 @@ static const struct ts_writer_meta meta = {
 static const char *const port_columns[] = { "ts", "proto", "dport", "packets", "syn", "mirai" };
 #define N_PORT_COLUMNS (sizeof(port_columns) / sizeof(port_columns[0]))
 
-static int setup(void **state)
-{
-	return mkdtemp(tmp_root) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	return remove_tree(tmp_root);
-}
-
 static int test_setup(void **state)
 {
 	static int n;
 
-	snprintf(path, sizeof(path), "%s/%d.tsv.gz", tmp_root, n++);
+	snprintf(path, sizeof(path), "%s/%d.tsv.gz", scratch_root, n++);
 	return 0;
 }
 
@@ -115,7 +88,7 @@ static void copy_prefix(const char *from, const char *to, off_t len)
 
 static void test_ts_reader_rows_and_meta(void **state)
 {
-	struct ts_writer *w = ts_writer__open(tmp_root, "ports", PORTS_COLUMNS, &meta);
+	struct ts_writer *w = ts_writer__open(scratch_root, "ports", PORTS_COLUMNS, &meta);
 	struct strbuf text = STRBUF_INIT;
 	const struct ts_reader_meta *m;
 	struct ts_reader *r;
@@ -125,7 +98,7 @@ static void test_ts_reader_rows_and_meta(void **state)
 	append_text(w, T0, "1795316400\ttcp\t23\t5\t4\t3\n1795316400\tudp\t53\t2\t0\t0\n");
 	append_text(w, T0 + 60, "1795316460\ticmp\t8\t1\t0\t0\n");
 	ts_writer__close(w);
-	snprintf(path, sizeof(path), "%s/%s", tmp_root, file);
+	snprintf(path, sizeof(path), "%s/%s", scratch_root, file);
 
 	assert_int_equal(read_rows(path, port_columns, N_PORT_COLUMNS, &text, NULL), 0);
 	assert_string_equal(text.buf, "1795316400,tcp,23,5,4,3\n"
@@ -206,7 +179,7 @@ static void test_ts_reader_meta_follows_header(void **state)
 
 static void test_ts_reader_truncated_member(void **state)
 {
-	struct ts_writer *w = ts_writer__open(tmp_root, "flows", FLOWS_COLUMNS, &meta);
+	struct ts_writer *w = ts_writer__open(scratch_root, "flows", FLOWS_COLUMNS, &meta);
 	static const char *const cols[] = { "ts", "src", "src_hosts" };
 	struct strbuf text = STRBUF_INIT, big = STRBUF_INIT, want = STRBUF_INIT;
 	char full[300], cut[300], msg[400];
@@ -216,7 +189,7 @@ static void test_ts_reader_truncated_member(void **state)
 
 	assert_non_null(w);
 	append_text(w, T0, "1795316400\ttcp\t23\t1.2.3.0/24\t1\t1\t0\t1\t0\t2\t0\n");
-	snprintf(full, sizeof(full), "%s/flows-2026-11-22T03.tsv.gz", tmp_root);
+	snprintf(full, sizeof(full), "%s/flows-2026-11-22T03.tsv.gz", scratch_root);
 	complete = file_size(full);
 	/* A last member long enough to be cut in many places. */
 	strbuf__append_str(&want, "1795316400,1.2.3.0/24,2\n");
@@ -229,7 +202,7 @@ static void test_ts_reader_truncated_member(void **state)
 	assert_int_equal(ts_writer__append(w, T0 + 60, big.buf, big.len), 0);
 	ts_writer__close(w);
 	end = file_size(full);
-	snprintf(cut, sizeof(cut), "%s/cut.tsv.gz", tmp_root);
+	snprintf(cut, sizeof(cut), "%s/cut.tsv.gz", scratch_root);
 
 	capture_begin(&cap, 2);
 	/* Every offset near both ends of the last member, every 97th between. */
@@ -371,5 +344,5 @@ int main(void)
 		cmocka_unit_test_setup(test_ts_reader_large_member, test_setup),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

@@ -6,32 +6,10 @@
  * and a failed write (RLIMIT_FSIZE standing in for a full disk) that leaves
  * the file as it was and is retried in order.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <setjmp.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <zlib.h>
-#include <cmocka.h>
-
-#include "series/series_format.h"
 #include "test_util.h"
-#include "util/strbuf.h"
+#include "series/series_format.h"
 #include "series/ts_writer.h"
-
-/* 2026-11-22T03:00:00Z */
-#define T0 1795316400ULL
-
-static char tmp_root[] = "/tmp/test_ts_writer.XXXXXX";
-static char dir[256];
+#include "util/strbuf.h"
 
 static const struct ts_writer_meta meta = {
 	.sensor = "s1",
@@ -49,67 +27,9 @@ static const char header_text[] = "# darkscope-series: ports 1\n"
 				   "# started: 2026-11-22T03:00:05Z\n"
 				   "ts\tproto\tdport\tpackets\tsyn\tmirai\n";
 
-static int setup(void **state)
-{
-	return mkdtemp(tmp_root) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	return remove_tree(tmp_root);
-}
-
-/* A fresh output directory per test. */
-static int test_setup(void **state)
-{
-	static int n;
-
-	snprintf(dir, sizeof(dir), "%s/%d", tmp_root, n++);
-	return 0;
-}
-
-static char *path_of(const char *name)
-{
-	static char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return path;
-}
-
-/* Complete gzip members in the file; fails on trailing partial data. */
-static int count_members(const char *path)
-{
-	static unsigned char in[1 << 20], out[1 << 16];
-	FILE *f = fopen(path, "rb");
-	z_stream zs = { 0 };
-	size_t len;
-	int members = 0, ret;
-
-	assert_non_null(f);
-	len = fread(in, 1, sizeof(in), f);
-	fclose(f);
-	assert_int_equal(inflateInit2(&zs, 15 + 16), Z_OK);
-	zs.next_in = in;
-	zs.avail_in = len;
-	while (zs.avail_in) {
-		zs.next_out = out;
-		zs.avail_out = sizeof(out);
-		ret = inflate(&zs, Z_NO_FLUSH);
-		if (ret == Z_STREAM_END) {
-			members++;
-			inflateReset(&zs);
-		} else if (ret != Z_OK) {
-			fail_msg("%s: inflate error %d after %d members", path, ret, members);
-		}
-	}
-	assert_int_equal(ret, Z_STREAM_END);
-	inflateEnd(&zs);
-	return members;
-}
-
 static struct ts_writer *open_ports(void)
 {
-	struct ts_writer *w = ts_writer__open(dir, "ports", PORTS_COLUMNS, &meta);
+	struct ts_writer *w = ts_writer__open(scratch_dir, "ports", PORTS_COLUMNS, &meta);
 
 	assert_non_null(w);
 	return w;
@@ -251,36 +171,36 @@ static void test_ts_writer_bad_dir(void **state)
 	errno = 0;
 	assert_null(ts_writer__open("/etc/passwd/x", "flows", FLOWS_COLUMNS, &meta));
 	assert_int_equal(errno, ENOTDIR);
-	snprintf(file_dir, sizeof(file_dir), "%s/file", tmp_root);
+	snprintf(file_dir, sizeof(file_dir), "%s/file", scratch_root);
 	close(open(file_dir, O_CREAT | O_WRONLY, 0600));
 	assert_null(ts_writer__open(file_dir, "flows", FLOWS_COLUMNS, &meta));
 	assert_int_equal(errno, ENOTDIR);
 
 	/* Missing parents are created. */
-	strcat(dir, "/a/b/c");
+	strcat(scratch_dir, "/a/b/c");
 	w = open_ports();
 	ts_writer__close(w);
-	assert_int_equal(access(dir, W_OK), 0);
+	assert_int_equal(access(scratch_dir, W_OK), 0);
 }
 
 static void test_ts_writer_bad_args(void **state)
 {
 	struct ts_writer_meta m = meta;
 
-	assert_null(ts_writer__open(dir, "../x", FLOWS_COLUMNS, &meta));
+	assert_null(ts_writer__open(scratch_dir, "../x", FLOWS_COLUMNS, &meta));
 	assert_int_equal(errno, EINVAL);
-	assert_null(ts_writer__open(dir, "", FLOWS_COLUMNS, &meta));
-	assert_null(ts_writer__open(dir, "flows", "proto\tts", &meta));
-	assert_null(ts_writer__open(dir, "flows", "tsx\tproto", &meta));
-	assert_null(ts_writer__open(dir, "flows", "ts\nproto", &meta));
+	assert_null(ts_writer__open(scratch_dir, "", FLOWS_COLUMNS, &meta));
+	assert_null(ts_writer__open(scratch_dir, "flows", "proto\tts", &meta));
+	assert_null(ts_writer__open(scratch_dir, "flows", "tsx\tproto", &meta));
+	assert_null(ts_writer__open(scratch_dir, "flows", "ts\nproto", &meta));
 	m.sensor = "two\nlines";
-	assert_null(ts_writer__open(dir, "flows", FLOWS_COLUMNS, &m));
+	assert_null(ts_writer__open(scratch_dir, "flows", FLOWS_COLUMNS, &m));
 	assert_int_equal(errno, EINVAL);
 	m.sensor = "tab\there";
-	assert_null(ts_writer__open(dir, "flows", FLOWS_COLUMNS, &m));
+	assert_null(ts_writer__open(scratch_dir, "flows", FLOWS_COLUMNS, &m));
 	m.sensor = "s1";
 	m.level = 10;
-	assert_null(ts_writer__open(dir, "flows", FLOWS_COLUMNS, &m));
+	assert_null(ts_writer__open(scratch_dir, "flows", FLOWS_COLUMNS, &m));
 }
 
 /* Incompressible text, so a member is about as long as its input. */
@@ -296,21 +216,6 @@ static char *noise(size_t len, unsigned int seed)
 	return s;
 }
 
-static void set_fsize_limit(rlim_t bytes)
-{
-	struct rlimit rl = { .rlim_cur = bytes, .rlim_max = RLIM_INFINITY };
-
-	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
-}
-
-/* Lift the limit even when a test failed inside its window: output of
- * cmocka to a large log file must not fail too. */
-static int full_disk_teardown(void **state)
-{
-	set_fsize_limit(RLIM_INFINITY);
-	return 0;
-}
-
 static void test_ts_writer_full_disk(void **state)
 {
 	const char *path = path_of("ports-2026-11-22T03.tsv.gz");
@@ -321,7 +226,6 @@ static void test_ts_writer_full_disk(void **state)
 	size_t members, bytes;
 	off_t size;
 
-	signal(SIGXFSZ, SIG_IGN);
 	append_str(w, T0, a);
 	size = file_size(path);
 
@@ -374,7 +278,6 @@ static void test_ts_writer_full_disk_new_file(void **state)
 	struct strbuf text = STRBUF_INIT, want = STRBUF_INIT;
 	struct ts_writer *w = open_ports();
 
-	signal(SIGXFSZ, SIG_IGN);
 	/* Not even the header member fits: the file is created but stays empty. */
 	set_fsize_limit(10);
 	assert_int_equal(ts_writer__append(w, T0, "a\n", 2), -EFBIG);
@@ -400,7 +303,6 @@ static void test_ts_writer_pending_limit(void **state)
 	size_t members, bytes, limit;
 	__u64 errors, dropped;
 
-	signal(SIGXFSZ, SIG_IGN);
 	append_str(w, T0, "first\n");
 	set_fsize_limit(file_size(path));
 	assert_int_equal(ts_writer__append(w, T0 + 60, m[0], 3000), -EFBIG);
@@ -437,7 +339,6 @@ static void test_ts_writer_pending_keeps_its_hour(void **state)
 	struct strbuf text = STRBUF_INIT;
 	struct ts_writer *w = open_ports();
 
-	signal(SIGXFSZ, SIG_IGN);
 	append_str(w, T0, "a\n");
 	set_fsize_limit(file_size(path_of("ports-2026-11-22T03.tsv.gz")));
 	assert_int_equal(ts_writer__append(w, T0 + 3540, "b\n", 2), -EFBIG);
@@ -458,7 +359,7 @@ static void test_ts_writer_symlink_refused(void **state)
 	char target[300];
 	__u64 errors, dropped;
 
-	snprintf(target, sizeof(target), "%s/target", tmp_root);
+	snprintf(target, sizeof(target), "%s/target", scratch_root);
 	assert_int_equal(symlink(target, path_of("ports-2026-11-22T03.tsv.gz")), 0);
 	assert_int_equal(ts_writer__append(w, T0, "a\n", 2), -ELOOP);
 	assert_int_equal(access(target, F_OK), -1);
@@ -472,23 +373,19 @@ static void test_ts_writer_symlink_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_ts_writer_two_appends_one_header, test_setup),
-		cmocka_unit_test_setup(test_ts_writer_empty_append, test_setup),
-		cmocka_unit_test_setup(test_ts_writer_hour_switch, test_setup),
-		cmocka_unit_test_setup(test_ts_writer_reopen_writes_header, test_setup),
-		cmocka_unit_test_setup(test_ts_writer_restart_appends, test_setup),
-		cmocka_unit_test_setup(test_ts_writer_bad_dir, test_setup),
-		cmocka_unit_test_setup(test_ts_writer_bad_args, test_setup),
-		cmocka_unit_test_setup_teardown(test_ts_writer_full_disk, test_setup,
-						full_disk_teardown),
-		cmocka_unit_test_setup_teardown(test_ts_writer_full_disk_new_file, test_setup,
-						full_disk_teardown),
-		cmocka_unit_test_setup_teardown(test_ts_writer_pending_limit, test_setup,
-						full_disk_teardown),
-		cmocka_unit_test_setup_teardown(test_ts_writer_pending_keeps_its_hour, test_setup,
-						full_disk_teardown),
-		cmocka_unit_test_setup(test_ts_writer_symlink_refused, test_setup),
+		SCRATCH_TEST(test_ts_writer_two_appends_one_header),
+		SCRATCH_TEST(test_ts_writer_empty_append),
+		SCRATCH_TEST(test_ts_writer_hour_switch),
+		SCRATCH_TEST(test_ts_writer_reopen_writes_header),
+		SCRATCH_TEST(test_ts_writer_restart_appends),
+		SCRATCH_TEST(test_ts_writer_bad_dir),
+		SCRATCH_TEST(test_ts_writer_bad_args),
+		FULL_DISK_TEST(test_ts_writer_full_disk),
+		FULL_DISK_TEST(test_ts_writer_full_disk_new_file),
+		FULL_DISK_TEST(test_ts_writer_pending_limit),
+		FULL_DISK_TEST(test_ts_writer_pending_keeps_its_hour),
+		SCRATCH_TEST(test_ts_writer_symlink_refused),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }
