@@ -5,10 +5,10 @@
  * The buffer always starts with the 24-byte global header, followed by the
  * records added since the last flush; a flush compresses it from byte 0 when
  * the file is still empty, from byte 24 otherwise, so the header lands in the
- * first member of each file and nowhere else.  Members are written with one
- * write() on an O_APPEND descriptor; a failed write is truncated back to the
- * file's last whole member and its frames are counted as dropped (capture
- * keeps no retry queue: memory stays bounded when the disk is full).
+ * first member of each file and nowhere else.  Members are appended whole
+ * (util/member_file.h); a failed write is truncated back to the file's last
+ * whole member and its frames are counted as dropped (capture keeps no retry
+ * queue: memory stays bounded when the disk is full).
  *
  * Files are created with O_EXCL, so nothing is ever overwritten or appended
  * to: a name taken (a restart within the same second, a size rotation within
@@ -33,6 +33,7 @@
 
 #include "util/gz_out.h"
 #include "util/log.h"
+#include "util/member_file.h"
 #include "capture/pcap_writer.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
@@ -85,10 +86,8 @@ struct old_file {
 struct pcap_writer {
 	char dir[PATH_MAX];
 	char prefix[PREFIX_MAX + 1];
-	char name[FILE_NAME_MAX]; /* base name of the file open on fd */
-	char path[PATH_MAX];      /* dir/name, for messages */
-	int fd;                   /* -1: no file open */
-	__u64 file_size;          /* bytes of whole members in the open file */
+	char name[FILE_NAME_MAX]; /* base name of the file open */
+	struct member_file file;  /* the file being written, if any */
 	__u32 snaplen;            /* effective: never 0 */
 	__u32 rotate_seconds;
 	__u64 rotate_bytes, max_disk_bytes;
@@ -102,9 +101,7 @@ struct pcap_writer {
 	struct old_file *old;     /* this prefix's other files, oldest first */
 	size_t n_old, cap_old;
 	__u64 old_bytes;
-	bool failing;             /* the last write or file creation failed */
-	int fail_err;             /* and with this -errno */
-	__u64 fail_frames;        /* frames dropped since failing began */
+	__u64 fail_frames;        /* frames dropped since the last write that worked */
 	bool warned_time;         /* a timestamp beyond 2106 was reported */
 	struct pcap_writer_stats st;
 };
@@ -183,7 +180,7 @@ static int scan_dir(struct pcap_writer *w)
 		if (strlen(de->d_name) >= sizeof(f.name) ||
 		    !parse_file_name(w->prefix, de->d_name, f.stamp, &f.suffix))
 			continue;
-		if (w->fd >= 0 && !strcmp(de->d_name, w->name))
+		if (w->file.fd >= 0 && !strcmp(de->d_name, w->name))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
 			continue;
@@ -220,7 +217,7 @@ static void enforce_max_disk(struct pcap_writer *w)
 
 	if (!w->max_disk_bytes)
 		return;
-	for (i = 0; i < w->n_old && w->old_bytes + w->file_size > w->max_disk_bytes; i++) {
+	for (i = 0; i < w->n_old && w->old_bytes + w->file.size > w->max_disk_bytes; i++) {
 		struct old_file *f = &w->old[i];
 		int err = 0;
 
@@ -266,12 +263,7 @@ struct pcap_writer *pcap_writer__open(const struct pcap_writer_opts *opts)
 		errno = EINVAL;
 		return NULL;
 	}
-	if (strlen(opts->dir) + 1 + FILE_NAME_MAX >= PATH_MAX) {
-		pr_warn("capture directory '%s': name too long\n", opts->dir);
-		errno = ENAMETOOLONG;
-		return NULL;
-	}
-	err = output_dir_prepare(opts->dir, 0700, "capture");
+	err = output_dir_prepare(opts->dir, 0700, "capture", FILE_NAME_MAX);
 	if (err) {
 		errno = -err;
 		return NULL;
@@ -281,7 +273,7 @@ struct pcap_writer *pcap_writer__open(const struct pcap_writer_opts *opts)
 		return NULL;
 	strcpy(w->dir, opts->dir);
 	strcpy(w->prefix, opts->prefix);
-	w->fd = -1;
+	member_file__init(&w->file, "capture");
 	w->snaplen = opts->snaplen ? opts->snaplen : PCAP_WRITER_SNAPLEN_WHOLE;
 	w->rotate_seconds = opts->rotate_seconds;
 	w->rotate_bytes = opts->rotate_bytes;
@@ -321,46 +313,34 @@ err_free:
 /* Close the open file; one that never got a whole member is removed. */
 static void close_file(struct pcap_writer *w)
 {
-	if (w->fd < 0)
-		return;
-	close(w->fd);
-	w->fd = -1;
-	if (!w->file_size && unlink(w->path) && errno != ENOENT)
-		pr_warn("capture file '%s': cannot remove it (empty): %s\n", w->path,
+	bool empty = w->file.fd >= 0 && !w->file.size;
+
+	member_file__close(&w->file);
+	if (empty && unlink(w->file.path) && errno != ENOENT)
+		pr_warn("capture file '%s': cannot remove it (empty): %s\n", w->file.path,
 			strerror(errno));
-	w->file_size = 0;
 }
 
 static void rotate(struct pcap_writer *w)
 {
-	if (w->fd >= 0)
+	if (w->file.fd >= 0)
 		w->st.files_rotated++;
 	close_file(w);
 	w->have_slot = false;
 }
 
-/* A write or creation failed: count it; warn at the first of a run of
- * failures (or when the cause changes), not at every flush of a full disk. */
-static void note_failure(struct pcap_writer *w, const char *what, int err, __u64 frames)
+/* A write or creation failed (and was logged): count it and its frames. */
+static void note_failure(struct pcap_writer *w, __u64 frames)
 {
 	w->st.write_errors++;
 	w->fail_frames += frames;
-	if (!w->failing || err != w->fail_err)
-		pr_warn("capture file '%s': %s: %s; %llu frames dropped (until a write succeeds, "
-			"further failures are counted, not logged)\n",
-			w->path, what, strerror(-err), (unsigned long long)frames);
-	else
-		pr_debug("capture file '%s': %s: %s; %llu frames dropped\n", w->path, what,
-			 strerror(-err), (unsigned long long)frames);
-	w->failing = true;
-	w->fail_err = err;
 }
 
 /* Create the file named after the first buffered frame, never overwriting. */
 static int create_file(struct pcap_writer *w)
 {
 	char stamp[21];
-	int fd = -1, err = 0;
+	int err = 0;
 
 	ts_format_iso(w->first_ts_ns / NSEC_PER_SEC, stamp);
 	stamp[13] = stamp[16] = '-';
@@ -374,46 +354,37 @@ static int create_file(struct pcap_writer *w)
 		else
 			len = snprintf(w->name, sizeof(w->name), "%s-%s.pcap.gz", w->prefix, stamp);
 		/* pcap_writer__open() checked the lengths. */
-		if ((size_t)len >= sizeof(w->name) ||
-		    (size_t)snprintf(w->path, sizeof(w->path), "%s/%s", w->dir, w->name) >=
-			    sizeof(w->path))
-			return -ENAMETOOLONG;
-		fd = open(w->path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			  0600);
-		if (fd >= 0 || errno != EEXIST)
+		if ((size_t)len >= sizeof(w->name)) {
+			err = -ENAMETOOLONG;
+			break;
+		}
+		err = member_file__create(&w->file, w->dir, w->name);
+		if (err != -EEXIST)
 			break;
 	}
-	if (fd < 0) {
-		err = -errno;
+	/* member_file logged its other failures. */
+	if (err == -EEXIST || err == -ENAMETOOLONG)
+		member_file__fail(&w->file, "cannot create it", err);
+	if (err)
 		return err;
-	}
-	w->fd = fd;
-	w->file_size = 0;
 	w->st.files_opened++;
-	pr_debug("capture file '%s' created\n", w->path);
+	pr_debug("capture file '%s' created\n", w->file.path);
 	if (w->max_disk_bytes && !scan_dir(w))
 		enforce_max_disk(w);
 	return 0;
 }
 
-/* The member onto fd, or nothing: a failed write is truncated away. */
+/* The member onto the file, or nothing: a failed write is truncated away. */
 static int write_member(struct pcap_writer *w)
 {
-	size_t written;
-	int err = write_all(w->fd, w->member.buf, w->member.len, &written);
+	int err = member_file__append(&w->file, w->member.buf, w->member.len);
 
-	if (!err) {
-		w->file_size += w->member.len;
-		return 0;
-	}
-	if (written && ftruncate(w->fd, w->file_size)) {
+	if (err && w->file.torn) {
 		/* Whatever follows the partial member would be unreadable: end the
 		 * file here (readable up to it) and start a new one next time. */
-		pr_warn("capture file '%s': cannot truncate a partial member away: %s; "
-			"the file ends here\n", w->path, strerror(errno));
-		close(w->fd);
-		w->fd = -1;
-		w->file_size = 0;
+		pr_info("capture file '%s' ends here: the next flush starts a new file\n",
+			w->file.path);
+		member_file__close(&w->file);
 		w->have_slot = false;
 	}
 	return err;
@@ -427,36 +398,36 @@ int pcap_writer__flush(struct pcap_writer *w)
 
 	if (!frames)
 		return 0;
-	if (w->fd < 0) {
+	if (w->file.fd < 0) {
 		err = create_file(w);
 		if (err) {
-			note_failure(w, "cannot create it", err, frames);
+			note_failure(w, frames);
 			goto drop;
 		}
 	}
 	/* The global header opens the first whole member of each file. */
-	off = w->file_size ? HDR_LEN : 0;
+	off = w->file.size ? HDR_LEN : 0;
 	err = gzip_member(&w->zs, w->buf.buf + off, w->buf.len - off, &w->member);
 	if (err) {
-		note_failure(w, "cannot compress a member", err, frames);
+		member_file__fail(&w->file, "cannot compress a member", err);
+		note_failure(w, frames);
 		goto drop;
 	}
 	err = write_member(w);
 	if (err) {
-		note_failure(w, "write failed", err, frames);
+		note_failure(w, frames);
 		goto drop;
 	}
 	w->st.frames_written += frames;
 	w->st.bytes_written += w->member.len;
 	w->st.pcap_bytes += w->buf.len - off;
-	if (w->failing) {
+	if (w->fail_frames) {
 		pr_info("capture file '%s': writing again; %llu frames were dropped meanwhile\n",
-			w->path, (unsigned long long)w->fail_frames);
-		w->failing = false;
+			w->file.path, (unsigned long long)w->fail_frames);
 		w->fail_frames = 0;
 	}
 	reset_buffer(w);
-	if (w->rotate_bytes && w->file_size >= w->rotate_bytes) {
+	if (w->rotate_bytes && w->file.size >= w->rotate_bytes) {
 		rotate(w);
 		/* The closed file now counts among the old ones: the limit
 		 * holds at once, not only when the next file is created. */

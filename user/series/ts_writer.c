@@ -2,26 +2,23 @@
 /*
  * ts_writer.c - hourly gzip series files, one gzip member per append.
  *
- * Members are compressed in memory and written with one write() on an
- * O_APPEND descriptor.  If the write fails (ENOSPC, EIO, EFBIG) the file is
- * truncated back to its size before the write, so it only ever holds whole
- * members, and the member waits in a bounded FIFO.  Pending members carry
- * their hour, so a retry lands in the file the rows belong to.
+ * Members are compressed in memory and appended whole (util/member_file.h).
+ * If the write fails (ENOSPC, EIO, EFBIG) the file is truncated back, so it
+ * only ever holds whole members, and the member waits in a bounded FIFO.
+ * Pending members carry their hour, so a retry lands in the file the rows
+ * belong to.
  */
 #define ZLIB_CONST
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "util/gz_out.h"
 #include "util/log.h"
+#include "util/member_file.h"
 #include "series/series_format.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
@@ -42,10 +39,9 @@ struct pending_member {
 struct ts_writer {
 	char dir[PATH_MAX];
 	char series[SERIES_NAME_MAX];
-	char path[PATH_MAX];       /* file open on fd, for messages */
-	int fd;                    /* -1: no file open */
-	__u64 fd_hour;             /* hour of the file open on fd */
-	bool need_header;          /* fd's header member not written yet */
+	struct member_file file;   /* the hour file open, if any */
+	__u64 file_hour;           /* its hour */
+	bool need_header;          /* its header member not written yet */
 	z_stream zs;               /* gzip deflate state, reset per member */
 	struct strbuf header;      /* the compressed header member */
 	struct strbuf member;      /* the member being appended */
@@ -106,12 +102,7 @@ struct ts_writer *ts_writer__open(const char *dir, const char *series, const cha
 		errno = EINVAL;
 		return NULL;
 	}
-	if (strlen(dir) + 1 + FILE_NAME_MAX >= PATH_MAX) {
-		pr_warn("output directory '%s': name too long\n", dir);
-		errno = ENAMETOOLONG;
-		return NULL;
-	}
-	err = output_dir_prepare(dir, 0755, "output");
+	err = output_dir_prepare(dir, 0755, "output", FILE_NAME_MAX);
 	if (err) {
 		errno = -err;
 		return NULL;
@@ -121,7 +112,7 @@ struct ts_writer *ts_writer__open(const char *dir, const char *series, const cha
 		return NULL;
 	strcpy(w->dir, dir);
 	strcpy(w->series, series);
-	w->fd = -1;
+	member_file__init(&w->file, "series");
 	w->pending_limit = TS_WRITER_PENDING_LIMIT;
 	if (deflateInit2(&w->zs, meta->level ? meta->level : Z_BEST_SPEED, Z_DEFLATED, 15 + 16,
 			 8, Z_DEFAULT_STRATEGY) != Z_OK) {
@@ -140,75 +131,35 @@ struct ts_writer *ts_writer__open(const char *dir, const char *series, const cha
 	return w;
 }
 
-static void close_file(struct ts_writer *w)
-{
-	if (w->fd >= 0)
-		close(w->fd);
-	w->fd = -1;
-}
-
-/* Have fd open on the file of hour; a file newly opened needs a header. */
+/* Have the file of hour open; a file newly opened needs a header. */
 static int open_hour_file(struct ts_writer *w, __u64 hour)
 {
 	char name[FILE_NAME_MAX];
-	struct stat st;
-	int fd, err;
+	int err;
 
-	if (w->fd >= 0 && w->fd_hour == hour)
+	if (w->file.fd >= 0 && w->file_hour == hour)
 		return 0;
-	close_file(w);
+	member_file__close(&w->file);
 	err = ts_hour_file_name(name, sizeof(name), w->series, hour);
 	if (err)
 		return err;
-	/* ts_writer__open() checked the length. */
-	if ((size_t)snprintf(w->path, sizeof(w->path), "%s/%s", w->dir, name) >= sizeof(w->path))
-		return -ENAMETOOLONG;
-	fd = open(w->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		err = -errno;
-		goto fail;
+	err = member_file__open(&w->file, w->dir, name);
+	if (err) {
+		w->write_errors++;
+		return err;
 	}
-	if (fstat(fd, &st)) {
-		err = -errno;
-		close(fd);
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
-		close(fd);
-		goto fail;
-	}
-	w->fd = fd;
-	w->fd_hour = hour;
+	w->file_hour = hour;
 	w->need_header = true;
 	return 0;
-fail:
-	w->write_errors++;
-	pr_warn("cannot open '%s': %s\n", w->path, err == -EINVAL ? "not a regular file"
-							   : strerror(-err));
-	return err;
 }
 
-/* One member onto fd, or nothing: a failed write is truncated away. */
+/* One member onto the file, or nothing: a failed write is truncated away. */
 static int write_member(struct ts_writer *w, const void *data, size_t len)
 {
-	size_t written;
-	struct stat st;
-	int err;
+	int err = member_file__append(&w->file, data, len);
 
-	if (fstat(w->fd, &st)) {
-		err = -errno;
-		goto fail;
-	}
-	err = write_all(w->fd, data, len, &written);
-	if (!err)
-		return 0;
-	if (written && ftruncate(w->fd, st.st_size))
-		pr_warn("'%s': cannot truncate a partial member away: %s\n", w->path,
-			strerror(errno));
-fail:
-	w->write_errors++;
-	pr_warn("write to '%s' failed: %s\n", w->path, strerror(-err));
+	if (err)
+		w->write_errors++;
 	return err;
 }
 
@@ -333,12 +284,7 @@ int ts_writer__append(struct ts_writer *w, __u64 ts, const void *text, size_t le
 
 int ts_writer__reopen(struct ts_writer *w)
 {
-	int err = 0;
-
-	if (w->fd >= 0 && close(w->fd))
-		err = -errno;
-	w->fd = -1;
-	return err;
+	return member_file__close(&w->file);
 }
 
 void ts_writer__stats(const struct ts_writer *w, __u64 *write_errors, __u64 *dropped_members)
@@ -367,7 +313,7 @@ void ts_writer__close(struct ts_writer *w)
 			w->pending_members, w->pending_bytes);
 	while (w->head)
 		free(pop_pending(w));
-	close_file(w);
+	member_file__close(&w->file);
 	deflateEnd(&w->zs);
 	strbuf__free(&w->header);
 	strbuf__free(&w->member);
