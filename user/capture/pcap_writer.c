@@ -13,21 +13,16 @@
  * Files are created with O_EXCL, so nothing is ever overwritten or appended
  * to: a name taken (a restart within the same second, a size rotation within
  * it, a planted symlink) gets the next free suffix .1, .2, ...  max-disk
- * keeps a list of this prefix's other files, oldest first, rebuilt from the
- * directory whenever a file is created; each flush deletes from its head
- * while the total, the open file included, is above the limit.
+ * (capture/retention.h) lists this prefix's other files again whenever a
+ * file is created or closed; each flush deletes from the oldest while the
+ * total, the open file included, is above the limit.
  */
 #define ZLIB_CONST
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -35,8 +30,8 @@
 #include "util/log.h"
 #include "util/member_file.h"
 #include "capture/pcap_writer.h"
+#include "capture/retention.h"
 #include "util/strbuf.h"
-#include "util/timeutil.h"
 
 /* pcap-savefile(5): nanosecond-resolution magic, version 2.4, Ethernet. */
 #define PCAP_MAGIC_NSEC 0xa1b23c4dU
@@ -44,14 +39,6 @@
 #define PCAP_VERSION_MINOR 4
 #define LINKTYPE_ETHERNET 1
 #define NSEC_PER_SEC 1000000000ULL
-/* Longest prefix accepted. */
-#define PREFIX_MAX 64
-/* "YYYY-MM-DDTHH-MM-SS" */
-#define STAMP_LEN 19
-/* Suffixes tried after the plain name is taken: .1 .. .9999. */
-#define SUFFIX_MAX 9999
-/* "<prefix>-<stamp>.NNNN.pcap.gz" */
-#define FILE_NAME_MAX (PREFIX_MAX + 1 + STAMP_LEN + 5 + 8 + 1)
 
 struct pcap_file_header {
 	__u32 magic;         /* host order: readers detect it */
@@ -75,34 +62,24 @@ _Static_assert(sizeof(struct pcap_record_header) == 16, "pcap record header is 1
 #define HDR_LEN sizeof(struct pcap_file_header)
 #define REC_LEN sizeof(struct pcap_record_header)
 
-/* One file of this prefix other than the open one. */
-struct old_file {
-	char name[FILE_NAME_MAX];
-	char stamp[STAMP_LEN + 1];
-	unsigned long suffix; /* 0: none */
-	__u64 size;           /* bytes (st_size) */
-};
-
 struct pcap_writer {
 	char dir[PATH_MAX];
-	char prefix[PREFIX_MAX + 1];
-	char name[FILE_NAME_MAX]; /* base name of the file open */
-	struct member_file file;  /* the file being written, if any */
-	__u32 snaplen;            /* effective: never 0 */
+	char prefix[CAPTURE_PREFIX_MAX + 1];
+	char name[CAPTURE_NAME_MAX];  /* base name of the file open */
+	struct member_file file;      /* the file being written, if any */
+	__u32 snaplen;                /* effective: never 0 */
 	__u32 rotate_seconds;
-	__u64 rotate_bytes, max_disk_bytes;
-	bool have_slot;           /* slot is set: a file is open or frames wait */
-	__u64 slot;               /* time slot (unix seconds / rotate_seconds) */
-	z_stream zs;              /* gzip deflate state, reset per member */
-	struct strbuf buf;        /* global header + records since the last flush */
+	__u64 rotate_bytes;
+	bool have_slot;               /* slot is set: a file is open or frames wait */
+	__u64 slot;                   /* time slot (unix seconds / rotate_seconds) */
+	z_stream zs;                  /* gzip deflate state, reset per member */
+	struct strbuf buf;            /* global header + records since the last flush */
 	__u64 buf_frames;
-	__u64 first_ts_ns;        /* of the first buffered frame: names a new file */
-	struct strbuf member;     /* the compressed member */
-	struct old_file *old;     /* this prefix's other files, oldest first */
-	size_t n_old, cap_old;
-	__u64 old_bytes;
-	__u64 fail_frames;        /* frames dropped since the last write that worked */
-	bool warned_time;         /* a timestamp beyond 2106 was reported */
+	__u64 first_ts_ns;            /* of the first buffered frame: names a new file */
+	struct strbuf member;         /* the compressed member */
+	struct retention *max_disk;   /* NULL: no max-disk */
+	__u64 fail_frames;            /* frames dropped since the last write that worked */
+	bool warned_time;             /* a timestamp beyond 2106 was reported */
 	struct pcap_writer_stats st;
 };
 
@@ -110,139 +87,20 @@ static bool is_prefix(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (!n || n > PREFIX_MAX || s[0] == '.')
+	if (!n || n > CAPTURE_PREFIX_MAX || s[0] == '.')
 		return false;
 	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
 }
 
-/*
- * name is "<prefix>-YYYY-MM-DDTHH-MM-SS[.N].pcap.gz": fill stamp and suffix
- * (0 without).  Anchored on the whole pattern, so the files of prefix "cap"
- * and of prefix "cap-eth1" never match each other.
- */
-static bool parse_file_name(const char *prefix, const char *name, char *stamp,
-			    unsigned long *suffix)
+/* max-disk, if set: list the files again when the set changed (a file
+ * created or closed), then delete the oldest over the limit. */
+static void apply_max_disk(struct pcap_writer *w, bool rescan)
 {
-	static const char pattern[] = "dddd-dd-ddTdd-dd-dd";
-	size_t plen = strlen(prefix);
-	const char *p;
-	char *end;
-
-	if (strncmp(name, prefix, plen) || name[plen] != '-')
-		return false;
-	p = name + plen + 1;
-	for (int i = 0; i < STAMP_LEN; i++)
-		if (pattern[i] == 'd' ? !isdigit((unsigned char)p[i]) : p[i] != pattern[i])
-			return false;
-	memcpy(stamp, p, STAMP_LEN);
-	stamp[STAMP_LEN] = '\0';
-	p += STAMP_LEN;
-	*suffix = 0;
-	if (p[0] == '.' && isdigit((unsigned char)p[1])) {
-		errno = 0;
-		*suffix = strtoul(p + 1, &end, 10);
-		if (errno || !*suffix)
-			return false;
-		p = end;
-	}
-	return !strcmp(p, ".pcap.gz");
-}
-
-static int old_file_cmp(const void *a, const void *b)
-{
-	const struct old_file *x = a, *y = b;
-	int c = strcmp(x->stamp, y->stamp);
-
-	if (c)
-		return c;
-	return x->suffix < y->suffix ? -1 : x->suffix > y->suffix;
-}
-
-/* Rebuild the list of this prefix's regular files, except the open one. */
-static int scan_dir(struct pcap_writer *w)
-{
-	struct old_file f;
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-	int err = 0;
-
-	w->n_old = 0;
-	w->old_bytes = 0;
-	d = opendir(w->dir);
-	if (!d) {
-		err = -errno;
-		pr_warn("capture directory '%s': cannot list it for max-disk: %s\n", w->dir,
-			strerror(-err));
-		return err;
-	}
-	while ((de = readdir(d))) {
-		if (strlen(de->d_name) >= sizeof(f.name) ||
-		    !parse_file_name(w->prefix, de->d_name, f.stamp, &f.suffix))
-			continue;
-		if (w->file.fd >= 0 && !strcmp(de->d_name, w->name))
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
-			continue;
-		if (w->n_old == w->cap_old) {
-			size_t cap = w->cap_old ? w->cap_old * 2 : 64;
-			struct old_file *old = realloc(w->old, cap * sizeof(*old));
-
-			if (!old) {
-				err = -ENOMEM;
-				break;
-			}
-			w->old = old;
-			w->cap_old = cap;
-		}
-		strcpy(f.name, de->d_name);
-		f.size = st.st_size;
-		w->old[w->n_old++] = f;
-		w->old_bytes += f.size;
-	}
-	closedir(d);
-	if (err) {
-		pr_warn("capture directory '%s': no memory to list it for max-disk\n", w->dir);
-		return err;
-	}
-	qsort(w->old, w->n_old, sizeof(*w->old), old_file_cmp);
-	return 0;
-}
-
-/* Delete the oldest files while this prefix's total is above max-disk. */
-static void enforce_max_disk(struct pcap_writer *w)
-{
-	char path[PATH_MAX];
-	size_t i;
-
-	if (!w->max_disk_bytes)
+	if (!w->max_disk)
 		return;
-	for (i = 0; i < w->n_old && w->old_bytes + w->file.size > w->max_disk_bytes; i++) {
-		struct old_file *f = &w->old[i];
-		int err = 0;
-
-		/* pcap_writer__open() checked the length. */
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", w->dir, f->name) >= sizeof(path))
-			err = -ENAMETOOLONG;
-		else if (unlink(path))
-			err = -errno;
-		if (!err) {
-			w->st.files_deleted++;
-			pr_info("capture file '%s' (%llu bytes) deleted: max-disk %llu bytes\n",
-				path, (unsigned long long)f->size,
-				(unsigned long long)w->max_disk_bytes);
-		} else if (err != -ENOENT) {
-			pr_warn("capture file '%s': cannot delete it for max-disk: %s\n", path,
-				strerror(-err));
-		}
-		/* Forgotten either way (gone already: someone else deleted it); the
-		 * next scan finds it again if it is still there. */
-		w->old_bytes -= f->size;
-	}
-	if (i) {
-		memmove(w->old, w->old + i, (w->n_old - i) * sizeof(*w->old));
-		w->n_old -= i;
-	}
+	if (rescan && retention__scan(w->max_disk, w->file.fd >= 0 ? w->name : NULL))
+		return;
+	w->st.files_deleted += retention__enforce(w->max_disk, w->file.size);
 }
 
 static void reset_buffer(struct pcap_writer *w)
@@ -263,7 +121,7 @@ struct pcap_writer *pcap_writer__open(const struct pcap_writer_opts *opts)
 		errno = EINVAL;
 		return NULL;
 	}
-	err = output_dir_prepare(opts->dir, 0700, "capture", FILE_NAME_MAX);
+	err = output_dir_prepare(opts->dir, 0700, "capture", CAPTURE_NAME_MAX);
 	if (err) {
 		errno = -err;
 		return NULL;
@@ -277,7 +135,6 @@ struct pcap_writer *pcap_writer__open(const struct pcap_writer_opts *opts)
 	w->snaplen = opts->snaplen ? opts->snaplen : PCAP_WRITER_SNAPLEN_WHOLE;
 	w->rotate_seconds = opts->rotate_seconds;
 	w->rotate_bytes = opts->rotate_bytes;
-	w->max_disk_bytes = opts->max_disk_bytes;
 	if (deflateInit2(&w->zs, opts->level ? opts->level : Z_BEST_SPEED, Z_DEFLATED, 15 + 16,
 			 8, Z_DEFAULT_STRATEGY) != Z_OK) {
 		err = -ENOMEM;
@@ -293,11 +150,15 @@ struct pcap_writer *pcap_writer__open(const struct pcap_writer_opts *opts)
 	err = strbuf__append(&w->buf, &hdr, sizeof(hdr));
 	if (err)
 		goto err_deflate;
-	if (w->max_disk_bytes) {
+	if (opts->max_disk_bytes) {
 		if (!w->rotate_seconds && !w->rotate_bytes)
 			pr_warn("capture: max-disk without rotation can only delete older files\n");
-		scan_dir(w);
-		enforce_max_disk(w);
+		w->max_disk = retention__open(w->dir, w->prefix, opts->max_disk_bytes);
+		if (!w->max_disk) {
+			err = -errno;
+			goto err_deflate;
+		}
+		apply_max_disk(w, true);
 	}
 	return w;
 
@@ -339,38 +200,28 @@ static void note_failure(struct pcap_writer *w, __u64 frames)
 /* Create the file named after the first buffered frame, never overwriting. */
 static int create_file(struct pcap_writer *w)
 {
-	char stamp[21];
 	int err = 0;
 
-	ts_format_iso(w->first_ts_ns / NSEC_PER_SEC, stamp);
-	stamp[13] = stamp[16] = '-';
-	stamp[STAMP_LEN] = '\0';
-	for (unsigned int n = 0; n <= SUFFIX_MAX; n++) {
-		int len;
-
-		if (n)
-			len = snprintf(w->name, sizeof(w->name), "%s-%s.%u.pcap.gz", w->prefix,
-				       stamp, n);
-		else
-			len = snprintf(w->name, sizeof(w->name), "%s-%s.pcap.gz", w->prefix, stamp);
-		/* pcap_writer__open() checked the lengths. */
-		if ((size_t)len >= sizeof(w->name)) {
-			err = -ENAMETOOLONG;
-			break;
+	for (unsigned int n = 0; n <= CAPTURE_SUFFIX_MAX; n++) {
+		/* pcap_writer__open() checked the prefix, so the name fits. */
+		err = capture_file_name(w->name, sizeof(w->name), w->prefix,
+					w->first_ts_ns / NSEC_PER_SEC, n);
+		if (err) {
+			member_file__fail(&w->file, "cannot name it", err);
+			return err;
 		}
 		err = member_file__create(&w->file, w->dir, w->name);
 		if (err != -EEXIST)
 			break;
 	}
-	/* member_file logged its other failures. */
-	if (err == -EEXIST || err == -ENAMETOOLONG)
+	/* Every name taken; member_file logged its other failures. */
+	if (err == -EEXIST)
 		member_file__fail(&w->file, "cannot create it", err);
 	if (err)
 		return err;
 	w->st.files_opened++;
 	pr_debug("capture file '%s' created\n", w->file.path);
-	if (w->max_disk_bytes && !scan_dir(w))
-		enforce_max_disk(w);
+	apply_max_disk(w, true);
 	return 0;
 }
 
@@ -431,10 +282,9 @@ int pcap_writer__flush(struct pcap_writer *w)
 		rotate(w);
 		/* The closed file now counts among the old ones: the limit
 		 * holds at once, not only when the next file is created. */
-		if (w->max_disk_bytes && !scan_dir(w))
-			enforce_max_disk(w);
+		apply_max_disk(w, true);
 	} else {
-		enforce_max_disk(w);
+		apply_max_disk(w, false);
 	}
 	return 0;
 drop:
@@ -529,7 +379,7 @@ int pcap_writer__close(struct pcap_writer *w)
 	deflateEnd(&w->zs);
 	strbuf__free(&w->buf);
 	strbuf__free(&w->member);
-	free(w->old);
+	retention__close(w->max_disk);
 	free(w);
 	return err;
 }
