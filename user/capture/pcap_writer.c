@@ -121,25 +121,21 @@ struct pcap_writer *pcap_writer__open(const struct pcap_writer_opts *opts)
 		errno = EINVAL;
 		return NULL;
 	}
-	err = output_dir_prepare(opts->dir, 0700, "capture", CAPTURE_NAME_MAX);
-	if (err) {
-		errno = -err;
-		return NULL;
-	}
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return NULL;
+	err = output_dir_prepare(opts->dir, 0700, "capture", CAPTURE_NAME_MAX);
+	if (err)
+		goto err_free;
 	strcpy(w->dir, opts->dir);
 	strcpy(w->prefix, opts->prefix);
 	member_file__init(&w->file, "capture");
 	w->snaplen = opts->snaplen ? opts->snaplen : PCAP_WRITER_SNAPLEN_WHOLE;
 	w->rotate_seconds = opts->rotate_seconds;
 	w->rotate_bytes = opts->rotate_bytes;
-	if (deflateInit2(&w->zs, opts->level ? opts->level : Z_BEST_SPEED, Z_DEFLATED, 15 + 16,
-			 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-		err = -ENOMEM;
+	err = gzip_stream_init(&w->zs, opts->level);
+	if (err)
 		goto err_free;
-	}
 	hdr = (struct pcap_file_header){
 		.magic = PCAP_MAGIC_NSEC,
 		.version_major = PCAP_VERSION_MAJOR,

@@ -102,33 +102,31 @@ struct ts_writer *ts_writer__open(const char *dir, const char *series, const cha
 		errno = EINVAL;
 		return NULL;
 	}
-	err = output_dir_prepare(dir, 0755, "output", FILE_NAME_MAX);
-	if (err) {
-		errno = -err;
-		return NULL;
-	}
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return NULL;
+	err = output_dir_prepare(dir, 0755, "output", FILE_NAME_MAX);
+	if (err)
+		goto err_free;
 	strcpy(w->dir, dir);
 	strcpy(w->series, series);
 	member_file__init(&w->file, "series");
 	w->pending_limit = TS_WRITER_PENDING_LIMIT;
-	if (deflateInit2(&w->zs, meta->level ? meta->level : Z_BEST_SPEED, Z_DEFLATED, 15 + 16,
-			 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-		free(w);
-		errno = ENOMEM;
-		return NULL;
-	}
+	err = gzip_stream_init(&w->zs, meta->level);
+	if (err)
+		goto err_free;
 	err = build_header(w, columns, meta);
-	if (err) {
-		deflateEnd(&w->zs);
-		strbuf__free(&w->header);
-		free(w);
-		errno = -err;
-		return NULL;
-	}
+	if (err)
+		goto err_deflate;
 	return w;
+
+err_deflate:
+	deflateEnd(&w->zs);
+	strbuf__free(&w->header);
+err_free:
+	free(w);
+	errno = -err;
+	return NULL;
 }
 
 /* Have the file of hour open; a file newly opened needs a header. */

@@ -4,11 +4,22 @@
  * single write() (util/member_file.h) and never be left half on disk.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "util/gz_out.h"
 
 /* zlib counts in uInt: feed and drain it in pieces no larger than this. */
 #define ZLIB_CHUNK (1U << 30)
+
+int gzip_stream_init(z_stream *zs, int level)
+{
+	memset(zs, 0, sizeof(*zs));
+	/* windowBits 15 + 16: a gzip header and trailer around the deflate data. */
+	if (deflateInit2(zs, level ? level : Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK)
+		return -ENOMEM;
+	return 0;
+}
 
 int gzip_member(z_stream *zs, const void *data, size_t len, struct strbuf *out)
 {

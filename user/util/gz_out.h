@@ -11,9 +11,11 @@
 
 #include "util/strbuf.h"
 
-/* data -> one complete gzip member in out (zs from deflateInit2 with
- * windowBits 15 + 16), out sized once with deflateBound().  0, -ENOMEM or
- * -EINVAL. */
+/* zs ready for gzip members at zlib level 1..9 (0: Z_BEST_SPEED); release
+ * it with deflateEnd().  0 or -ENOMEM. */
+int gzip_stream_init(z_stream *zs, int level);
+/* data -> one complete gzip member in out (zs from gzip_stream_init()), out
+ * sized once with deflateBound().  0, -ENOMEM or -EINVAL. */
 int gzip_member(z_stream *zs, const void *data, size_t len, struct strbuf *out);
 
 #endif /* __DARKSCOPE_GZ_OUT_H */
