@@ -13,6 +13,7 @@
 
 #include "test_util.h"
 #include "capture/pcap_writer.h"
+#include "capture_names.h"
 #include "util/strbuf.h"
 
 #define NS 1000000000ULL
@@ -543,16 +544,6 @@ static void test_pcap_writer_max_disk_at_open(void **state)
 		"cap-2026-11-21T00-00-00.2.pcap.gz",
 		"cap-2026-11-21T00-00-00.10.pcap.gz",
 	};
-	/* Not this prefix's, or not capture files: never touched. */
-	static const char *others[] = {
-		"cap-eth1-2026-11-19T00-00-00.pcap.gz",
-		"capx-2026-11-19T00-00-00.pcap.gz",
-		"cap-2026-11-19T00-00-00.pcap",
-		"cap-2026-11-19T00-00-00.pcap.gz.tmp",
-		"cap-2026-11-19T00-00.pcap.gz",
-		"cap-2026-11-19T00-00-00.x.pcap.gz",
-		"notes.txt",
-	};
 	struct pcap_writer *w;
 	struct pcap_writer_stats st;
 	char target[300];
@@ -560,8 +551,8 @@ static void test_pcap_writer_max_disk_at_open(void **state)
 	assert_int_equal(mkdir(scratch_dir, 0700), 0);
 	for (int i = 4; i >= 0; i--)
 		make_file(mine[i], 1000);
-	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
-		make_file(others[i], 5000);
+	for (size_t i = 0; i < N_NOT_CAP_FILES; i++)
+		make_file(not_cap_files[i], 5000);
 	/* A symlink with the oldest name: not a regular file, ignored. */
 	make_file("../target-file", 10);
 	snprintf(target, sizeof(target), "%s/target-file", scratch_root);
@@ -573,8 +564,8 @@ static void test_pcap_writer_max_disk_at_open(void **state)
 	assert_int_equal(st.files_deleted, 3);
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(access(path_of(mine[i]), F_OK), i < 3 ? -1 : 0);
-	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
-		assert_int_equal(file_size(path_of(others[i])), 5000);
+	for (size_t i = 0; i < N_NOT_CAP_FILES; i++)
+		assert_int_equal(file_size(path_of(not_cap_files[i])), 5000);
 	assert_int_equal(file_size(path_of("../target-file")), 10);
 	assert_int_equal(pcap_writer__close(w), 0);
 }

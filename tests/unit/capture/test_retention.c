@@ -9,6 +9,7 @@
  */
 #include "test_util.h"
 #include "capture/retention.h"
+#include "capture_names.h"
 #include "util/strbuf.h"
 
 /* Oldest first. */
@@ -121,24 +122,12 @@ static void test_retention_keeps_open_file(void **state)
 
 static void test_retention_others_untouched(void **state)
 {
-	static const char *const others[] = {
-		"cap-eth1-2026-11-19T00-00-00.pcap.gz",
-		"capx-2026-11-19T00-00-00.pcap.gz",
-		"cap-2026-11-19T00-00-00.pcap",
-		"cap-2026-11-19T00-00-00.pcap.gz.tmp",
-		"cap-2026-11-19T00-00.pcap.gz",
-		"cap-2026-11-19T00-00-00.x.pcap.gz",
-		"cap-2026-11-19T00-00-00.0.pcap.gz",
-		"cap-2026-11-19T00-00-00..pcap.gz",
-		"cap-2026-11-19X00-00-00.pcap.gz",
-		"notes.txt",
-	};
 	struct retention *r;
 	char target[300];
 
 	assert_int_equal(mkdir(scratch_dir, 0700), 0);
-	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
-		make_file(others[i], 5000);
+	for (size_t i = 0; i < N_NOT_CAP_FILES; i++)
+		make_file(not_cap_files[i], 5000);
 	/* The right names, but a symlink and a directory. */
 	snprintf(target, sizeof(target), "%s/target", scratch_root);
 	make_file("../target", 10);
@@ -149,8 +138,8 @@ static void test_retention_others_untouched(void **state)
 	assert_int_equal(retention__scan(r, NULL), 0);
 	assert_listed(r, 0, 0);
 	assert_int_equal(retention__enforce(r, 1000), 0);
-	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
-		assert_int_equal(file_size(path_of(others[i])), 5000);
+	for (size_t i = 0; i < N_NOT_CAP_FILES; i++)
+		assert_int_equal(file_size(path_of(not_cap_files[i])), 5000);
 	assert_int_equal(file_size(target), 10);
 	assert_int_equal(access(path_of("cap-2026-11-18T00-00-01.pcap.gz"), F_OK), 0);
 	retention__close(r);
