@@ -7,7 +7,8 @@
  * crash never leaves half a member.  A failed write is rolled back and the
  * member kept in memory, to be retried in order by the next append, by
  * ts_writer__flush_pending() or at close.  Failures are logged (file and
- * cause) by the writer itself.
+ * cause) by the writer itself: the first of a run, and a new cause, as a
+ * warning (util/member_file.h).
  */
 #ifndef __DARKSCOPE_TS_WRITER_H
 #define __DARKSCOPE_TS_WRITER_H
