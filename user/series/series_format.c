@@ -21,25 +21,30 @@
 #define PORT_LINE_MAX (20 + 4 + 5 + 3 * 20 + 6)
 #define SENSOR_LINE_MAX ((3 + DS_CTR_MAX + 9) * 22)
 
-_Static_assert(DS_CTR_MAX == 15, "a new counter needs its column in SENSOR_COLUMNS");
-
 const char FLOWS_COLUMNS[] = "ts\tproto\tdport\tsrc\tpackets\tsyn\tmirai\tsrcs\tmirai_srcs"
 			     "\tsrc_hosts\tmirai_hosts";
 const char PORTS_COLUMNS[] = "ts\tproto\tdport\tpackets\tsyn\tmirai";
-/* Counters in enum ds_counter order, named as in counter_names.h (the unit
- * test holds the two together). */
-const char SENSOR_COLUMNS[] = "ts\tstart_ms\tend_ms"
-			      "\tframes\tcounted\tnon_ip\tipv6\tfragment\tother_proto\tbad_l2"
-			      "\tbad_ip_trunc\tbad_ip_version\tbad_ip_ihl\tbad_ip_len\tbad_l4_trunc"
-			      "\tmap_full\tcapture_selected\tcapture_no_socket"
+/* The counters in enum ds_counter order, by their names in DS_COUNTERS. */
+#define SENSOR_COUNTER_COLUMN(NAME, name) "\t" #name
+const char SENSOR_COLUMNS[] = "ts\tstart_ms\tend_ms" DS_COUNTERS(SENSOR_COUNTER_COLUMN)
 			      "\tkeys\tmax_keys\tdrain_ms\twrite_ms\twrite_errors\twrite_dropped"
 			      "\tcaptured\tcapture_dropped\tcapture_write_dropped";
+#undef SENSOR_COUNTER_COLUMN
 
-static const char proto_names[DS_PROTO_MAX][5] = {
-	[DS_PROTO_TCP] = "tcp",
-	[DS_PROTO_UDP] = "udp",
-	[DS_PROTO_ICMP] = "icmp",
+/* Each protocol's name in rows (DS_PROTOS), NUL-padded to a fixed size so
+ * that put_proto() copies it without strlen(), and its length. */
+static const struct {
+	char name[7];
+	__u8 len;
+} protos[DS_PROTO_MAX] = {
+#define PROTO_ROW(NAME, name) [DS_PROTO_##NAME] = { #name, sizeof(#name) - 1 },
+	DS_PROTOS(PROTO_ROW)
+#undef PROTO_ROW
 };
+#define PROTO_FITS(ID, id) \
+	_Static_assert(sizeof(#id) <= sizeof(protos[0].name), "protocol name too long");
+DS_PROTOS(PROTO_FITS)
+#undef PROTO_FITS
 
 const char *series_columns(const char *series)
 {
@@ -54,7 +59,7 @@ const char *series_columns(const char *series)
 
 const char *proto_name(unsigned int proto)
 {
-	return proto < DS_PROTO_MAX ? proto_names[proto] : NULL;
+	return proto < DS_PROTO_MAX ? protos[proto].name : NULL;
 }
 
 static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
@@ -160,9 +165,9 @@ static char *put_proto(char *p, unsigned int proto)
 	/* The BPF program only writes known indexes; never lose a row though. */
 	if (proto >= DS_PROTO_MAX)
 		return fmt_u64(p, proto);
-	/* A fixed-size copy (the NUL is overwritten next) beats strlen + memcpy. */
-	memcpy(p, proto_names[proto], sizeof(proto_names[proto]));
-	return p + (proto == DS_PROTO_ICMP ? 4 : 3);
+	/* A fixed-size copy (the padding is overwritten next) beats strlen + memcpy. */
+	memcpy(p, protos[proto].name, sizeof(protos[proto].name));
+	return p + protos[proto].len;
 }
 
 /* Bits set in w.  The build targets baseline x86-64, where
