@@ -181,13 +181,29 @@ static unsigned int popcount64(__u64 w)
 	return (w * 0x0101010101010101ULL) >> 56;
 }
 
-static char *put_popcount(char *p, const __u64 words[DS_HOST_WORDS])
+/* Hosts set in a bitmap. */
+static unsigned int host_count(const __u64 words[DS_HOST_WORDS])
 {
 	unsigned int n = 0;
 
 	for (int i = 0; i < DS_HOST_WORDS; i++)
 		n += popcount64(words[i]);
-	return fmt_u64(p, n);
+	return n;
+}
+
+/* "\t<v>": most fields of a row. */
+static inline char *put_tab_u64(char *p, __u64 v)
+{
+	*p++ = '\t';
+	return fmt_u64(p, v);
+}
+
+/* "\t<packets>\t<syn>\t<mirai>": the counts of flow and port rows alike. */
+static inline char *put_counts(char *p, __u64 packets, __u64 syn, __u64 mirai)
+{
+	p = put_tab_u64(p, packets);
+	p = put_tab_u64(p, syn);
+	return put_tab_u64(p, mirai);
 }
 
 /* A row's place in the output order (proto, dport, source /24) and its index. */
@@ -276,20 +292,12 @@ static char *put_flow_line(char *p, const char *prefix, size_t prefix_len,
 
 	memcpy(p, prefix, prefix_len);
 	p = put_proto(p + prefix_len, row->key.proto);
-	*p++ = '\t';
-	p = fmt_u64(p, row->key.dport);
+	p = put_tab_u64(p, row->key.dport);
 	*p++ = '\t';
 	p = fmt_net24(p, row->key.src_net);
-	*p++ = '\t';
-	p = fmt_u64(p, v->packets);
-	*p++ = '\t';
-	p = fmt_u64(p, v->syn);
-	*p++ = '\t';
-	p = fmt_u64(p, v->mirai);
-	*p++ = '\t';
-	p = put_popcount(p, v->src_hosts);
-	*p++ = '\t';
-	p = put_popcount(p, v->mirai_hosts);
+	p = put_counts(p, v->packets, v->syn, v->mirai);
+	p = put_tab_u64(p, host_count(v->src_hosts));
+	p = put_tab_u64(p, host_count(v->mirai_hosts));
 	*p++ = '\t';
 	p = fmt_host_bitmap(p, v->src_hosts);
 	*p++ = '\t';
@@ -355,14 +363,8 @@ int format_port_rows(struct strbuf *sb, __u64 ts, struct port_row *rows, size_t 
 		p = sb->buf + sb->len;
 		memcpy(p, prefix, prefix_len);
 		p = put_proto(p + prefix_len, rows[i].proto);
-		*p++ = '\t';
-		p = fmt_u64(p, rows[i].port);
-		*p++ = '\t';
-		p = fmt_u64(p, v->packets);
-		*p++ = '\t';
-		p = fmt_u64(p, v->syn);
-		*p++ = '\t';
-		p = fmt_u64(p, v->mirai);
+		p = put_tab_u64(p, rows[i].port);
+		p = put_counts(p, v->packets, v->syn, v->mirai);
 		*p++ = '\n';
 		sb->len = p - sb->buf;
 	}
@@ -394,10 +396,8 @@ int format_sensor_row(struct strbuf *sb, const struct interval_data *d)
 	p = fmt_u64(p, d->start_ms);
 	*p++ = '\t';
 	p = fmt_u64(p, d->end_ms);
-	for (int i = 0; i < DS_CTR_MAX; i++) {
-		*p++ = '\t';
-		p = fmt_u64(p, d->counters[i]);
-	}
+	for (int i = 0; i < DS_CTR_MAX; i++)
+		p = put_tab_u64(p, d->counters[i]);
 	*p++ = '\t';
 	p = fmt_u64(p, d->n_flows);
 	*p++ = '\t';
