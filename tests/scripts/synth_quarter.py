@@ -38,18 +38,20 @@ RIR_FIXTURE = os.path.join(FIXTURES, "delegated-test-extended")
 KNOWN_SCANNERS_FIXTURE = os.path.join(FIXTURES, "known-scanners.txt")
 REGION_SPEC = ["rir:" + RIR_FIXTURE]
 
+# The C writer's column lists and protocol order (generated from the C code).
+sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
+try:
+    from darkscope_lib.series_columns import COLUMNS, PROTOS
+finally:
+    sys.path.pop(0)
+
 DAY = 86400
 HOUR = 3600
-PROTO_ORDER = {"tcp": 0, "udp": 1, "icmp": 2}
+PROTO_ORDER = {p: i for i, p in enumerate(PROTOS)}
 
-FLOWS_COLUMNS = ("ts\tproto\tdport\tsrc\tpackets\tsyn\tmirai\tsrcs\tmirai_srcs\tsrc_hosts"
-                 "\tmirai_hosts")
-PORTS_COLUMNS = "ts\tproto\tdport\tpackets\tsyn\tmirai"
-SENSOR_COLUMNS = ("ts\tstart_ms\tend_ms\tframes\tcounted\tnon_ip\tipv6\tfragment\tother_proto"
-                  "\tbad_l2\tbad_ip_trunc\tbad_ip_version\tbad_ip_ihl\tbad_ip_len\tbad_l4_trunc"
-                  "\tmap_full\tcapture_selected\tcapture_no_socket\tkeys\tmax_keys\tdrain_ms"
-                  "\twrite_ms\twrite_errors\twrite_dropped\tcaptured\tcapture_dropped"
-                  "\tcapture_write_dropped")
+FLOWS_COLUMNS = "\t".join(COLUMNS["flows"])
+PORTS_COLUMNS = "\t".join(COLUMNS["ports"])
+SENSOR_COLUMNS = "\t".join(COLUMNS["sensor"])
 
 # /24 pools per country, inside the fixture's blocks (third octet varies).
 POOLS = {
@@ -221,6 +223,11 @@ class _Plan:
         rows.sort(key=lambda r: (PROTO_ORDER[r[0]], r[1],
                                  tuple(int(x) for x in r[2].split("."))))
         return rows
+
+
+def _sensor_line(values):
+    """A sensor row: values by column name, 0 for the columns not given."""
+    return "\t".join(str(values.get(c, 0)) for c in COLUMNS["sensor"]) + "\n"
 
 
 def _gzip(text):
@@ -460,13 +467,12 @@ def _write_period(out_dir, period, t0, days, sensors, interval, plan, spike_day,
             sep = "\n" + tss + "\t"
             buf["flows"].append(_gzip(tss + "\t" + sep.join(tails) + "\n"))
             buf["ports"].append(_gzip(tss + "\t" + sep.join(ptails) + "\n"))
-            start_ms = ts * 1000 + 2
-            end_ms = (ts + interval) * 1000 + 1
             non_ip, ipv6 = 3, 1
-            srow = [ts, start_ms, end_ms, counted + non_ip + ipv6, counted, non_ip, ipv6,
-                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, len(rows), 262144]
-            buf["sensor"].append(_gzip("\t".join(map(str, srow))
-                                       + "\t0.125\t1.500\t0\t0\t0\t0\t0\n"))
+            buf["sensor"].append(_gzip(_sensor_line({
+                "ts": ts, "start_ms": ts * 1000 + 2, "end_ms": (ts + interval) * 1000 + 1,
+                "frames": counted + non_ip + ipv6, "counted": counted, "non_ip": non_ip,
+                "ipv6": ipv6, "keys": len(rows), "max_keys": 262144, "drain_ms": "0.125",
+                "write_ms": "1.500"})))
             ts += interval
         if open_hour is not None:
             flush(open_hour)
