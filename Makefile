@@ -74,7 +74,7 @@ BIN := $(O)/darkscope
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test test-unit test-prog test-e2e test-scripts demo bench clean help check lint build-deps-check
+.PHONY: all deps test test-unit test-prog test-e2e test-scripts demo bench clean help check lint columns build-deps-check
 
 comma := ,
 empty :=
@@ -91,7 +91,9 @@ help:
 	@echo '  demo           live demo in a private network namespace (root)'
 	@echo '  bench          benchmarks, written to docs/PERFORMANCE.md and $(O)/bench.csv (root)'
 	@echo '  check          load and verify the BPF program, then exit (root)'
-	@echo '  lint           check that user/ keeps its layering (include rules)'
+	@echo '  lint           check that user/ keeps its layering (include rules) and that'
+	@echo '                 $(COLUMNS_PY) is up to date'
+	@echo '  columns        regenerate $(COLUMNS_PY) from the C column lists'
 	@echo '  clean          remove $(O)'
 	@echo 'Variables: O=$(O) CLANG=$(CLANG) BPFTOOL=$(BPFTOOL) V=1 (show commands)'
 
@@ -165,9 +167,27 @@ $(O)/tests/prog/%: tests/prog/%.c $(call layer_libs,cli) $(SKELS)
 	$(Q)$(CC) $(USER_CFLAGS) -Wno-unused-parameter -Itests/prog -o $@ $< \
 		$(call layer_libs,cli) $(call layer_ldlibs,cli) $(CMOCKA_LIBS)
 
-# The include rule of the layer table above, for user/ and tests/unit/.
-lint:
-	$(Q)tests/lint/check_layers.sh $(foreach l,$(LAYERS),$(l):$(subst $(space),$(comma),$(strip $(LAYER_DEPS_$(l)))))
+# The analyst scripts' copy of the column and name lists, generated from
+# include/darkscope.h and series_format.c (checked in: the scripts need no build).
+COLUMNS_GEN := $(O)/tests/lint/gen_columns
+COLUMNS_PY := scripts/darkscope_lib/series_columns.py
+
+$(COLUMNS_GEN): tests/lint/gen_columns.c $(call layer_libs,series) | build-deps-check
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) -o $@ $< $(call layer_libs,series) $(call layer_ldlibs,series)
+
+columns: $(COLUMNS_GEN)
+	$(call msg,GEN,$(COLUMNS_PY))
+	$(Q)$(COLUMNS_GEN) >$(COLUMNS_PY).tmp && mv $(COLUMNS_PY).tmp $(COLUMNS_PY)
+
+# The include rule of the layer table above, for user/ and tests/unit/, and
+# that $(COLUMNS_PY) is what the C code gives.  Both run; either fails it.
+lint: $(COLUMNS_GEN)
+	$(Q)rc=0; \
+	tests/lint/check_layers.sh $(foreach l,$(LAYERS),$(l):$(subst $(space),$(comma),$(strip $(LAYER_DEPS_$(l))))) || rc=1; \
+	tests/lint/check_columns.sh $(COLUMNS_GEN) $(COLUMNS_PY) || rc=1; \
+	exit $$rc
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_TESTS) $(PROG_TESTS) $(BENCH_BINS)

@@ -10,13 +10,26 @@
 
 #define DS_VERSION "0.1.0"
 
+/*
+ * Protocols, in index order: X(NAME, name) makes DS_PROTO_NAME and "name",
+ * its spelling in file rows (series_format.c, and the analyst scripts'
+ * generated scripts/darkscope_lib/series_columns.py).  The index is the
+ * per-port array's slot and the rows' sort order: append only.
+ */
+#define DS_PROTOS(X) \
+	X(TCP, tcp)  \
+	X(UDP, udp)  \
+	X(ICMP, icmp)
+
 /* Protocol index used by the per-port array and in file rows. */
 enum ds_proto_idx {
-	DS_PROTO_TCP = 0,
-	DS_PROTO_UDP = 1,
-	DS_PROTO_ICMP = 2,
-	DS_PROTO_MAX = 3,
+#define DS_PROTO_ENUM(NAME, name) DS_PROTO_##NAME,
+	DS_PROTOS(DS_PROTO_ENUM)
+#undef DS_PROTO_ENUM
+	DS_PROTO_MAX
 };
+_Static_assert(DS_PROTO_TCP == 0 && DS_PROTO_UDP == 1 && DS_PROTO_ICMP == 2 && DS_PROTO_MAX == 3,
+	       "protocol indexes are in the per-port array and the files' row order");
 
 /* Traffic class of a key.  Only probes (keyed by destination port) exist
  * today; backscatter (keyed by source port) will take another value without
@@ -68,25 +81,34 @@ _Static_assert(sizeof(struct ds_port_value) == 24, "ds_port_value is 24 bytes");
  * MAP_FULL is a subset of COUNTED: frames in the per-port totals whose key
  * could not be inserted in the flow map.  CAPTURE_SELECTED is the subset of
  * COUNTED that the capture selection chose (after counting), and
- * CAPTURE_NO_SOCKET the subset of those that found no AF_XDP socket.
+ * CAPTURE_NO_SOCKET the subset of those that found no AF_XDP socket on the
+ * frame's receive queue (not redirected).
+ *
+ * X(NAME, name) makes DS_CTR_NAME and "name", the counter's column in the
+ * sensor series (in this order, docs/FORMAT.md).  The BPF program indexes
+ * the array by the enum: a new counter goes at the end.
  */
+#define DS_COUNTERS(X) \
+	X(FRAMES, frames)			/* every frame the program saw */ \
+	X(COUNTED, counted)			/* IPv4 TCP/UDP/ICMP, in the per-port totals */ \
+	X(NON_IP, non_ip)			/* not IPv4 nor IPv6 (ARP...): passed */ \
+	X(IPV6, ipv6)				/* IPv6: passed, not counted further yet */ \
+	X(FRAGMENT, fragment)			/* IPv4 non-first fragment */ \
+	X(OTHER_PROTO, other_proto)		/* IPv4, protocol not TCP/UDP/ICMP */ \
+	X(BAD_L2, bad_l2)			/* runt Ethernet frame or VLAN tag cut short */ \
+	X(BAD_IP_TRUNC, bad_ip_trunc)		/* fewer than 20 bytes of IPv4 header */ \
+	X(BAD_IP_VERSION, bad_ip_version)	/* EtherType IPv4 but version != 4 */ \
+	X(BAD_IP_IHL, bad_ip_ihl)		/* IHL < 5 */ \
+	X(BAD_IP_LEN, bad_ip_len)		/* total length < header length or > frame */ \
+	X(BAD_L4_TRUNC, bad_l4_trunc)		/* TCP (20), UDP or ICMP (8) header cut short */ \
+	X(MAP_FULL, map_full)			/* subset of COUNTED: flow key not inserted */ \
+	X(CAPTURE_SELECTED, capture_selected)	/* subset of COUNTED: --capture-select chose it */ \
+	X(CAPTURE_NO_SOCKET, capture_no_socket)	/* subset of SELECTED: no socket on its queue */
+
 enum ds_counter {
-	DS_CTR_FRAMES = 0,      /* every frame the program saw */
-	DS_CTR_COUNTED,         /* IPv4 TCP/UDP/ICMP, in the per-port totals */
-	DS_CTR_NON_IP,          /* not IPv4 nor IPv6 (ARP...): passed */
-	DS_CTR_IPV6,            /* IPv6: passed, not counted further yet */
-	DS_CTR_FRAGMENT,        /* IPv4 non-first fragment */
-	DS_CTR_OTHER_PROTO,     /* IPv4, protocol not TCP/UDP/ICMP */
-	DS_CTR_BAD_L2,          /* runt Ethernet frame or VLAN tag cut short */
-	DS_CTR_BAD_IP_TRUNC,    /* fewer than 20 bytes of IPv4 header */
-	DS_CTR_BAD_IP_VERSION,  /* EtherType IPv4 but version != 4 */
-	DS_CTR_BAD_IP_IHL,      /* IHL < 5 */
-	DS_CTR_BAD_IP_LEN,      /* total length < header length, or beyond frame */
-	DS_CTR_BAD_L4_TRUNC,    /* TCP (20) / UDP (8) / ICMP (8) header cut short */
-	DS_CTR_MAP_FULL,        /* subset of COUNTED: flow key not inserted */
-	DS_CTR_CAPTURE_SELECTED,  /* subset of COUNTED: chosen by --capture-select */
-	DS_CTR_CAPTURE_NO_SOCKET, /* subset of SELECTED: no capture socket on the
-				   * frame's receive queue, not redirected */
+#define DS_COUNTER_ENUM(NAME, name) DS_CTR_##NAME,
+	DS_COUNTERS(DS_COUNTER_ENUM)
+#undef DS_COUNTER_ENUM
 	DS_CTR_MAX
 };
 

@@ -46,23 +46,20 @@ import re
 import sys
 import zlib
 
-__all__ = ["SERIES", "FORMAT_VERSION", "COLUMNS", "find_files", "iter_rows", "iter_rows_fast",
-           "iter_chunks_fast", "file_hour", "parse_hosts", "hosts_mask"]
+from . import series_columns
+
+__all__ = ["SERIES", "FORMAT_VERSION", "COLUMNS", "PROTOS", "find_files", "iter_rows",
+           "iter_rows_fast", "iter_chunks_fast", "file_hour", "parse_hosts", "hosts_mask"]
 
 SERIES = ("flows", "ports", "sensor")
 FORMAT_VERSION = 1
 
-# The columns the C writer writes today (user/series/series_format.c).
-COLUMNS = {
-    "flows": ("ts", "proto", "dport", "src", "packets", "syn", "mirai", "srcs", "mirai_srcs",
-              "src_hosts", "mirai_hosts"),
-    "ports": ("ts", "proto", "dport", "packets", "syn", "mirai"),
-    "sensor": ("ts", "start_ms", "end_ms", "frames", "counted", "non_ip", "ipv6", "fragment",
-               "other_proto", "bad_l2", "bad_ip_trunc", "bad_ip_version", "bad_ip_ihl",
-               "bad_ip_len", "bad_l4_trunc", "map_full", "capture_selected",
-               "capture_no_socket", "keys", "max_keys", "drain_ms", "write_ms", "write_errors",
-               "write_dropped", "captured", "capture_dropped", "capture_write_dropped"),
-}
+# The columns the C writer writes today (user/series/series_format.c, via the
+# table generated from it).  Older files name theirs in their headers, and
+# columns are read by name (_FileState.header), so these are only defaults.
+COLUMNS = series_columns.COLUMNS
+# The values of `proto`, in the order rows are sorted in (enum ds_proto_idx).
+PROTOS = series_columns.PROTOS
 TEXT_COLUMNS = frozenset({"proto", "src"})
 HOST_COLUMNS = frozenset({"src_hosts", "mirai_hosts"})
 DECIMAL_COLUMNS = frozenset({"drain_ms", "write_ms"})

@@ -61,7 +61,7 @@ from array import array
 from . import reader as _reader
 from . import services as _services
 
-PROTOS = ("tcp", "udp", "icmp")
+PROTOS = _reader.PROTOS
 PROTO_INDEX = {p: i for i, p in enumerate(PROTOS)}
 DAY = 86400
 PREVIOUS_LIMIT = 10  # "out of top 10", as in TSUBAME's tables

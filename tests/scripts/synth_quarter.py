@@ -38,18 +38,20 @@ RIR_FIXTURE = os.path.join(FIXTURES, "delegated-test-extended")
 KNOWN_SCANNERS_FIXTURE = os.path.join(FIXTURES, "known-scanners.txt")
 REGION_SPEC = ["rir:" + RIR_FIXTURE]
 
+# The C writer's column lists and protocol order (generated from the C code).
+sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
+try:
+    from darkscope_lib.series_columns import COLUMNS, PROTOS
+finally:
+    sys.path.pop(0)
+
 DAY = 86400
 HOUR = 3600
-PROTO_ORDER = {"tcp": 0, "udp": 1, "icmp": 2}
+PROTO_ORDER = {p: i for i, p in enumerate(PROTOS)}
 
-FLOWS_COLUMNS = ("ts\tproto\tdport\tsrc\tpackets\tsyn\tmirai\tsrcs\tmirai_srcs\tsrc_hosts"
-                 "\tmirai_hosts")
-PORTS_COLUMNS = "ts\tproto\tdport\tpackets\tsyn\tmirai"
-SENSOR_COLUMNS = ("ts\tstart_ms\tend_ms\tframes\tcounted\tnon_ip\tipv6\tfragment\tother_proto"
-                  "\tbad_l2\tbad_ip_trunc\tbad_ip_version\tbad_ip_ihl\tbad_ip_len\tbad_l4_trunc"
-                  "\tmap_full\tcapture_selected\tcapture_no_socket\tkeys\tmax_keys\tdrain_ms"
-                  "\twrite_ms\twrite_errors\twrite_dropped\tcaptured\tcapture_dropped"
-                  "\tcapture_write_dropped")
+FLOWS_COLUMNS = "\t".join(COLUMNS["flows"])
+PORTS_COLUMNS = "\t".join(COLUMNS["ports"])
+SENSOR_COLUMNS = "\t".join(COLUMNS["sensor"])
 
 # /24 pools per country, inside the fixture's blocks (third octet varies).
 POOLS = {
@@ -223,6 +225,18 @@ class _Plan:
         return rows
 
 
+def _add_counts(accs, counts):
+    """Add (packets, syn, mirai) into each [packets, syn, mirai] list of accs."""
+    for acc in accs:
+        for i, v in enumerate(counts):
+            acc[i] += v
+
+
+def _sensor_line(values):
+    """A sensor row: values by column name, 0 for the columns not given."""
+    return "\t".join(str(values.get(c, 0)) for c in COLUMNS["sensor"]) + "\n"
+
+
 def _gzip(text):
     """One complete gzip member."""
     return zlib.compress(text.encode(), 1, 31)
@@ -262,18 +276,13 @@ class _Acc:
     def add(self, rows, times, date, sensor):
         for proto, dport, net, pk, syn, mir, hosts, mhosts, cc, scanner in rows:
             key = (proto, dport)
-            P, S, M = pk * times, syn * times, mir * times
-            for acc in (self.port[key],) + (() if scanner else (self.port_x[key],)):
-                acc[0] += P
-                acc[1] += S
-                acc[2] += M
+            counts = (pk * times, syn * times, mir * times)
+            P = counts[0]
+            _add_counts((self.port[key],) + (() if scanner else (self.port_x[key],)), counts)
             self.port_hosts[key][net].update(hosts)
             self.port_mhosts[key][net].update(mhosts)
             rk = cc if cc is not None else "unknown"
-            for acc in (self.region[rk],) + (() if scanner else (self.region_x[rk],)):
-                acc[0] += P
-                acc[1] += S
-                acc[2] += M
+            _add_counts((self.region[rk],) + (() if scanner else (self.region_x[rk],)), counts)
             self.region_hosts[rk][net].update(hosts)
             self.region_mhosts[rk][net].update(mhosts)
             self.daily_port[key][date] += P
@@ -283,9 +292,7 @@ class _Acc:
             self.sensor_packets[sensor] += P
             self.daily_total[date] += P
             if scanner:
-                self.scanner[0] += P
-                self.scanner[1] += S
-                self.scanner[2] += M
+                _add_counts((self.scanner,), counts)
                 self.scanner_ports[key] += P
             if cc == "JP" and key == ("tcp", 23):
                 allh, mh = self.jp23[date]
@@ -295,6 +302,16 @@ class _Acc:
 
 def _count(nets):
     return sum(len(h) for h in nets.values())
+
+
+def _totals(v, **more):
+    """[packets, syn, mirai] (and more) as an answers dict."""
+    return dict(packets=v[0], syn=v[1], mirai=v[2], **more)
+
+
+def _by_date(counter, dates):
+    """{date: count} for every date, 0 where there is none."""
+    return {d: counter.get(d, 0) for d in dates}
 
 
 def _rank_ports(d):
@@ -315,9 +332,8 @@ def _period_answers(acc, dates, t_from, t_to, prev=None, top=10):
     total = sum(v[0] for v in acc.port.values())
     ranking = _rank_ports(acc.port)
     prev_rank = {k: i + 1 for i, k in enumerate(prev["port_ranking"])} if prev else {}
-    ports = {k: {"packets": v[0], "syn": v[1], "mirai": v[2],
-                 "sources": _count(acc.port_hosts[k]),
-                 "mirai_sources": _count(acc.port_mhosts[k])} for k, v in acc.port.items()}
+    ports = {k: _totals(v, sources=_count(acc.port_hosts[k]),
+                        mirai_sources=_count(acc.port_mhosts[k])) for k, v in acc.port.items()}
     top_ports = []
     for i, k in enumerate(ranking[:top]):
         pr = prev_rank.get(k) if prev else None
@@ -325,9 +341,8 @@ def _period_answers(acc, dates, t_from, t_to, prev=None, top=10):
                               share=ports[k]["packets"] / total if total else 0.0,
                               prev_rank=pr, prev=_prev_display(pr) if prev else None,
                               **ports[k]))
-    regions = {k: {"packets": v[0], "syn": v[1], "mirai": v[2],
-                   "sources": _count(acc.region_hosts[k]),
-                   "mirai_sources": _count(acc.region_mhosts[k])}
+    regions = {k: _totals(v, sources=_count(acc.region_hosts[k]),
+                          mirai_sources=_count(acc.region_mhosts[k]))
                for k, v in acc.region.items()}
     unknown = regions.pop("unknown", {"packets": 0, "syn": 0, "mirai": 0, "sources": 0,
                                       "mirai_sources": 0})
@@ -340,9 +355,8 @@ def _period_answers(acc, dates, t_from, t_to, prev=None, top=10):
                                 share=regions[cc]["packets"] / total if total else 0.0,
                                 prev_rank=pr, prev=_prev_display(pr) if prev else None,
                                 **regions[cc]))
-    ports_x = {k: {"packets": v[0], "syn": v[1], "mirai": v[2]} for k, v in acc.port_x.items()}
-    regions_x = {k: {"packets": v[0], "syn": v[1], "mirai": v[2]}
-                 for k, v in acc.region_x.items() if k != "unknown"}
+    ports_x = {k: _totals(v) for k, v in acc.port_x.items()}
+    regions_x = {k: _totals(v) for k, v in acc.region_x.items() if k != "unknown"}
     jp = {}
     for date in dates:
         allh, mh = acc.jp23.get(date, ({}, {}))
@@ -359,22 +373,19 @@ def _period_answers(acc, dates, t_from, t_to, prev=None, top=10):
         "ports": ports,
         "port_ranking": ranking,
         "top_ports": top_ports,
-        "daily_port_packets": {k: {d: acc.daily_port[k].get(d, 0) for d in dates}
-                               for k in acc.port},
-        "daily_packets": {d: acc.daily_total.get(d, 0) for d in dates},
+        "daily_port_packets": {k: _by_date(acc.daily_port[k], dates) for k in acc.port},
+        "daily_packets": _by_date(acc.daily_total, dates),
         "regions": regions,
         "unknown": unknown,
         "region_ranking": rranking,
         "top_regions": top_regions,
-        "daily_region_packets": {k: {d: acc.daily_region[k].get(d, 0) for d in dates}
-                                 for k in acc.region},
+        "daily_region_packets": {k: _by_date(acc.daily_region[k], dates) for k in acc.region},
         "jp_telnet_daily": jp,
         "mirai_sources_by_region": {k: _count(acc.region_mhosts[k]) for k in acc.region
                                     if _count(acc.region_mhosts[k])},
         "sensor_packets": dict(acc.sensor_packets),
         "sensor_top_ports": sensor_top,
-        "sensor_daily_port_packets": {s: {k: {d: c.get(d, 0) for d in dates}
-                                          for k, c in per.items()}
+        "sensor_daily_port_packets": {s: {k: _by_date(c, dates) for k, c in per.items()}
                                       for s, per in acc.sensor_daily_port.items()},
         "known_scanner": {"cidr": SCANNER_NET + "/24", "name": SCANNER_NAME,
                           "packets": acc.scanner[0], "syn": acc.scanner[1],
@@ -444,10 +455,7 @@ def _write_period(out_dir, period, t0, days, sensors, interval, plan, spike_day,
                          f"{len(r[7])}\t{_hosts_text(r[6])}\t{_hosts_text(r[7])}" for r in rows]
                 pt = collections.defaultdict(lambda: [0, 0, 0])
                 for r in rows:
-                    a = pt[(r[0], r[1])]
-                    a[0] += r[3]
-                    a[1] += r[4]
-                    a[2] += r[5]
+                    _add_counts((pt[(r[0], r[1])],), r[3:6])
                 order = sorted(pt, key=lambda k: (PROTO_ORDER[k[0]], k[1]))
                 ptails = [f"{k[0]}\t{k[1]}\t{pt[k][0]}\t{pt[k][1]}\t{pt[k][2]}" for k in order]
                 counted = sum(v[0] for v in pt.values())
@@ -460,13 +468,12 @@ def _write_period(out_dir, period, t0, days, sensors, interval, plan, spike_day,
             sep = "\n" + tss + "\t"
             buf["flows"].append(_gzip(tss + "\t" + sep.join(tails) + "\n"))
             buf["ports"].append(_gzip(tss + "\t" + sep.join(ptails) + "\n"))
-            start_ms = ts * 1000 + 2
-            end_ms = (ts + interval) * 1000 + 1
             non_ip, ipv6 = 3, 1
-            srow = [ts, start_ms, end_ms, counted + non_ip + ipv6, counted, non_ip, ipv6,
-                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, len(rows), 262144]
-            buf["sensor"].append(_gzip("\t".join(map(str, srow))
-                                       + "\t0.125\t1.500\t0\t0\t0\t0\t0\n"))
+            buf["sensor"].append(_gzip(_sensor_line({
+                "ts": ts, "start_ms": ts * 1000 + 2, "end_ms": (ts + interval) * 1000 + 1,
+                "frames": counted + non_ip + ipv6, "counted": counted, "non_ip": non_ip,
+                "ipv6": ipv6, "keys": len(rows), "max_keys": 262144, "drain_ms": "0.125",
+                "write_ms": "1.500"})))
             ts += interval
         if open_hour is not None:
             flush(open_hour)

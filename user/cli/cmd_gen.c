@@ -242,8 +242,6 @@ static void print_host_list(FILE *f, const __u64 words[DS_HOST_WORDS])
 	fwrite(buf, 1, end - buf, f);
 }
 
-static const char *const proto_json[DS_PROTO_MAX] = { "tcp", "udp", "icmp" };
-
 /* The report: per (proto, port) from gen_sent, per flow key from gen_flows. */
 static int write_report(FILE *f, struct gen_bpf *skel, double elapsed)
 {
@@ -272,7 +270,7 @@ static int write_report(FILE *f, struct gen_bpf *skel, double elapsed)
 		if (!s.packets)
 			continue;
 		fprintf(f, "%s\n \"%s/%u\": {\"packets\": %llu, \"syn\": %llu, \"mirai\": %llu}", sep,
-			proto_json[slot / 65536], slot % 65536, (unsigned long long)s.packets,
+			proto_name(slot / 65536), slot % 65536, (unsigned long long)s.packets,
 			(unsigned long long)s.syn, (unsigned long long)s.mirai);
 		total += s.packets;
 		sep = ",";
@@ -290,8 +288,9 @@ static int write_report(FILE *f, struct gen_bpf *skel, double elapsed)
 			end = fmt_net24(net, key.src_net);
 			*end = '\0';
 			fprintf(f, "%s\n \"%s/%u/%s\": {\"packets\": %llu, \"syn\": %llu, "
-				"\"mirai\": %llu, \"src_hosts\": ", sep, proto_json[key.proto % 3],
-				key.dport, net, (unsigned long long)s.packets,
+				"\"mirai\": %llu, \"src_hosts\": ", sep,
+				proto_name(key.proto % DS_PROTO_MAX), key.dport, net,
+				(unsigned long long)s.packets,
 				(unsigned long long)s.syn, (unsigned long long)s.mirai);
 			print_host_list(f, s.src_hosts);
 			fprintf(f, ", \"mirai_hosts\": ");

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "gen/gen_mix.h"
+#include "series/series_format.h"
 
 static const char telescope_mix[] =
 	"tcp:23=3400,tcp:80=700,tcp:443=500,tcp:8728=450,tcp:22=450,tcp:445=400,"
@@ -22,12 +23,12 @@ static const char uniform_mix[] = "tcp:any=1";
 
 static int parse_proto(const char *s, size_t len)
 {
-	if (len == 3 && !strncmp(s, "tcp", 3))
-		return DS_PROTO_TCP;
-	if (len == 3 && !strncmp(s, "udp", 3))
-		return DS_PROTO_UDP;
-	if (len == 4 && !strncmp(s, "icmp", 4))
-		return DS_PROTO_ICMP;
+	for (unsigned int proto = 0; proto < DS_PROTO_MAX; proto++) {
+		const char *name = proto_name(proto);
+
+		if (strlen(name) == len && !strncmp(s, name, len))
+			return proto;
+	}
 	return -1;
 }
 

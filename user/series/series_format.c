@@ -21,25 +21,30 @@
 #define PORT_LINE_MAX (20 + 4 + 5 + 3 * 20 + 6)
 #define SENSOR_LINE_MAX ((3 + DS_CTR_MAX + 9) * 22)
 
-_Static_assert(DS_CTR_MAX == 15, "a new counter needs its column in SENSOR_COLUMNS");
-
 const char FLOWS_COLUMNS[] = "ts\tproto\tdport\tsrc\tpackets\tsyn\tmirai\tsrcs\tmirai_srcs"
 			     "\tsrc_hosts\tmirai_hosts";
 const char PORTS_COLUMNS[] = "ts\tproto\tdport\tpackets\tsyn\tmirai";
-/* Counters in enum ds_counter order, named as in counter_names.h (the unit
- * test holds the two together). */
-const char SENSOR_COLUMNS[] = "ts\tstart_ms\tend_ms"
-			      "\tframes\tcounted\tnon_ip\tipv6\tfragment\tother_proto\tbad_l2"
-			      "\tbad_ip_trunc\tbad_ip_version\tbad_ip_ihl\tbad_ip_len\tbad_l4_trunc"
-			      "\tmap_full\tcapture_selected\tcapture_no_socket"
+/* The counters in enum ds_counter order, by their names in DS_COUNTERS. */
+#define SENSOR_COUNTER_COLUMN(NAME, name) "\t" #name
+const char SENSOR_COLUMNS[] = "ts\tstart_ms\tend_ms" DS_COUNTERS(SENSOR_COUNTER_COLUMN)
 			      "\tkeys\tmax_keys\tdrain_ms\twrite_ms\twrite_errors\twrite_dropped"
 			      "\tcaptured\tcapture_dropped\tcapture_write_dropped";
+#undef SENSOR_COUNTER_COLUMN
 
-static const char proto_names[DS_PROTO_MAX][5] = {
-	[DS_PROTO_TCP] = "tcp",
-	[DS_PROTO_UDP] = "udp",
-	[DS_PROTO_ICMP] = "icmp",
+/* Each protocol's name in rows (DS_PROTOS), NUL-padded to a fixed size so
+ * that put_proto() copies it without strlen(), and its length. */
+static const struct {
+	char name[7];
+	__u8 len;
+} protos[DS_PROTO_MAX] = {
+#define PROTO_ROW(NAME, name) [DS_PROTO_##NAME] = { #name, sizeof(#name) - 1 },
+	DS_PROTOS(PROTO_ROW)
+#undef PROTO_ROW
 };
+#define PROTO_FITS(ID, id) \
+	_Static_assert(sizeof(#id) <= sizeof(protos[0].name), "protocol name too long");
+DS_PROTOS(PROTO_FITS)
+#undef PROTO_FITS
 
 const char *series_columns(const char *series)
 {
@@ -54,7 +59,7 @@ const char *series_columns(const char *series)
 
 const char *proto_name(unsigned int proto)
 {
-	return proto < DS_PROTO_MAX ? proto_names[proto] : NULL;
+	return proto < DS_PROTO_MAX ? protos[proto].name : NULL;
 }
 
 static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
@@ -160,9 +165,9 @@ static char *put_proto(char *p, unsigned int proto)
 	/* The BPF program only writes known indexes; never lose a row though. */
 	if (proto >= DS_PROTO_MAX)
 		return fmt_u64(p, proto);
-	/* A fixed-size copy (the NUL is overwritten next) beats strlen + memcpy. */
-	memcpy(p, proto_names[proto], sizeof(proto_names[proto]));
-	return p + (proto == DS_PROTO_ICMP ? 4 : 3);
+	/* A fixed-size copy (the padding is overwritten next) beats strlen + memcpy. */
+	memcpy(p, protos[proto].name, sizeof(protos[proto].name));
+	return p + protos[proto].len;
 }
 
 /* Bits set in w.  The build targets baseline x86-64, where
@@ -176,13 +181,29 @@ static unsigned int popcount64(__u64 w)
 	return (w * 0x0101010101010101ULL) >> 56;
 }
 
-static char *put_popcount(char *p, const __u64 words[DS_HOST_WORDS])
+/* Hosts set in a bitmap. */
+static unsigned int host_count(const __u64 words[DS_HOST_WORDS])
 {
 	unsigned int n = 0;
 
 	for (int i = 0; i < DS_HOST_WORDS; i++)
 		n += popcount64(words[i]);
-	return fmt_u64(p, n);
+	return n;
+}
+
+/* "\t<v>": most fields of a row. */
+static inline char *put_tab_u64(char *p, __u64 v)
+{
+	*p++ = '\t';
+	return fmt_u64(p, v);
+}
+
+/* "\t<packets>\t<syn>\t<mirai>": the counts of flow and port rows alike. */
+static inline char *put_counts(char *p, __u64 packets, __u64 syn, __u64 mirai)
+{
+	p = put_tab_u64(p, packets);
+	p = put_tab_u64(p, syn);
+	return put_tab_u64(p, mirai);
 }
 
 /* A row's place in the output order (proto, dport, source /24) and its index. */
@@ -271,20 +292,12 @@ static char *put_flow_line(char *p, const char *prefix, size_t prefix_len,
 
 	memcpy(p, prefix, prefix_len);
 	p = put_proto(p + prefix_len, row->key.proto);
-	*p++ = '\t';
-	p = fmt_u64(p, row->key.dport);
+	p = put_tab_u64(p, row->key.dport);
 	*p++ = '\t';
 	p = fmt_net24(p, row->key.src_net);
-	*p++ = '\t';
-	p = fmt_u64(p, v->packets);
-	*p++ = '\t';
-	p = fmt_u64(p, v->syn);
-	*p++ = '\t';
-	p = fmt_u64(p, v->mirai);
-	*p++ = '\t';
-	p = put_popcount(p, v->src_hosts);
-	*p++ = '\t';
-	p = put_popcount(p, v->mirai_hosts);
+	p = put_counts(p, v->packets, v->syn, v->mirai);
+	p = put_tab_u64(p, host_count(v->src_hosts));
+	p = put_tab_u64(p, host_count(v->mirai_hosts));
 	*p++ = '\t';
 	p = fmt_host_bitmap(p, v->src_hosts);
 	*p++ = '\t';
@@ -350,14 +363,8 @@ int format_port_rows(struct strbuf *sb, __u64 ts, struct port_row *rows, size_t 
 		p = sb->buf + sb->len;
 		memcpy(p, prefix, prefix_len);
 		p = put_proto(p + prefix_len, rows[i].proto);
-		*p++ = '\t';
-		p = fmt_u64(p, rows[i].port);
-		*p++ = '\t';
-		p = fmt_u64(p, v->packets);
-		*p++ = '\t';
-		p = fmt_u64(p, v->syn);
-		*p++ = '\t';
-		p = fmt_u64(p, v->mirai);
+		p = put_tab_u64(p, rows[i].port);
+		p = put_counts(p, v->packets, v->syn, v->mirai);
 		*p++ = '\n';
 		sb->len = p - sb->buf;
 	}
@@ -389,10 +396,8 @@ int format_sensor_row(struct strbuf *sb, const struct interval_data *d)
 	p = fmt_u64(p, d->start_ms);
 	*p++ = '\t';
 	p = fmt_u64(p, d->end_ms);
-	for (int i = 0; i < DS_CTR_MAX; i++) {
-		*p++ = '\t';
-		p = fmt_u64(p, d->counters[i]);
-	}
+	for (int i = 0; i < DS_CTR_MAX; i++)
+		p = put_tab_u64(p, d->counters[i]);
 	*p++ = '\t';
 	p = fmt_u64(p, d->n_flows);
 	*p++ = '\t';

@@ -217,7 +217,7 @@ static void test_series_format_sensor_columns(void **state)
 {
 	struct strbuf want = STRBUF_INIT;
 
-	/* SENSOR_COLUMNS spells out counter_names.h: keep them together. */
+	/* SENSOR_COLUMNS names the counters as counter_names.h does. */
 	strbuf__append_str(&want, "ts\tstart_ms\tend_ms");
 	for (int i = 0; i < DS_CTR_MAX; i++) {
 		strbuf__append_str(&want, "\t");
@@ -235,6 +235,17 @@ static void test_series_format_sensor_columns(void **state)
 	assert_string_equal(FLOWS_COLUMNS, "ts\tproto\tdport\tsrc\tpackets\tsyn\tmirai\tsrcs"
 					   "\tmirai_srcs\tsrc_hosts\tmirai_hosts");
 	assert_string_equal(PORTS_COLUMNS, "ts\tproto\tdport\tpackets\tsyn\tmirai");
+	/* Both come from DS_COUNTERS: pin the file's columns themselves. */
+	assert_string_equal(SENSOR_COLUMNS,
+			    "ts\tstart_ms\tend_ms\tframes\tcounted\tnon_ip\tipv6\tfragment"
+			    "\tother_proto\tbad_l2\tbad_ip_trunc\tbad_ip_version\tbad_ip_ihl"
+			    "\tbad_ip_len\tbad_l4_trunc\tmap_full\tcapture_selected"
+			    "\tcapture_no_socket\tkeys\tmax_keys\tdrain_ms\twrite_ms\twrite_errors"
+			    "\twrite_dropped\tcaptured\tcapture_dropped\tcapture_write_dropped");
+	assert_string_equal(proto_name(DS_PROTO_TCP), "tcp");
+	assert_string_equal(proto_name(DS_PROTO_UDP), "udp");
+	assert_string_equal(proto_name(DS_PROTO_ICMP), "icmp");
+	assert_null(proto_name(DS_PROTO_MAX));
 }
 
 static void test_series_format_sensor_row(void **state)
