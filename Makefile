@@ -97,10 +97,13 @@ help:
 	@echo '  clean          remove $(O)'
 	@echo 'Variables: O=$(O) CLANG=$(CLANG) BPFTOOL=$(BPFTOOL) V=1 (show commands)'
 
-deps:
-	$(Q)missing=$$(for p in $(DEPS_PKGS); do \
+# Shell: the packages of $(1) that dpkg does not list as installed.
+missing_pkgs = $$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
-	done); \
+	done)
+
+deps:
+	$(Q)missing=$(call missing_pkgs,$(DEPS_PKGS)); \
 	if [ -n "$$missing" ]; then \
 		echo "  DEPS   installing:" $$missing; \
 		if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root to install:" $$missing >&2; exit 1; fi; \
@@ -114,9 +117,7 @@ $(O):
 # instead of failing later on a missing header.
 build-deps-check:
 	$(Q)if command -v dpkg-query >/dev/null; then \
-		missing=$$(for p in $(BUILD_PKGS); do \
-			dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
-		done); \
+		missing=$(call missing_pkgs,$(BUILD_PKGS)); \
 		if [ -n "$$missing" ]; then \
 			echo "darkscope: missing Debian packages to build:" $$missing >&2; \
 			echo "darkscope: run 'make deps' as root to install them (docs/DEPENDENCIES.md says why each is needed)" >&2; \
