@@ -37,9 +37,10 @@ e2e_teardown() {
 		wait "$SENSOR_PID" 2>/dev/null
 	fi
 	SENSOR_PID=
-	# The sensor's interface lock is named after the namespace's inode.
-	[ -e "/run/netns/$NS_S" ] &&
-		rm -f "/run/darkscope/ds0.netns$(stat -L -c %i "/run/netns/$NS_S").lock"
+	# The lock files the sensors held, as they logged them (the daemon
+	# builds the name; the namespace goes, so its lock file can go too).
+	grep -rhoa 'Holding interface lock /run/darkscope/[^ /]*\.lock' "$WORK" 2>/dev/null |
+		awk '{print $4}' | sort -u | xargs -r rm -f
 	ip netns del "$NS_S" 2>/dev/null
 	ip netns del "$NS_G" 2>/dev/null
 	# Mounts a test made under $WORK (tmpfs for the full-disk test).

@@ -5,7 +5,7 @@
  * (or the counts given as arguments).  The flow map of epoch 0 is filled
  * from userspace with a telescope-like mix (a few ports most of the time,
  * random source /24s, one to three hosts per key, values on every CPU), then
- * handled exactly as cmd_run.c handles an interval.
+ * handled by sensor__tick(), the daemon's own interval pipeline.
  *
  * Prints CSV lines:
  *   drain,<keys>,<flip_s>,<drain_s>,<format_s>,<write_s>,<total_s>,<cpu_s>,<bytes_per_row>
@@ -23,14 +23,10 @@
 #include <bpf/libbpf.h>
 
 #include "bench_util.h"
-#include "darkscope.skel.h"
-#include "sensor/drain.h"
-#include "sensor/loader.h"
 #include "cli/log_libs.h"
+#include "darkscope.skel.h"
+#include "sensor/sensor.h"
 #include "util/log.h"
-#include "series/series_format.h"
-#include "util/strbuf.h"
-#include "series/ts_writer.h"
 
 #define FILL_CHUNK 65536U
 
@@ -103,67 +99,52 @@ static long dir_bytes(const char *dir, const char *series)
 	return bytes;
 }
 
+static double ns_to_s(__u64 ns)
+{
+	return ns / 1e9;
+}
+
+/* The sensor loads the program without attaching it (no interface): the
+ * filled epoch 0 is what its first tick drains and writes. */
 static int bench_one(__u32 keys)
 {
-	struct loader_opts lo = { .max_keys = keys + keys / 8 + 16 };
-	struct ts_writer_meta meta = { .sensor = "bench", .iface = "none", .version = DS_VERSION,
-				       .interval = 60 };
-	double t0, t1, t2, t3, t4, c0, c1;
-	struct interval_data data = {};
-	struct strbuf text = STRBUF_INIT;
 	char dir[] = "/tmp/ds-bench-drain.XXXXXX";
-	struct sensor_prog sp;
-	struct drainer d;
-	struct ts_writer *w = NULL;
-	int old, err;
+	struct sensor_opts so = {
+		.outdir = dir,
+		.name = "bench",
+		.interval = 60,
+		.max_keys = keys + keys / 8 + 16,
+	};
+	const struct sensor_tick_times *t;
+	double t0, t1, c0, c1;
+	struct sensor s;
+	int err;
 
 	if (!mkdtemp(dir))
 		return -errno;
-	err = sensor_prog__open(&sp, &lo);
+	err = sensor__open(&s, &so);
 	if (!err)
-		err = sensor_prog__load(&sp);
-	if (!err)
-		err = drainer__init(&d, sp.skel, lo.max_keys);
-	if (err)
-		goto out;
-	err = fill(bpf_map__fd(sp.skel->maps.flows_0), keys, d.ncpus);
+		err = fill(bpf_map__fd(s.prog.skel->maps.flows_0), keys, s.drainer.ncpus);
 	if (err) {
-		fprintf(stderr, "fill: %s\n", strerror(-err));
-		goto out_drainer;
-	}
-	w = ts_writer__open(dir, "flows", FLOWS_COLUMNS, &meta);
-	if (!w) {
-		err = -errno;
-		goto out_drainer;
+		fprintf(stderr, "sensor open or fill: %s\n", strerror(-err));
+		goto out;
 	}
 	c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
 	t0 = now_s(CLOCK_MONOTONIC);
-	old = drainer__flip(&d);
+	err = sensor__tick(&s);
 	t1 = now_s(CLOCK_MONOTONIC);
-	err = old < 0 ? old : drainer__collect(&d, old, &data);
-	t2 = now_s(CLOCK_MONOTONIC);
-	if (!err)
-		err = format_flow_rows(&text, 1795316400, data.flows, data.n_flows);
-	t3 = now_s(CLOCK_MONOTONIC);
-	if (!err)
-		err = ts_writer__append(w, 1795316400, text.buf, text.len);
-	t4 = now_s(CLOCK_MONOTONIC);
 	c1 = now_s(CLOCK_PROCESS_CPUTIME_ID);
-	if (!err && data.n_flows != keys) {
-		fprintf(stderr, "drained %zu keys, expected %u\n", data.n_flows, keys);
+	if (!err && s.data.n_flows != keys) {
+		fprintf(stderr, "drained %zu keys, expected %u\n", s.data.n_flows, keys);
 		err = -EIO;
 	}
-	ts_writer__close(w);
+	t = &s.times;
 	if (!err)
-		printf("drain,%u,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.1f\n", keys, t1 - t0, t2 - t1,
-		       t3 - t2, t4 - t3, t4 - t0, c1 - c0,
+		printf("drain,%u,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.1f\n", keys, ns_to_s(t->flip),
+		       ns_to_s(t->drain), ns_to_s(t->format), ns_to_s(t->write), t1 - t0, c1 - c0,
 		       (double)dir_bytes(dir, "flows") / keys);
-out_drainer:
-	drainer__free(&d);
 out:
-	interval_data__free(&data);
-	strbuf__free(&text);
-	sensor_prog__close(&sp);
+	sensor__close(&s);
 	if (strlen(dir) > 5) {
 		char cmd[600];
 

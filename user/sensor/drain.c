@@ -310,7 +310,6 @@ int drainer__collect(struct drainer *d, unsigned int epoch, struct interval_data
 
 	out->n_flows = 0;
 	out->n_ports = 0;
-	out->max_keys = d->max_keys;
 	err = drain_flows(d, epoch, out);
 	if (!err)
 		err = drain_ports(d, epoch, out);

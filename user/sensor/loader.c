@@ -5,18 +5,13 @@
  * libxdp attaches it, so it can share the interface with other XDP programs
  * through libxdp's dispatcher; where the dispatcher cannot load (libxdp
  * 1.3.1 on some kernels) libxdp falls back to a plain single-program
- * attachment, and we log which one is in use.  An exclusive lock per
- * (network namespace, interface) tells a stale program left by a killed
- * darkscope (replace it) from a live one (refuse).
+ * attachment, and we log which one is in use.  The caller holds the
+ * interface lock (iface_lock.h), so a darkscope program found attached was
+ * left by a killed sensor and is replaced.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -25,7 +20,6 @@
 #include "sensor/loader.h"
 #include "util/log.h"
 
-#define LOCK_DIR "/run/darkscope"
 #define PROG_NAME "xdp_darkscope"
 
 const char *attach_mode_name(enum xdp_attach_mode mode)
@@ -54,7 +48,6 @@ int sensor_prog__open(struct sensor_prog *sp, const struct loader_opts *opts)
 	int err;
 
 	memset(sp, 0, sizeof(*sp));
-	sp->lock_fd = -1;
 	skel = darkscope_bpf__open();
 	if (!skel) {
 		err = -errno;
@@ -76,7 +69,14 @@ int sensor_prog__open(struct sensor_prog *sp, const struct loader_opts *opts)
 		return err;
 	}
 	sp->skel = skel;
-	return 0;
+	/* Before anything is loaded or attached: a daemon out of step with its
+	 * BPF object must not touch the interface. */
+	err = sensor_prog__check_maps(sp);
+	if (err) {
+		darkscope_bpf__destroy(skel);
+		sp->skel = NULL;
+	}
+	return err;
 }
 
 int sensor_prog__check_maps(const struct sensor_prog *sp)
@@ -143,49 +143,38 @@ int sensor_prog__use_capture_map(struct sensor_prog *sp, int map_fd)
 	return err;
 }
 
-/* One lock per (network namespace, interface): the same name in two
- * namespaces is two interfaces. */
-int sensor_prog__lock(struct sensor_prog *sp, const char *ifname)
+/* The program on the interface that match() accepts: the only one without
+ * the dispatcher, else the first of the dispatcher's.  NULL if none. */
+static struct xdp_program *multiprog_find(struct xdp_multiprog *mp,
+					  bool (*match)(struct xdp_program *p, const void *arg),
+					  const void *arg)
 {
-	char path[128];
-	struct stat st;
-	int fd;
+	struct xdp_program *p;
 
-	if (sp->lock_fd >= 0)
-		return 0;
-	snprintf(sp->ifname, sizeof(sp->ifname), "%s", ifname);
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		return p && match(p, arg) ? p : NULL;
+	}
+	for (p = xdp_multiprog__next_prog(NULL, mp); p; p = xdp_multiprog__next_prog(p, mp))
+		if (match(p, arg))
+			return p;
+	return NULL;
+}
 
-	if (stat("/proc/self/ns/net", &st))
-		st.st_ino = 0;
-	if (mkdir(LOCK_DIR, 0755) && errno != EEXIST) {
-		pr_warn("Couldn't create %s: %s\n", LOCK_DIR, strerror(errno));
-		return -errno;
-	}
-	snprintf(path, sizeof(path), LOCK_DIR "/%s.netns%lu.lock", sp->ifname,
-		 (unsigned long)st.st_ino);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		pr_warn("Couldn't open lock file %s: %s\n", path, strerror(errno));
-		return -errno;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		int err = -errno;
+static bool is_named(struct xdp_program *p, const void *name)
+{
+	return !strcmp(xdp_program__name(p), name);
+}
 
-		if (err == -EWOULDBLOCK)
-			pr_warn("darkscope is already running on interface '%s' (%s is locked)\n",
-				sp->ifname, path);
-		else
-			pr_warn("Couldn't lock %s: %s\n", path, strerror(-err));
-		close(fd);
-		return err == -EWOULDBLOCK ? -EBUSY : err;
-	}
-	sp->lock_fd = fd;
-	return 0;
+static bool has_id(struct xdp_program *p, const void *id)
+{
+	return xdp_program__id(p) == *(const __u32 *)id;
 }
 
 /* With the interface lock held, a darkscope program still attached was left
  * by a process that could not detach it (kill -9): remove it.  A foreign
- * program is left alone; attaching may still work through the dispatcher. */
+ * program is left alone; attaching may still work through the dispatcher,
+ * but not next to a program attached without it. */
 static int remove_stale_program(struct sensor_prog *sp)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(sp->ifindex);
@@ -195,36 +184,24 @@ static int remove_stale_program(struct sensor_prog *sp)
 
 	if (!mp || libxdp_get_error(mp))
 		return 0; /* nothing attached */
-	if (xdp_multiprog__is_legacy(mp)) {
-		p = xdp_multiprog__main_prog(mp);
-		if (p && !strcmp(xdp_program__name(p), PROG_NAME)) {
-			pr_warn("Replacing stale darkscope program (id %u) on '%s' left by a "
-				"process that did not exit cleanly\n",
-				xdp_program__id(p), sp->ifname);
-			err = xdp_multiprog__detach(mp);
-		} else if (p) {
-			pr_warn("Interface '%s' already has XDP program '%s' (id %u) attached "
-				"without libxdp's dispatcher; remove it first (xdp-loader unload %s "
-				"--all, or ip link set dev %s xdp off)\n",
-				sp->ifname, xdp_program__name(p), xdp_program__id(p), sp->ifname,
-				sp->ifname);
-			err = -EEXIST;
-		}
-	} else {
-		for (p = xdp_multiprog__next_prog(NULL, mp); p;
-		     p = xdp_multiprog__next_prog(p, mp)) {
-			if (strcmp(xdp_program__name(p), PROG_NAME))
-				continue;
-			pr_warn("Replacing stale darkscope program (id %u) on '%s'\n",
-				xdp_program__id(p), sp->ifname);
-			err = xdp_program__detach(p, sp->ifindex,
-						  xdp_multiprog__attach_mode(mp), 0);
-			break;
-		}
+	p = multiprog_find(mp, is_named, PROG_NAME);
+	if (p) {
+		pr_warn("Replacing stale darkscope program (id %u) on '%s' left by a process "
+			"that did not exit cleanly\n", xdp_program__id(p), sp->ifname);
+		err = xdp_multiprog__is_legacy(mp) ?
+			      xdp_multiprog__detach(mp) :
+			      xdp_program__detach(p, sp->ifindex, xdp_multiprog__attach_mode(mp), 0);
+		if (err)
+			pr_warn("Couldn't remove the stale program on '%s': %s\n", sp->ifname,
+				xdp_err(err, buf, sizeof(buf)));
+	} else if (xdp_multiprog__is_legacy(mp) && (p = xdp_multiprog__main_prog(mp))) {
+		pr_warn("Interface '%s' already has XDP program '%s' (id %u) attached without "
+			"libxdp's dispatcher; remove it first (xdp-loader unload %s --all, or ip "
+			"link set dev %s xdp off)\n",
+			sp->ifname, xdp_program__name(p), xdp_program__id(p), sp->ifname,
+			sp->ifname);
+		err = -EEXIST;
 	}
-	if (err && err != -EEXIST)
-		pr_warn("Couldn't remove the stale program on '%s': %s\n", sp->ifname,
-			xdp_err(err, buf, sizeof(buf)));
 	xdp_multiprog__close(mp);
 	return err;
 }
@@ -265,14 +242,7 @@ int sensor_prog__attach(struct sensor_prog *sp, const struct loader_opts *opts)
 	int err;
 
 	snprintf(sp->ifname, sizeof(sp->ifname), "%s", opts->ifname);
-	sp->ifindex = if_nametoindex(opts->ifname);
-	if (!sp->ifindex) {
-		pr_warn("Interface '%s' not found: %s\n", opts->ifname, strerror(errno));
-		return -ENODEV;
-	}
-	err = sensor_prog__lock(sp, opts->ifname);
-	if (err)
-		return err;
+	sp->ifindex = opts->ifindex;
 	err = remove_stale_program(sp);
 	if (err)
 		return err;
@@ -301,17 +271,13 @@ int sensor_prog__attach(struct sensor_prog *sp, const struct loader_opts *opts)
 	}
 	sp->attached = true;
 	record_attachment(sp);
-	err = sensor_prog__check_maps(sp);
-	if (!err)
-		err = init_epoch_tags(sp);
-	return err;
+	return init_epoch_tags(sp);
 }
 
 void sensor_prog__detach(struct sensor_prog *sp)
 {
 	struct xdp_multiprog *mp;
 	bool ours_attached = false;
-	struct xdp_program *p;
 	char buf[128];
 	int err;
 
@@ -322,14 +288,7 @@ void sensor_prog__detach(struct sensor_prog *sp)
 	 * attached: someone may have replaced it meanwhile. */
 	mp = xdp_multiprog__get_from_ifindex(sp->ifindex);
 	if (mp && !libxdp_get_error(mp)) {
-		if (xdp_multiprog__is_legacy(mp)) {
-			p = xdp_multiprog__main_prog(mp);
-			ours_attached = p && xdp_program__id(p) == sp->prog_id;
-		} else {
-			for (p = xdp_multiprog__next_prog(NULL, mp); p;
-			     p = xdp_multiprog__next_prog(p, mp))
-				ours_attached |= xdp_program__id(p) == sp->prog_id;
-		}
+		ours_attached = multiprog_find(mp, has_id, &sp->prog_id);
 		xdp_multiprog__close(mp);
 	}
 	if (!ours_attached) {
@@ -353,9 +312,6 @@ void sensor_prog__close(struct sensor_prog *sp)
 		xdp_program__close(sp->prog);
 	if (sp->skel)
 		darkscope_bpf__destroy(sp->skel);
-	if (sp->lock_fd >= 0)
-		close(sp->lock_fd);
 	sp->prog = NULL;
 	sp->skel = NULL;
-	sp->lock_fd = -1;
 }

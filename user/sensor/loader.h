@@ -17,7 +17,8 @@ enum attach_request {
 };
 
 struct loader_opts {
-	const char *ifname;
+	const char *ifname; /* for messages */
+	int ifindex;        /* the interface attach uses, looked up once by the caller */
 	enum attach_request mode;
 	__u32 max_keys; /* flow keys per epoch */
 	bool pass;      /* XDP_PASS counted IPv4 instead of dropping it */
@@ -34,23 +35,19 @@ struct sensor_prog {
 	bool legacy;               /* libxdp fell back to single-program mode */
 	__u32 prog_id;
 	bool attached;
-	int lock_fd;
 };
 
-/* Opens the skeleton and applies opts (before load).  Returns 0 or -errno. */
+/* Opens the skeleton, applies opts (before load) and checks the map
+ * layouts (sensor_prog__check_maps).  Returns 0 or -errno, having logged. */
 int sensor_prog__open(struct sensor_prog *sp, const struct loader_opts *opts);
-/* Takes the lock of (this network namespace, ifname), so a second sensor
- * on the interface is refused before it touches anything.  Attach takes it
- * too if it is not held yet.  0, -EBUSY (logged) or -errno. */
-int sensor_prog__lock(struct sensor_prog *sp, const char *ifname);
 /* Before attach: the program redirects captured frames into this XSKMAP
  * (the capture's) instead of its own empty one.  0 or -errno. */
 int sensor_prog__use_capture_map(struct sensor_prog *sp, int map_fd);
 /* Loads without attaching (for `check`). */
 int sensor_prog__load(struct sensor_prog *sp);
-/* Takes the interface lock, replaces a stale darkscope program left by a
- * killed process, attaches (loading the object) and initialises the epoch
- * tags.  Returns 0 or -errno, having logged why. */
+/* With the interface lock held (iface_lock.h): replaces a stale darkscope
+ * program left by a killed process, attaches to opts->ifindex (loading the
+ * object) and initialises the epoch tags.  Returns 0 or -errno, logged. */
 int sensor_prog__attach(struct sensor_prog *sp, const struct loader_opts *opts);
 /* Detaches the program this process attached, if it is still attached. */
 void sensor_prog__detach(struct sensor_prog *sp);

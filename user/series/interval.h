@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * interval.h - one drained interval, summed over CPUs: what drain.c fills in
- * and series_format.c turns into rows.
+ * and series_format.c turns into rows; and the sensor row's own figures.
  */
 #ifndef __DARKSCOPE_INTERVAL_H
 #define __DARKSCOPE_INTERVAL_H
@@ -57,7 +57,11 @@ struct interval_data {
 	struct port_row *ports;
 	size_t n_ports, cap_ports;
 	__u64 counters[DS_CTR_MAX]; /* summed over CPUs */
-	/* Daemon-side figures for the sensor series. */
+};
+
+/* The sensor series' figures about handling an interval, beside what was
+ * drained: the daemon's own, filled in by sensor.c. */
+struct sensor_row {
 	__u64 max_keys;      /* flow map capacity per epoch */
 	__u64 drain_us;      /* flip + drain time */
 	__u64 write_us;      /* format + compress + write time of this interval's

@@ -383,7 +383,8 @@ static char *put_ms(char *p, __u64 us)
 	return p + 2;
 }
 
-int format_sensor_row(struct strbuf *sb, const struct interval_data *d)
+int format_sensor_row(struct strbuf *sb, const struct interval_data *d,
+		      const struct sensor_row *row)
 {
 	int err = strbuf__reserve(sb, SENSOR_LINE_MAX);
 	char *p;
@@ -401,21 +402,21 @@ int format_sensor_row(struct strbuf *sb, const struct interval_data *d)
 	*p++ = '\t';
 	p = fmt_u64(p, d->n_flows);
 	*p++ = '\t';
-	p = fmt_u64(p, d->max_keys);
+	p = fmt_u64(p, row->max_keys);
 	*p++ = '\t';
-	p = put_ms(p, d->drain_us);
+	p = put_ms(p, row->drain_us);
 	*p++ = '\t';
-	p = put_ms(p, d->write_us);
+	p = put_ms(p, row->write_us);
 	*p++ = '\t';
-	p = fmt_u64(p, d->write_errors);
+	p = fmt_u64(p, row->write_errors);
 	*p++ = '\t';
-	p = fmt_u64(p, d->write_dropped);
+	p = fmt_u64(p, row->write_dropped);
 	*p++ = '\t';
-	p = fmt_u64(p, d->captured);
+	p = fmt_u64(p, row->captured);
 	*p++ = '\t';
-	p = fmt_u64(p, d->capture_dropped);
+	p = fmt_u64(p, row->capture_dropped);
 	*p++ = '\t';
-	p = fmt_u64(p, d->capture_write_dropped);
+	p = fmt_u64(p, row->capture_write_dropped);
 	*p++ = '\n';
 	sb->len = p - sb->buf;
 	return 0;

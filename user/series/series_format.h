@@ -29,8 +29,10 @@ int format_flow_rows(struct strbuf *sb, __u64 ts, const struct flow_row *rows, s
 /* Sort rows in place by (proto, port), then append one line per row with
  * packets != 0; 0 or -ENOMEM. */
 int format_port_rows(struct strbuf *sb, __u64 ts, struct port_row *rows, size_t n);
-/* Append the interval's sensor line; 0 or -ENOMEM. */
-int format_sensor_row(struct strbuf *sb, const struct interval_data *d);
+/* Append the interval's sensor line: d's times and counters, row's figures;
+ * 0 or -ENOMEM. */
+int format_sensor_row(struct strbuf *sb, const struct interval_data *d,
+		      const struct sensor_row *row);
 
 /* Field formatters: write at p, no NUL, return the end. */
 char *fmt_u64(char *p, __u64 v);

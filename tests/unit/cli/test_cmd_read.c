@@ -63,6 +63,7 @@ static const char flows_rows[] =
 static void write_interval(struct ts_writer *w[3], const char *sensor, __u64 ts)
 {
 	struct interval_data d = { .ts = ts, .start_ms = ts * 1000, .end_ms = ts * 1000 + 60000 };
+	struct sensor_row row = {};
 	struct flow_row flows[N_SAMPLES];
 	struct port_row ports[N_SAMPLES];
 	struct strbuf text = STRBUF_INIT;
@@ -95,7 +96,7 @@ static void write_interval(struct ts_writer *w[3], const char *sensor, __u64 ts)
 	assert_int_equal(format_port_rows(&text, ts, ports, n), 0);
 	assert_int_equal(ts_writer__append(w[1], ts, text.buf, text.len), 0);
 	strbuf__reset(&text);
-	assert_int_equal(format_sensor_row(&text, &d), 0);
+	assert_int_equal(format_sensor_row(&text, &d, &row), 0);
 	assert_int_equal(ts_writer__append(w[2], ts, text.buf, text.len), 0);
 	strbuf__free(&text);
 }

@@ -255,6 +255,8 @@ static void test_series_format_sensor_row(void **state)
 		.start_ms = TS * 1000 + 5,
 		.end_ms = TS * 1000 + 60004,
 		.n_flows = 3,
+	};
+	struct sensor_row row = {
 		.max_keys = DS_DEFAULT_MAX_KEYS,
 		.drain_us = 1234567,
 		.write_us = 5,
@@ -268,7 +270,7 @@ static void test_series_format_sensor_row(void **state)
 
 	for (int i = 0; i < DS_CTR_MAX; i++)
 		d.counters[i] = 100 + i;
-	assert_int_equal(format_sensor_row(&sb, &d), 0);
+	assert_int_equal(format_sensor_row(&sb, &d, &row), 0);
 	assert_string_equal(strbuf__cstr(&sb),
 			    "1795316400\t1795316400005\t1795316460004"
 			    "\t100\t101\t102\t103\t104\t105\t106\t107\t108\t109\t110\t111\t112"
@@ -278,8 +280,9 @@ static void test_series_format_sensor_row(void **state)
 
 	/* A quiet interval still has its row, with zeros. */
 	memset(&d, 0, sizeof(d));
+	memset(&row, 0, sizeof(row));
 	strbuf__reset(&sb);
-	assert_int_equal(format_sensor_row(&sb, &d), 0);
+	assert_int_equal(format_sensor_row(&sb, &d, &row), 0);
 	assert_string_equal(strbuf__cstr(&sb),
 			    "0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0"
 			    "\t0.000\t0.000\t0\t0\t0\t0\t0\n");

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * sensor.h - one darkscope sensor: the XDP program on an interface, its
+ * epochs, the optional capture and the three series writers, and the
+ * interval pipeline flip -> drain -> format -> append.
+ *
+ * The daemon's poll loop, the drain benchmark and the tests drive it the
+ * same way: sensor__open() once, sensor__tick() at each interval boundary,
+ * sensor__finish() to write the last interval after detaching, and
+ * sensor__close().  SIGHUP is sensor__reopen().
+ */
+#ifndef __DARKSCOPE_SENSOR_H
+#define __DARKSCOPE_SENSOR_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "capture/capture.h"
+#include "sensor/drain.h"
+#include "sensor/iface_lock.h"
+#include "sensor/loader.h"
+#include "series/interval.h"
+#include "util/strbuf.h"
+
+enum sensor_series { SENSOR_SERIES_FLOWS, SENSOR_SERIES_PORTS, SENSOR_SERIES_SENSOR,
+		     SENSOR_SERIES_MAX };
+
+struct sensor_opts {
+	const char *ifname; /* NULL: load the program but attach nothing (benchmarks) */
+	const char *outdir;
+	const char *name;   /* sensor name in the file headers */
+	__u32 interval;     /* seconds */
+	enum attach_request mode;
+	__u32 max_keys;     /* flow keys per epoch */
+	bool pass;          /* XDP_PASS counted IPv4 instead of dropping it */
+	/* Capture (docs/CAPTURE.md): off while capture.dir is NULL.
+	 * capture.ifname is set from ifname. */
+	struct capture_opts capture;
+	__u32 capture_select; /* enum ds_capture_select bits */
+	__u32 sample_n;       /* N of the 1-in-N sample */
+};
+
+/* Where the last interval's time went, for the benchmark (ns). */
+struct sensor_tick_times {
+	__u64 flip, drain, format, write;
+};
+
+struct sensor {
+	struct sensor_opts opts;
+	struct iface_lock lock;
+	struct sensor_prog prog;
+	struct drainer drainer;
+	struct ts_writer *writers[SENSOR_SERIES_MAX];
+	struct capture *capture;            /* NULL without capture */
+	struct capture_counts capture_seen; /* totals at the last interval end */
+	struct interval_data data;          /* the last interval drained */
+	struct sensor_row row;              /* and its sensor row figures */
+	struct sensor_tick_times times;
+	struct strbuf text;
+	__u64 epoch_start_ms; /* when the current epoch began collecting */
+	__u64 intervals;      /* written so far */
+};
+
+/* Everything that can fail on bad input fails here, before the program is
+ * attached: interface, lock, output directory, BPF object, capture sockets.
+ * On return 0 the program counts into the first epoch; on -errno (logged)
+ * call sensor__close(). */
+int sensor__open(struct sensor *s, const struct sensor_opts *opts);
+/* One interval boundary: flip, drain the quiescent epoch, write its rows.
+ * 0 or -errno; a write error (-ENOSPC, -EIO, ...) leaves the members
+ * pending in the writers, and sensing goes on (sensor_error_is_write). */
+int sensor__tick(struct sensor *s);
+/* The last interval: detach, flip (after which no program run is left),
+ * empty the capture rings, drain and write.  0 or -errno. */
+int sensor__finish(struct sensor *s);
+/* SIGHUP: reopen the series and capture files. */
+void sensor__reopen(struct sensor *s);
+/* Detaches if still attached, frees everything; safe after a failed open. */
+void sensor__close(struct sensor *s);
+/* True for the errors of a member write, which the writers keep pending
+ * and count: the daemon goes on sensing. */
+bool sensor_error_is_write(int err);
+
+#endif /* __DARKSCOPE_SENSOR_H */
