@@ -55,6 +55,16 @@ expect_line() {
 	[ "$n" = 1 ] || fail "expected once, found $n times: $1"
 }
 
+# expect_range DEV FIELD MIN MAX: the script sets FIELD_min and FIELD_max of
+# pktgen device file DEV once each.
+expect_range() {
+	local rc=0
+
+	expect_line "echo \"$2_min $3\" > $1" || rc=1
+	expect_line "echo \"$2_max $4\" > $1" || rc=1
+	return $rc
+}
+
 # expect_no LINE_REGEX: no output line matches.
 expect_no() {
 	! grep -qE -- "$1" "$TMP/out" || fail "unexpected: $(grep -E -- "$1" "$TMP/out" | head -1)"
@@ -114,11 +124,9 @@ test_random_ranges() {
 	run -n "${BASE[@]}" -t 2 -r 10.0.0.0-10.255.255.255 -p 1-65535
 	expect_ok || return 1
 	for dev in eth1@0 eth1@1; do
-		expect_line "echo \"src_min 10.0.0.0\" > /proc/net/pktgen/$dev" || ok=1
-		expect_line "echo \"src_max 10.255.255.255\" > /proc/net/pktgen/$dev" || ok=1
+		expect_range "/proc/net/pktgen/$dev" src 10.0.0.0 10.255.255.255 || ok=1
 		expect_line "echo \"flag IPSRC_RND\" > /proc/net/pktgen/$dev" || ok=1
-		expect_line "echo \"udp_dst_min 1\" > /proc/net/pktgen/$dev" || ok=1
-		expect_line "echo \"udp_dst_max 65535\" > /proc/net/pktgen/$dev" || ok=1
+		expect_range "/proc/net/pktgen/$dev" udp_dst 1 65535 || ok=1
 		expect_line "echo \"flag UDPDST_RND\" > /proc/net/pktgen/$dev" || ok=1
 	done
 	return $ok
@@ -130,20 +138,16 @@ test_range_forms() {
 	# A prefix covers its whole block, whatever the host bits.
 	run -n "${BASE[@]}" -r 192.0.2.77/24 -p 80-80
 	expect_ok || return 1
-	expect_line "echo \"src_min 192.0.2.0\" > $dev" || ok=1
-	expect_line "echo \"src_max 192.0.2.255\" > $dev" || ok=1
+	expect_range "$dev" src 192.0.2.0 192.0.2.255 || ok=1
 	expect_line "echo \"flag IPSRC_RND\" > $dev" || ok=1
 	# min == max: a fixed value, no random flag.
-	expect_line "echo \"udp_dst_min 80\" > $dev" || ok=1
-	expect_line "echo \"udp_dst_max 80\" > $dev" || ok=1
+	expect_range "$dev" udp_dst 80 80 || ok=1
 	expect_no UDPDST_RND || ok=1
 
 	run -n "${BASE[@]}" -r 203.0.113.5 -p 23
 	expect_ok || return 1
-	expect_line "echo \"src_min 203.0.113.5\" > $dev" || ok=1
-	expect_line "echo \"src_max 203.0.113.5\" > $dev" || ok=1
-	expect_line "echo \"udp_dst_min 23\" > $dev" || ok=1
-	expect_line "echo \"udp_dst_max 23\" > $dev" || ok=1
+	expect_range "$dev" src 203.0.113.5 203.0.113.5 || ok=1
+	expect_range "$dev" udp_dst 23 23 || ok=1
 	expect_no '_RND' || ok=1
 
 	# Without -r/-p: pktgen's defaults (interface address, port 9).
