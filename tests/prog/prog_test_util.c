@@ -30,7 +30,7 @@ void what_set(const char *fmt, ...)
 	va_end(ap);
 }
 
-int prog_load(struct sensor_prog *sp, const struct loader_opts *lo)
+static int load(struct sensor_prog *sp, const struct loader_opts *lo, bool epoch0_only)
 {
 	struct loader_opts o = *lo;
 	int err;
@@ -40,12 +40,25 @@ int prog_load(struct sensor_prog *sp, const struct loader_opts *lo)
 	err = sensor_prog__open(sp, &o);
 	if (err)
 		return err;
-	err = sensor_prog__load(sp);
+	if (epoch0_only)
+		err = bpf_map__set_max_entries(sp->skel->maps.flows_1, 1);
+	if (!err)
+		err = sensor_prog__load(sp);
 	if (!err)
 		err = sensor_prog__check_maps(sp);
 	if (err)
 		sensor_prog__close(sp);
 	return err;
+}
+
+int prog_load(struct sensor_prog *sp, const struct loader_opts *lo)
+{
+	return load(sp, lo, false);
+}
+
+int prog_load_epoch0_only(struct sensor_prog *sp, const struct loader_opts *lo)
+{
+	return load(sp, lo, true);
 }
 
 void prog_unload(struct sensor_prog *sp)

@@ -41,6 +41,9 @@ void what_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * sp holds nothing.
  */
 int prog_load(struct sensor_prog *sp, const struct loader_opts *lo);
+/* The same with epoch 1's flow map of one key, for benchmarks that never
+ * flip: a large preallocated map they do not use costs load time. */
+int prog_load_epoch0_only(struct sensor_prog *sp, const struct loader_opts *lo);
 /* Closes what prog_load() loaded; nothing if it loaded nothing. */
 void prog_unload(struct sensor_prog *sp);
 
