@@ -568,6 +568,10 @@ static void test_capture_select_row(void **state)
 /* A TCP SYN from src to port to_port (host order). */
 #define SYN_FROM(src, to_port) { .s = { .ip.saddr = (src), .tcp.dport = (to_port) } }
 
+/* SYNs of two keys, from two /24s. */
+static const struct tframe syn_a = SYN_FROM(HOST(NET_A, 5), 23);
+static const struct tframe syn_b = SYN_FROM(HOST(NET_B, 5), 23);
+
 /* The first frame of each (proto, dport, /24) key, and no other. */
 static void test_capture_select_new_first_of_key(void **state)
 {
@@ -614,8 +618,6 @@ static void test_capture_select_new_first_of_key(void **state)
 /* Each epoch has its own flow map, so a key is new once in each. */
 static void test_capture_select_new_per_epoch(void **state)
 {
-	const struct tframe a = SYN_FROM(HOST(NET_A, 5), 23);
-	const struct tframe b = SYN_FROM(HOST(NET_B, 5), 23);
 	struct inst *in;
 
 	(void)state;
@@ -623,31 +625,29 @@ static void test_capture_select_new_per_epoch(void **state)
 		skip();
 	in = inst_get(I_NEW);
 	what_set("new_per_epoch, epoch 0");
-	frame_check(in, &a, &(struct expect){ .selected = true });
-	frame_check(in, &a, &(struct expect){ .selected = false });
+	frame_check(in, &syn_a, &(struct expect){ .selected = true });
+	frame_check(in, &syn_a, &(struct expect){ .selected = false });
 
 	inst_epoch_set(in, 1);
 	what_set("new_per_epoch, epoch 1");
-	frame_check(in, &a, &(struct expect){ .selected = true, .epoch = 1 });
-	frame_check(in, &a, &(struct expect){ .selected = false, .epoch = 1 });
+	frame_check(in, &syn_a, &(struct expect){ .selected = true, .epoch = 1 });
+	frame_check(in, &syn_a, &(struct expect){ .selected = false, .epoch = 1 });
 
 	/* Back in epoch 0 (not drained): a is known there, b is not. */
 	inst_epoch_set(in, 0);
 	what_set("new_per_epoch, epoch 0 again");
-	frame_check(in, &a, &(struct expect){ .selected = false });
-	frame_check(in, &b, &(struct expect){ .selected = true });
+	frame_check(in, &syn_a, &(struct expect){ .selected = false });
+	frame_check(in, &syn_b, &(struct expect){ .selected = true });
 	inst_epoch_set(in, 1);
 	what_set("new_per_epoch, epoch 1 again");
-	frame_check(in, &b, &(struct expect){ .selected = true, .epoch = 1 });
-	frame_check(in, &a, &(struct expect){ .selected = false, .epoch = 1 });
+	frame_check(in, &syn_b, &(struct expect){ .selected = true, .epoch = 1 });
+	frame_check(in, &syn_a, &(struct expect){ .selected = false, .epoch = 1 });
 	inst_epoch_set(in, 0);
 }
 
 /* The daemon's drain deletes the keys: the next frame of one is new. */
 static void test_capture_select_new_after_drain(void **state)
 {
-	const struct tframe a = SYN_FROM(HOST(NET_A, 5), 23);
-	const struct tframe b = SYN_FROM(HOST(NET_B, 5), 23);
 	struct inst *in;
 
 	(void)state;
@@ -655,15 +655,15 @@ static void test_capture_select_new_after_drain(void **state)
 		skip();
 	in = inst_get(I_NEW);
 	what_set("new_after_drain, before");
-	frame_check(in, &a, &(struct expect){ .selected = true });
-	frame_check(in, &b, &(struct expect){ .selected = true });
-	frame_check(in, &a, &(struct expect){ .selected = false });
+	frame_check(in, &syn_a, &(struct expect){ .selected = true });
+	frame_check(in, &syn_b, &(struct expect){ .selected = true });
+	frame_check(in, &syn_a, &(struct expect){ .selected = false });
 
 	flow_delete(in, 0, HOST(NET_A, 5), DS_PROTO_TCP, 23);
 	what_set("new_after_drain, a deleted");
-	frame_check(in, &a, &(struct expect){ .selected = true });
-	frame_check(in, &a, &(struct expect){ .selected = false });
-	frame_check(in, &b, &(struct expect){ .selected = false });
+	frame_check(in, &syn_a, &(struct expect){ .selected = true });
+	frame_check(in, &syn_a, &(struct expect){ .selected = false });
+	frame_check(in, &syn_b, &(struct expect){ .selected = false });
 }
 
 /* A key that finds no room was not inserted, so its frame is not new. */
@@ -717,9 +717,7 @@ struct seq {
 #define STEPS(...) .steps = (const struct step[]){ __VA_ARGS__ },                  \
 		   .n = sizeof((const struct step[]){ __VA_ARGS__ }) / sizeof(struct step)
 
-/* Keys of the sample_and_new sequence. */
-static const struct tframe syn_a = SYN_FROM(HOST(NET_A, 5), 23);
-static const struct tframe syn_b = SYN_FROM(HOST(NET_B, 5), 23);
+/* A key of the sample_and_new sequence. */
 static const struct tframe data_c = { .s = { .ip.saddr = HOST(NET_B, 9), .tcp.dport = 80,
 					     .tcp.flags = TH_PSH | TH_ACK, .payload = 10 } };
 
