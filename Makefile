@@ -162,10 +162,19 @@ $(O)/tests/unit/$(1)/%: tests/unit/$(1)/%.c $(call layer_libs,$(1)) | build-deps
 endef
 $(foreach l,$(LAYERS),$(eval $(call unit_test,$(l))))
 
-$(O)/tests/prog/%: tests/prog/%.c $(call layer_libs,cli) $(SKELS)
+# The program tests' shared scaffolding (tests/prog/prog_test_util.h),
+# linked into every tests/prog binary.
+PROG_TEST_UTIL := $(O)/tests/prog/prog_test_util.o
+
+$(PROG_TEST_UTIL): tests/prog/prog_test_util.c | $(SKELS) build-deps-check
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) -Itests/prog -c $< -o $@
+
+$(O)/tests/prog/%: tests/prog/%.c $(PROG_TEST_UTIL) $(call layer_libs,cli) $(SKELS)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(USER_CFLAGS) -Wno-unused-parameter -Itests/prog -o $@ $< \
+	$(Q)$(CC) $(USER_CFLAGS) -Wno-unused-parameter -Itests/prog -o $@ $< $(PROG_TEST_UTIL) \
 		$(call layer_libs,cli) $(call layer_ldlibs,cli) $(CMOCKA_LIBS)
 
 # The analyst scripts' copy of the column and name lists, generated from

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # run_tests.sh O [LAYER...] - run darkscope's test layers and print one
-# closing line "N passed, N failed".  Layers: lint (the include rule of
+# closing line "N passed, N failed, N skipped" (a skip is a test whose tool
+# or privilege is missing, never a failure: docs/TESTING.md).  Layers: lint (the include rule of
 # user/'s layers), unit (cmocka, no privileges),
 # prog (BPF_PROG_RUN, root), e2e (network namespaces + veth, root), scripts
 # (pytest: the analyst scripts and the report), pktgen
@@ -13,31 +14,38 @@ shift
 layers=${*:-lint unit prog e2e scripts pktgen bench}
 passed=0
 failed=0
+skipped=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-# cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)".
+# cmocka prints "[  PASSED  ] N test(s).", "[  FAILED  ] N test(s)" and
+# "[  SKIPPED ] N test(s), listed below:".
 run_cmocka() {
-	local bin=$1 p f
+	local bin=$1 p f s
 	"$bin" 2>&1 | tee "$log"
 	local rc=${PIPESTATUS[0]}
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+	s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-0}))
+	skipped=$((skipped + ${s:-0}))
 	# A crash or a non-zero exit without a FAILED line still fails.
 	if [ "$rc" != 0 ] && [ -z "$f" ]; then failed=$((failed + 1)); fi
 }
 
-# Shell test runners print "PASS name" / "FAIL name" per test.
+# Shell test runners print "PASS name", "FAIL name" or "SKIP name: reason"
+# per test.
 run_counted() {
-	local p f rc
+	local p f s rc
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	p=$(grep -c '^PASS ' "$log")
 	f=$(grep -c '^FAIL ' "$log")
+	s=$(grep -c '^SKIP ' "$log")
 	passed=$((passed + p))
 	failed=$((failed + f))
+	skipped=$((skipped + s))
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then failed=$((failed + 1)); fi
 }
 
@@ -62,8 +70,10 @@ for layer in $layers; do
 		rc=${PIPESTATUS[0]}
 		p=$(tail -1 "$log" | grep -o '[0-9]* passed' | cut -d' ' -f1)
 		f=$(tail -1 "$log" | grep -oE '[0-9]+ (failed|error)' | awk '{s += $1} END {if (NR) print s}')
+		s=$(tail -1 "$log" | grep -o '[0-9]* skipped' | cut -d' ' -f1)
 		passed=$((passed + ${p:-0}))
 		failed=$((failed + ${f:-0}))
+		skipped=$((skipped + ${s:-0}))
 		if [ "$rc" != 0 ] && [ -z "$f" ]; then failed=$((failed + 1)); fi
 		;;
 	pktgen)
@@ -85,5 +95,5 @@ for layer in $layers; do
 		;;
 	esac
 done
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

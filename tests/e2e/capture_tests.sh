@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # capture_tests.sh - end-to-end tests of AF_XDP capture (--capture), sourced
-# by run_e2e.sh (which provides fail, expect_exit, gen_ip_setup,
-# tool_run_captured, capture_expect and the fixtures of lib.sh).
+# by run_e2e.sh after lib.sh, whose helpers (fixtures, fail, expect_exit,
+# gen_ip_setup, tool_run_captured, capture_expect, need_tools) are all it uses.
 #
 # The frames sent are written out (hex, in order) and check_capture.py
 # computes from them, by the documented selection rules, exactly which
@@ -93,7 +93,7 @@ test_capture_pass_redirects() {
 	check_capture select --select mirai --frames "$WORK/sent.hex" --out "$WORK/out" "$WORK/cap" ||
 		return 1
 	selected=$("$DARKSCOPE" read --series sensor --json "$WORK/out" |
-		"$PYTHON" -c 'import json, sys; print(sum(json.loads(l)["capture_selected"] for l in sys.stdin))')
+		"$PYTHON" "$E2E_DIR/json_check.py" sum capture_selected) || return 1
 	[ $((after - before)) = $((500 - selected)) ] ||
 		fail "--pass: kernel received $((after - before)) IPv4 packets, expected 500 - $selected"
 }
@@ -101,6 +101,7 @@ test_capture_pass_redirects() {
 # hping3's UDP with data and SYNs, as tcpdump saw them leave: the sensor's
 # pcap holds exactly those frames, in order.
 test_capture_hping3() {
+	need_tools hping3 tcpdump || return
 	gen_ip_setup || return 1
 	start_sensor -o "$WORK/out" --interval 1 --capture "$WORK/cap" --capture-select all ||
 		return 1
@@ -108,9 +109,9 @@ test_capture_hping3() {
 		hping3 -q -S -p 23 -c 200 -i u1000 $DARK_IP" || return 1
 	stop_sensor || return 1
 	capture_expect "$WORK/hping.pcap" "$WORK/hping.json" || return 1
-	"$PYTHON" -c 'import json, sys; p = json.load(open(sys.argv[1]))["ports"]
-sys.exit(0 if p.get("udp/1900", {}).get("packets") == 200 and p.get("tcp/23", {}).get("syn") == 200
-         else "hping3 sent %s" % p)' "$WORK/hping.json" || return 1
+	"$PYTHON" "$E2E_DIR/json_check.py" port "$WORK/hping.json" udp/1900 packets 200 &&
+		"$PYTHON" "$E2E_DIR/json_check.py" port "$WORK/hping.json" tcp/23 syn 200 ||
+		fail "hping3 did not send what was asked" || return 1
 	check_series --expect "$WORK/hping.json" "$WORK/out" || return 1
 	check_capture tool --ref "$WORK/hping.pcap" --out "$WORK/out" "$WORK/cap"
 }

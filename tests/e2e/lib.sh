@@ -7,8 +7,15 @@
 # every frame the sensor sees is one the test sent.  e2e_teardown kills what
 # the test started and deletes both namespaces, which removes the veth pair
 # and any XDP program attached to it.
+#
+# Sourced by run_e2e.sh (and through it capture_tests.sh), which set
+# DARKSCOPE, PYTHON and E2E_DIR.  Everything the test files share lives
+# here: fixtures, waits, the sensor's start and stop, senders and checkers,
+# the real-tool helpers, and need_tools, which skips a test whose tool is
+# not installed.
 
 E2E_TIMEOUT=${E2E_TIMEOUT:-60}   # seconds to wait for any condition
+E2E_SKIP=77                      # a test's status when it skipped (automake's)
 SENSOR_PID=
 SENSOR_LOG=
 
@@ -99,3 +106,78 @@ send_frames() {
 check_series() {
 	"$PYTHON" "$E2E_DIR/check_series.py" --darkscope "$DARKSCOPE" "$@"
 }
+
+# need_tools TOOL...: status 0 when every TOOL is on PATH; otherwise notes
+# "TOOL not installed" for the runner's SKIP line and returns $E2E_SKIP.
+# Call as `need_tools a b || return`.  Only a missing tool skips: one that
+# is installed and fails fails the test.  (make deps installs them all.)
+need_tools() {
+	local tool
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null 2>&1; then
+			echo "$tool not installed (make deps installs it)" >"$SKIP_NOTE"
+			return "$E2E_SKIP"
+		fi
+	done
+}
+
+# need_python_module MODULE: the same for a Python module of $PYTHON.
+need_python_module() {
+	if ! "$PYTHON" -c "import $1" 2>/dev/null; then
+		echo "python module $1 not installed (make deps installs it)" >"$SKIP_NOTE"
+		return "$E2E_SKIP"
+	fi
+}
+
+# fail MESSAGE: print it indented (under the test's PASS/FAIL line), false.
+fail() { echo "  $*"; return 1; }
+
+# expect_exit CODE PATTERN ARGS...: darkscope exits CODE, stderr matches.
+expect_exit() {
+	local want=$1 pattern=$2 rc
+	shift 2
+	ip netns exec "$NS_S" "$DARKSCOPE" "$@" >"$WORK/out.txt" 2>"$WORK/err.txt"
+	rc=$?
+	if [ "$rc" != "$want" ] || ! grep -q -- "$pattern" "$WORK/err.txt"; then
+		echo "  darkscope $*: exit $rc (want $want), stderr:"; cat "$WORK/err.txt"
+		return 1
+	fi
+	[ "$(wc -l <"$WORK/err.txt")" -le 3 ] || fail "darkscope $*: more than a short message"
+}
+
+# Real tools, with their own quirks.  The sender side gets an address and a
+# static neighbour entry for the darknet address, so no ARP is needed.
+DARK_IP=198.51.100.7
+GEN_IP=198.51.100.1
+gen_ip_setup() {
+	ip -n "$NS_G" addr add $GEN_IP/24 dev gen0 &&
+		ip -n "$NS_G" neigh replace $DARK_IP lladdr "$SENSOR_MAC" dev gen0 nud permanent
+}
+
+# capture_expect PCAP OUT.json: what the sensor must count, from a capture of
+# the sender's side taken by tcpdump (the reference for tools whose exact
+# output we do not predict).
+capture_expect() {
+	"$PYTHON" "$E2E_DIR/pcap_expect.py" "$1" "$2"
+}
+
+# tool_run_captured NAME COMMAND...: run COMMAND in $NS_G with tcpdump capturing
+# what leaves gen0.  A sentinel frame sent after COMMAND marks the end: once
+# tcpdump has written it, it has written everything before it.
+tool_run_captured() {
+	local name=$1 tpid
+	shift
+	ip netns exec "$NS_G" tcpdump -i gen0 -B 65536 -U --immediate-mode -w "$WORK/$name.pcap" -Q out \
+		2>"$WORK/$name.tcpdump" &
+	tpid=$!
+	wait_for "$E2E_TIMEOUT" grep -q "listening on" "$WORK/$name.tcpdump" || return 1
+	# Exit statuses are the tools' own business (hping3 says 1 when nothing
+	# answers, as on a darknet); the capture is the reference.
+	ip netns exec "$NS_G" "$@" >"$WORK/$name.out" 2>&1
+	ip netns exec "$NS_G" "$PYTHON" "$E2E_DIR/send_sentinel.py" gen0 "$SENSOR_MAC" || return 1
+	wait_for "$E2E_TIMEOUT" grep -qa "DARKSCOPE-END" "$WORK/$name.pcap" || fail "tcpdump missed the end" || return 1
+	kill -INT $tpid; wait $tpid
+	grep "packets captured" "$WORK/$name.tcpdump"
+	grep -q "^0 packets dropped by kernel" "$WORK/$name.tcpdump" || fail "tcpdump dropped packets"
+}
+

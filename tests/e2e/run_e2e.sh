@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # run_e2e.sh O [TEST...] - end-to-end tests of `darkscope run` on a veth pair
-# in private network namespaces (root).  Each test prints PASS or FAIL; the
-# exit status is non-zero if any failed.  Counts are compared exactly;
-# waits are for conditions, with generous timeouts, never fixed sleeps.
+# in private network namespaces (root).  Each test prints PASS or FAIL, or
+# "SKIP name: reason" when a tool it drives is not installed (need_tools,
+# lib.sh); the exit status is non-zero if any failed.  Counts are compared
+# exactly; waits are for conditions, with generous timeouts, never fixed
+# sleeps.
 set -u
 O=${1:?usage: run_e2e.sh BUILD_DIR [TEST...]}
 shift
@@ -11,8 +13,6 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 DARKSCOPE=$(cd "$O" && pwd)/darkscope
 PYTHON=${PYTHON:-/usr/bin/python3}
 . "$E2E_DIR/lib.sh"
-
-fail() { echo "  $*"; return 1; }
 
 # Frames spread over several 1 s intervals, SIGTERM right after the last:
 # every frame in exactly one row, across boundaries and the shutdown drain.
@@ -37,19 +37,6 @@ test_duration_exit() {
 	check_series --expect "$WORK/sent.json" "$WORK/out" || return 1
 	xdp_attached && fail "XDP program still attached after --duration"
 	return 0
-}
-
-# expect_exit CODE PATTERN ARGS...: darkscope exits CODE, stderr matches.
-expect_exit() {
-	local want=$1 pattern=$2 rc
-	shift 2
-	ip netns exec "$NS_S" "$DARKSCOPE" "$@" >"$WORK/out.txt" 2>"$WORK/err.txt"
-	rc=$?
-	if [ "$rc" != "$want" ] || ! grep -q -- "$pattern" "$WORK/err.txt"; then
-		echo "  darkscope $*: exit $rc (want $want), stderr:"; cat "$WORK/err.txt"
-		return 1
-	fi
-	[ "$(wc -l <"$WORK/err.txt")" -le 3 ] || fail "darkscope $*: more than a short message"
 }
 
 test_bad_input_messages() {
@@ -195,53 +182,13 @@ test_gen_composition() {
 	ip netns exec "$NS_G" "$DARKSCOPE" gen -i gen0 --count 30000 --rate 50000 --batch 16 \
 		--nets 200 --mirai 0.3 --record-flows --seed 7 --expect "$WORK/sent.json" || return 1
 	stop_sensor || return 1
-	"$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1]))
-m = sum(v["mirai"] for v in d["ports"].values()); s = sum(v["syn"] for v in d["ports"].values())
-sys.exit(0 if d["sent"] == 30000 and 0.25 < m / s < 0.35 else "composition off: %d sent, %d/%d Mirai" % (d["sent"], m, s))' \
-		"$WORK/sent.json" || return 1
+	"$PYTHON" "$E2E_DIR/json_check.py" composition "$WORK/sent.json" --sent 30000 \
+		--mirai-share 0.25 0.35 || return 1
 	check_series --expect "$WORK/sent.json" "$WORK/out"
 }
 
-# Real tools, with their own quirks.  The sender side gets an address and a
-# static neighbour entry for the darknet address, so no ARP is needed.
-DARK_IP=198.51.100.7
-GEN_IP=198.51.100.1
-gen_ip_setup() {
-	ip -n "$NS_G" addr add $GEN_IP/24 dev gen0 &&
-		ip -n "$NS_G" neigh replace $DARK_IP lladdr "$SENSOR_MAC" dev gen0 nud permanent
-}
-
-# capture_expect PCAP OUT.json: what the sensor must count, from a capture of
-# the sender's side taken by tcpdump (the reference for tools whose exact
-# output we do not predict).
-capture_expect() {
-	"$PYTHON" "$E2E_DIR/pcap_expect.py" "$1" "$2"
-}
-
-# tool_run_captured NAME COMMAND...: run COMMAND in $NS_G with tcpdump capturing
-# what leaves gen0.  A sentinel frame sent after COMMAND marks the end: once
-# tcpdump has written it, it has written everything before it.
-tool_run_captured() {
-	local name=$1 tpid
-	shift
-	ip netns exec "$NS_G" tcpdump -i gen0 -B 65536 -U --immediate-mode -w "$WORK/$name.pcap" -Q out \
-		2>"$WORK/$name.tcpdump" &
-	tpid=$!
-	wait_for "$E2E_TIMEOUT" grep -q "listening on" "$WORK/$name.tcpdump" || return 1
-	# Exit statuses are the tools' own business (hping3 says 1 when nothing
-	# answers, as on a darknet); the capture is the reference.
-	ip netns exec "$NS_G" "$@" >"$WORK/$name.out" 2>&1
-	ip netns exec "$NS_G" "$PYTHON" -c 'import socket, sys
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(("gen0", 0))
-s.send(bytes.fromhex(sys.argv[1].replace(":", "")) + s.getsockname()[4] + b"\x88\xb5" + b"DARKSCOPE-END".ljust(46, b"."))' \
-		"$SENSOR_MAC" || return 1
-	wait_for "$E2E_TIMEOUT" grep -qa "DARKSCOPE-END" "$WORK/$name.pcap" || fail "tcpdump missed the end" || return 1
-	kill -INT $tpid; wait $tpid
-	grep "packets captured" "$WORK/$name.tcpdump"
-	grep -q "^0 packets dropped by kernel" "$WORK/$name.tcpdump" || fail "tcpdump dropped packets"
-}
-
 test_hping3() {
+	need_tools hping3 tcpdump || return
 	gen_ip_setup || return 1
 	start_sensor -o "$WORK/out" --interval 1 || return 1
 	# Known composition: 300 SYNs to 23/TCP and 200 UDP datagrams to 53 from one host...
@@ -252,59 +199,17 @@ test_hping3() {
 		return 1
 	stop_sensor || return 1
 	capture_expect "$WORK/rand.pcap" "$WORK/rand.json" || return 1
-	"$PYTHON" - "$WORK/fixed.json" <<PY || return 1
-import json, sys
-from_host = [1]
-exp = {"flows": {"tcp/23/198.51.100.0/24": {"packets": 300, "syn": 300, "mirai": 0,
-                  "src_hosts": from_host, "mirai_hosts": []},
-                 "udp/53/198.51.100.0/24": {"packets": 200, "syn": 0, "mirai": 0,
-                  "src_hosts": from_host, "mirai_hosts": []}},
-       "ports": {"tcp/23": {"packets": 300, "syn": 300, "mirai": 0},
-                 "udp/53": {"packets": 200, "syn": 0, "mirai": 0}},
-       "counters": {"frames": 500, "counted": 500}}
-json.dump(exp, open(sys.argv[1], "w"))
-PY
+	"$PYTHON" "$E2E_DIR/hping_expect.py" "$WORK/fixed.json" || return 1
 	check_series --expect "$WORK/fixed.json" --expect "$WORK/rand.json" "$WORK/out"
 }
 
 # scapy builds Mirai-style SYNs (seq = destination address), VLAN-tagged ones
 # and plain SYNs; sendp() sends them from the sender namespace.
 test_scapy() {
+	need_python_module scapy || return
 	start_sensor -o "$WORK/out" --interval 1 || return 1
-	ip netns exec "$NS_G" "$PYTHON" - "$SENSOR_MAC" "$WORK/sent.json" <<'PY' || return 1
-import json, sys
-from scapy.all import Ether, Dot1Q, IP, TCP, UDP, ICMP, Raw, sendp, conf
-conf.verb = 0
-mac, out = sys.argv[1], sys.argv[2]
-dst = "198.51.100.7"
-dst_int = int.from_bytes(bytes(int(x) for x in dst.split(".")), "big")
-frames = []
-for h in range(1, 101):
-    frames.append(Ether(dst=mac) / IP(src="203.0.113.%d" % h, dst=dst) / TCP(dport=23, flags="S", seq=dst_int))
-for h in range(1, 51):
-    frames.append(Ether(dst=mac) / Dot1Q(vlan=7) / IP(src="192.0.2.%d" % h, dst=dst) / TCP(dport=37215, flags="S"))
-for h in range(1, 31):
-    frames.append(Ether(dst=mac) / IP(src="192.0.2.%d" % h, dst=dst) / UDP(dport=1900) / Raw(b"M-SEARCH * HTTP/1.1\r\n\r\n"))
-for h in range(1, 21):
-    frames.append(Ether(dst=mac) / IP(src="203.0.113.%d" % h, dst=dst) / ICMP(type=8))
-sendp(frames, iface="gen0")
-bits = lambda hosts: list(hosts)
-exp = {"flows": {
-    "tcp/23/203.0.113.0/24": {"packets": 100, "syn": 100, "mirai": 100,
-                              "src_hosts": bits(range(1, 101)), "mirai_hosts": bits(range(1, 101))},
-    "tcp/37215/192.0.2.0/24": {"packets": 50, "syn": 50, "mirai": 0,
-                               "src_hosts": bits(range(1, 51)), "mirai_hosts": []},
-    "udp/1900/192.0.2.0/24": {"packets": 30, "syn": 0, "mirai": 0,
-                              "src_hosts": bits(range(1, 31)), "mirai_hosts": []},
-    "icmp/8/203.0.113.0/24": {"packets": 20, "syn": 0, "mirai": 0,
-                              "src_hosts": bits(range(1, 21)), "mirai_hosts": []}},
-    "ports": {"tcp/23": {"packets": 100, "syn": 100, "mirai": 100},
-              "tcp/37215": {"packets": 50, "syn": 50, "mirai": 0},
-              "udp/1900": {"packets": 30, "syn": 0, "mirai": 0},
-              "icmp/8": {"packets": 20, "syn": 0, "mirai": 0}},
-    "counters": {"frames": 200, "counted": 200}}
-json.dump(exp, open(out, "w"))
-PY
+	ip netns exec "$NS_G" "$PYTHON" "$E2E_DIR/scapy_send.py" "$SENSOR_MAC" "$WORK/sent.json" ||
+		return 1
 	stop_sensor || return 1
 	check_series --expect "$WORK/sent.json" "$WORK/out"
 }
@@ -314,6 +219,7 @@ PY
 # 200 sources (last octet counting up) and Mirai-style SYNs to 23, whose
 # sequence number is the darknet address (198.51.100.7 = 3325256711).
 test_nmap_and_trafgen() {
+	need_tools nmap trafgen tcpdump || return
 	gen_ip_setup || return 1
 	start_sensor -o "$WORK/out" --interval 1 || return 1
 	tool_run_captured nmap nmap -n -Pn -sS --send-ip --disable-arp-ping --max-retries 1 \
@@ -327,13 +233,10 @@ CFG
 	stop_sensor || return 1
 	capture_expect "$WORK/nmap.pcap" "$WORK/nmap.json" || return 1
 	capture_expect "$WORK/trafgen.pcap" "$WORK/trafgen.json" || return 1
-	"$PYTHON" -c 'import json, sys; c = json.load(open(sys.argv[1]))["counters"]
-sys.exit(0 if c["counted"] >= 300 else "nmap sent %d probes, expected >= 300" % c["counted"])' \
-		"$WORK/nmap.json" || return 1
-	"$PYTHON" -c 'import json, sys; f = json.load(open(sys.argv[1]))["flows"]
-m = sum(v["mirai"] for v in f.values())
-sys.exit(0 if m == 500 else "trafgen: %d Mirai SYNs in capture, expected 500" % m)' \
-		"$WORK/trafgen.json" || return 1
+	"$PYTHON" "$E2E_DIR/json_check.py" counted-min "$WORK/nmap.json" 300 ||
+		fail "nmap sent too few probes" || return 1
+	"$PYTHON" "$E2E_DIR/json_check.py" mirai-total "$WORK/trafgen.json" 500 ||
+		fail "trafgen's Mirai SYNs" || return 1
 	check_series --expect "$WORK/nmap.json" --expect "$WORK/trafgen.json" "$WORK/out"
 }
 
@@ -341,12 +244,23 @@ sys.exit(0 if m == 500 else "trafgen: %d Mirai SYNs in capture, expected 500" % 
 all_tests=$(declare -F | awk '$3 ~ /^test_/ {print $3}')
 tests=${*:-$all_tests}
 status=0
+SKIP_NOTE=$(mktemp)
+trap 'rm -f "$SKIP_NOTE"' EXIT
 for t in $tests; do
+	: >"$SKIP_NOTE"
 	(
 		trap e2e_teardown EXIT
 		e2e_setup "${t#test_}" || { echo "  setup failed"; exit 1; }
 		$t
 	)
-	if [ $? = 0 ]; then echo "PASS $t"; else echo "FAIL $t"; status=1; fi
+	rc=$?
+	# A skip is status 77 with its reason noted, nothing else.
+	if [ $rc = 0 ]; then
+		echo "PASS $t"
+	elif [ $rc = "$E2E_SKIP" ] && [ -s "$SKIP_NOTE" ]; then
+		echo "SKIP $t: $(cat "$SKIP_NOTE")"
+	else
+		echo "FAIL $t"; status=1
+	fi
 done
 exit $status

@@ -5,7 +5,7 @@
 # tests/pktgen/expected-dryrun.txt, thread and range handling, usage errors
 # (exit 64, one line), the clear failure of a real run on a box without
 # pktgen or without root, and the result summary over fake pktgen files.
-# Prints PASS/FAIL/SKIPPED per case and a closing line "N passed, N failed";
+# Prints PASS/FAIL/SKIP per case and a closing line "N passed, N failed, N skipped";
 # exits non-zero if any case failed.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -351,7 +351,7 @@ for t in test_reference_sequence test_four_threads test_random_ranges test_range
 		;;
 	2)
 		if [ -n "$SKIP_REASON" ]; then
-			echo "SKIPPED ${t#test_}: $SKIP_REASON"
+			echo "SKIP ${t#test_}: $SKIP_REASON"
 			skipped=$((skipped + 1))
 			continue
 		fi
@@ -363,5 +363,5 @@ for t in test_reference_sequence test_four_threads test_random_ranges test_range
 		;;
 	esac
 done
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -319,19 +319,6 @@ out:
 	return err;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[n / 2];
-}
-
 int main(int argc, char **argv)
 {
 	static const char *const kinds[] = { "syn60", "udp200", "mix" };

@@ -64,7 +64,9 @@
 #include "darkscope.h"
 #include "darkscope.skel.h"
 #include "xdp_drop_baseline.skel.h"
+#include "bench_util.h"
 #include "frames.h"
+#include "prog_test_util.h"
 
 /* Rounds per figure; the median is reported. */
 #define ROUNDS 5
@@ -82,19 +84,6 @@
 
 static int ncpus;
 static bool quick, no_sweep;
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* One BPF_PROG_RUN; *ns is the kernel's per-run duration.  The output
  * buffer is unused but keeps valgrind's model of the syscall quiet; it is
@@ -303,15 +292,17 @@ out:
 	return err;
 }
 
-static __u64 rng_state = 0x9e3779b97f4a7c15ULL;
+static __u64 perm_state = 0x9e3779b97f4a7c15ULL;
 
+/* The permutation's own stream (not bench_util.h's rnd()), so the sweep
+ * visits keys in the order it always has. */
 static __u32 rng(void)
 {
 	/* xorshift64: reproducible, and cheap next to a syscall. */
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (__u32)(rng_state >> 32);
+	perm_state ^= perm_state << 13;
+	perm_state ^= perm_state >> 7;
+	perm_state ^= perm_state << 17;
+	return (__u32)(perm_state >> 32);
 }
 
 /* Mean ns of SWEEP_RUNS single runs over the first n keys, in a random
@@ -350,32 +341,21 @@ static int sweep_round(struct darkscope_bpf *ds, int base_fd, __u32 n, __u32 *pe
 	return 0;
 }
 
-static struct darkscope_bpf *ds_load_capture(__u32 max_keys, __u32 capture, __u32 sample_n)
+/* Loaded as the daemon loads it; epoch 1 stays unused here. */
+static int ds_load_capture(struct sensor_prog *sp, __u32 max_keys, __u32 capture, __u32 sample_n)
 {
-	struct darkscope_bpf *ds = darkscope_bpf__open();
-	__u32 zero = 0, one = 1;
+	const struct loader_opts lo = {
+		.max_keys = max_keys,
+		.capture_select = capture,
+		.sample_n = sample_n,
+	};
 
-	if (!ds)
-		return NULL;
-	ds->rodata->cfg_capture = capture;
-	ds->rodata->cfg_sample_n = sample_n;
-	bpf_map__set_max_entries(ds->maps.flows_0, max_keys);
-	/* Epoch 1 stays unused here: keep its preallocated map small. */
-	bpf_map__set_max_entries(ds->maps.flows_1, 1);
-	if (darkscope_bpf__load(ds) ||
-	    bpf_map_update_elem(bpf_map__fd(ds->maps.epoch_tag_1), &zero, &one, BPF_ANY)) {
-		int err = -errno;
-
-		darkscope_bpf__destroy(ds);
-		errno = -err;
-		return NULL;
-	}
-	return ds;
+	return prog_load_epoch0_only(sp, &lo);
 }
 
-static struct darkscope_bpf *ds_load(__u32 max_keys)
+static int ds_load(struct sensor_prog *sp, __u32 max_keys)
 {
-	return ds_load_capture(max_keys, 0, 1);
+	return ds_load_capture(sp, max_keys, 0, 1);
 }
 
 /* Rounds of the capture comparison: its differences are a few ns. */
@@ -407,20 +387,24 @@ static int bench_capture_one(const char *name, __u32 sel, __u32 sample_n,
 			     struct capture_row *rows, int *nrows)
 {
 	__u32 repeat = quick ? REPEAT / 20 : REPEAT, n = quick ? NEWKEY_FRAMES / 10 : NEWKEY_FRAMES;
-	/* Room for every new key of the rounds, and no more: loading is slow. */
-	struct darkscope_bpf *off = ds_load(CAPTURE_ROUNDS * n + 1024);
-	struct darkscope_bpf *on = ds_load_capture(CAPTURE_ROUNDS * n + 1024, sel, sample_n);
+	struct sensor_prog off_sp = {}, on_sp = {};
+	struct darkscope_bpf *off, *on;
 	double a[CAPTURE_ROUNDS], b[CAPTURE_ROUNDS];
 	const struct frame_spec syn = {};
 	__u8 frame[FRAME_MAX];
 	__u32 len = frame_build(&syn, frame), ns;
-	int off_fd, on_fd, i, err = 0;
+	int off_fd, on_fd, i, err;
 
-	if (!off || !on) {
-		err = -errno;
+	/* Room for every new key of the rounds, and no more: loading is slow. */
+	err = ds_load(&off_sp, CAPTURE_ROUNDS * n + 1024);
+	if (!err)
+		err = ds_load_capture(&on_sp, CAPTURE_ROUNDS * n + 1024, sel, sample_n);
+	if (err) {
 		fprintf(stderr, "loading darkscope with capture %s: %s\n", name, strerror(-err));
 		goto out;
 	}
+	off = off_sp.skel;
+	on = on_sp.skel;
 	off_fd = bpf_program__fd(off->progs.xdp_darkscope);
 	on_fd = bpf_program__fd(on->progs.xdp_darkscope);
 	err = prog_run(off_fd, frame, len, 1, &ns);
@@ -454,8 +438,8 @@ static int bench_capture_one(const char *name, __u32 sel, __u32 sample_n,
 	if (!err)
 		err = map_full_check(on);
 out:
-	darkscope_bpf__destroy(off);
-	darkscope_bpf__destroy(on);
+	prog_unload(&off_sp);
+	prog_unload(&on_sp);
 	return err;
 }
 
@@ -464,16 +448,18 @@ out:
 static int bench_keys(int base_fd, __u32 max_keys, const __u32 *steps, int nsteps,
 		      double *out, double *base_out)
 {
-	struct darkscope_bpf *ds = ds_load(max_keys);
+	struct sensor_prog sp;
+	struct darkscope_bpf *ds;
 	double a[ROUNDS], b[ROUNDS];
 	__u32 have = 0, *perm = NULL, i;
-	int s, r, err = 0;
+	int s, r, err;
 
-	if (!ds) {
-		err = -errno;
+	err = ds_load(&sp, max_keys);
+	if (err) {
 		fprintf(stderr, "loading darkscope with %u keys: %s\n", max_keys, strerror(-err));
 		return err;
 	}
+	ds = sp.skel;
 	perm = calloc(max_keys, sizeof(*perm));
 	if (!perm) {
 		err = -ENOMEM;
@@ -497,7 +483,7 @@ static int bench_keys(int base_fd, __u32 max_keys, const __u32 *steps, int nstep
 	err = map_full_check(ds);
 out:
 	free(perm);
-	darkscope_bpf__destroy(ds);
+	prog_unload(&sp);
 	return err;
 }
 
@@ -508,7 +494,7 @@ int main(int argc, char **argv)
 	static const __u32 steps_20[] = { 1U << 20 };
 	double k18[4], b18[4], k20[1], b20[1];
 	struct xdp_drop_baseline_bpf *base = NULL;
-	struct darkscope_bpf *ds = NULL;
+	struct sensor_prog sp = {};
 	struct row rows[8];
 	struct capture_row crows[6];
 	int nrows = 0, ncrows = 0, base_fd, i, err, opt, cpu = 0;
@@ -541,11 +527,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pinning to CPU %d: %s\n", cpu, strerror(errno));
 		return 1;
 	}
-	ds = ds_load(DS_DEFAULT_MAX_KEYS);
+	err = ds_load(&sp, DS_DEFAULT_MAX_KEYS);
+	if (err) {
+		fprintf(stderr, "loading darkscope: %s (needs root)\n", strerror(-err));
+		goto out;
+	}
 	base = xdp_drop_baseline_bpf__open_and_load();
-	if (!ds || !base) {
-		fprintf(stderr, "loading the BPF programs: %s (needs root)\n", strerror(errno));
+	if (!base) {
 		err = -errno;
+		fprintf(stderr, "loading the baseline: %s (needs root)\n", strerror(-err));
 		goto out;
 	}
 	base_fd = bpf_program__fd(base->progs.xdp_drop_baseline);
@@ -553,10 +543,9 @@ int main(int argc, char **argv)
 	printf("# BPF_PROG_RUN on CPU %d, ns per packet, median of %d rounds%s\n", cpu, ROUNDS,
 	       quick ? " (quick)" : "");
 	printf("%-14s %10s %10s %7s\n", "frame", "darkscope", "baseline", "ratio");
-	if ((err = bench_frames(ds, base_fd, rows, &nrows)))
+	if ((err = bench_frames(sp.skel, base_fd, rows, &nrows)))
 		goto out;
-	darkscope_bpf__destroy(ds);
-	ds = NULL;
+	prog_unload(&sp);
 
 	printf("\n# capture selection: capture off vs on, ns per packet, median of %d rounds\n",
 	       CAPTURE_ROUNDS);
@@ -592,7 +581,7 @@ int main(int argc, char **argv)
 	if (!no_sweep)
 		printf("keys,%u,%.1f\n", steps_20[0], k20[0]);
 out:
-	darkscope_bpf__destroy(ds);
+	prog_unload(&sp);
 	xdp_drop_baseline_bpf__destroy(base);
 	return err ? 1 : 0;
 }

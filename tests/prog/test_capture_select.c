@@ -64,10 +64,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "darkscope.h"
 #include "series/counter_names.h"
-#include "darkscope.skel.h"
 #include "frames.h"
+#include "prog_test_util.h"
 #include "table_group.h"
 
 /* Flow map size of most instances: far more keys than any test makes. */
@@ -116,7 +115,8 @@ struct inst {
 	__u32 sample_n; /* cfg_sample_n; 0: 1, as the loader does */
 	bool pass;      /* cfg_pass */
 	__u32 max_keys; /* flows_0/1 size; 0: FLOW_KEYS */
-	struct darkscope_bpf *skel;
+	struct sensor_prog sp;
+	struct darkscope_bpf *skel; /* sp.skel, once loaded */
 	int epoch;      /* the tag in epoch_select (updating it waits for RCU) */
 };
 
@@ -171,86 +171,32 @@ struct expect {
 };
 
 static struct {
-	const char *skip_why;
-	int ncpus;
 	cpu_set_t affinity;      /* the CPUs the process may run on, at start */
 	__u32 ifindex;           /* ingress device of BPF_PROG_RUN */
 	int orig_netns;          /* during the queue tests */
 	const char *mq_skip_why; /* no multi-queue device */
-	char what[160];          /* what is being checked, for messages */
 } env = { .orig_netns = -1 };
 
-#define check(cond, fmt, ...)                                                   \
-	do {                                                                    \
-		if (!(cond))                                                    \
-			fail_msg("%s: " fmt, env.what, ##__VA_ARGS__);          \
-	} while (0)
-
-static void what_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void what_set(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(env.what, sizeof(env.what), fmt, ap);
-	va_end(ap);
-}
-
-static __u32 host(__u32 net24, __u32 h)
-{
-	return net24 | h;
-}
+/* Host h of the /24 net24, host order. */
+#define HOST(net24, h) ((net24) | (h))
 
 /* Instances -------------------------------------------------------------- */
 
-static struct darkscope_bpf *skel_load(const struct inst *in)
+/* in's configuration, as the daemon's options would give it. */
+static struct loader_opts inst_opts(const struct inst *in)
 {
-	__u32 keys = in->max_keys ? in->max_keys : FLOW_KEYS;
-	struct darkscope_bpf *skel;
-	__u32 zero = 0, one = 1;
-	int err;
-
-	skel = darkscope_bpf__open();
-	if (!skel)
-		return NULL;
-	skel->rodata->cfg_pass = in->pass;
-	skel->rodata->cfg_capture = in->capture;
-	skel->rodata->cfg_sample_n = in->sample_n ? in->sample_n : 1;
-	/* Small flow maps load fast; flow_sets' template keeps its size (the
-	 * kernel does not compare a hash inner map's max_entries). */
-	err = bpf_map__set_max_entries(skel->maps.flows_0, keys);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.flows_1, keys);
-	if (!err)
-		err = darkscope_bpf__load(skel);
-	/* As the daemon does after load: epoch_tag_1 says 1. */
-	if (!err && bpf_map_update_elem(bpf_map__fd(skel->maps.epoch_tag_1), &zero, &one,
-					BPF_ANY))
-		err = -errno;
-	if (err) {
-		darkscope_bpf__destroy(skel);
-		errno = err < 0 ? -err : err;
-		return NULL;
-	}
-	return skel;
+	return (struct loader_opts){
+		.pass = in->pass,
+		.capture_select = in->capture,
+		.sample_n = in->sample_n,
+		.max_keys = in->max_keys ? in->max_keys : FLOW_KEYS,
+	};
 }
 
-static void epoch_set(struct inst *in, int epoch)
+static void inst_epoch_set(struct inst *in, int epoch)
 {
-	struct bpf_map *tag = epoch ? in->skel->maps.epoch_tag_1 : in->skel->maps.epoch_tag_0;
-	int fd = bpf_map__fd(tag);
-	__u32 zero = 0;
-
-	check(!bpf_map_update_elem(bpf_map__fd(in->skel->maps.epoch_select), &zero, &fd,
-				   BPF_ANY),
-	      "epoch_select <- epoch_tag_%d: %s", epoch, strerror(errno));
+	epoch_set(in->skel, epoch);
 	in->epoch = epoch;
-}
-
-static struct bpf_map *flows_of(struct inst *in, int epoch)
-{
-	return epoch ? in->skel->maps.flows_1 : in->skel->maps.flows_0;
 }
 
 /*
@@ -264,26 +210,14 @@ static void inst_reset(struct inst *in)
 	/* Sized from the map, whatever a countdown slot holds (and a per-CPU
 	 * array takes one value per CPU). */
 	size_t value_bytes = (bpf_map__value_size(countdown) + 7) / 8 * 8 *
-			   (bpf_map__type(countdown) == BPF_MAP_TYPE_PERCPU_ARRAY ? env.ncpus : 1);
-	struct ds_counters zero_ctr[env.ncpus];
+			   (bpf_map__type(countdown) == BPF_MAP_TYPE_PERCPU_ARRAY ? test_env.ncpus : 1);
 	__u64 zero_slot[value_bytes / 8];
-	struct ds_flow_key key;
-	__u32 e, q;
-	int fd;
+	__u32 q;
 
-	memset(zero_ctr, 0, sizeof(zero_ctr));
 	memset(zero_slot, 0, sizeof(zero_slot));
 	if (in->epoch)
-		epoch_set(in, 0);
-	for (e = 0; e < 2; e++) {
-		check(!bpf_map_update_elem(bpf_map__fd(in->skel->maps.sensor_counters), &e,
-					   zero_ctr, BPF_ANY),
-		      "zeroing sensor_counters[%u]: %s", e, strerror(errno));
-		fd = bpf_map__fd(flows_of(in, e));
-		while (!bpf_map_get_next_key(fd, NULL, &key))
-			check(!bpf_map_delete_elem(fd, &key), "flows_%u delete: %s", e,
-			      strerror(errno));
-	}
+		inst_epoch_set(in, 0);
+	counters_flows_reset(in->skel);
 	/* Only the sample rule moves a countdown. */
 	for (q = 0; (in->capture & DS_CAPTURE_SAMPLE) && q < DS_CAPTURE_MAX_QUEUES; q++)
 		check(!bpf_map_update_elem(bpf_map__fd(countdown), &q, zero_slot, BPF_ANY),
@@ -296,9 +230,12 @@ static struct inst *inst_get(enum inst_id id)
 	struct inst *in = &insts[id];
 
 	if (!in->skel) {
-		in->skel = skel_load(in);
-		if (!in->skel)
-			fail_msg("loading instance '%s': %s", in->name, strerror(errno));
+		struct loader_opts lo = inst_opts(in);
+		int err = prog_load(&in->sp, &lo);
+
+		if (err)
+			fail_msg("loading instance '%s': %s", in->name, strerror(-err));
+		in->skel = in->sp.skel;
 	}
 	inst_reset(in);
 	return in;
@@ -306,79 +243,12 @@ static struct inst *inst_get(enum inst_id id)
 
 /* Map access ------------------------------------------------------------- */
 
-static void counters_read(struct inst *in, __u32 epoch, struct ds_counters *out)
-{
-	struct ds_counters vals[env.ncpus];
-	int cpu, i;
-
-	/* Zeroed although the kernel fills it: valgrind's model of BPF map
-	 * lookups knows nothing of per-CPU values (same below). */
-	memset(vals, 0, sizeof(vals));
-	check(!bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.sensor_counters), &epoch, vals),
-	      "sensor_counters[%u]: %s", epoch, strerror(errno));
-	memset(out, 0, sizeof(*out));
-	for (cpu = 0; cpu < env.ncpus; cpu++)
-		for (i = 0; i < DS_CTR_MAX; i++)
-			out->c[i] += vals[cpu].c[i];
-}
-
-static struct ds_port_value port_read(struct inst *in, __u32 slot)
-{
-	struct ds_port_value vals[env.ncpus], sum = {};
-	int cpu;
-
-	memset(vals, 0, sizeof(vals));
-	check(!bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.port_counts), &slot, vals),
-	      "port_counts[%u]: %s", slot, strerror(errno));
-	for (cpu = 0; cpu < env.ncpus; cpu++) {
-		sum.packets += vals[cpu].packets;
-		sum.syn += vals[cpu].syn;
-		sum.mirai += vals[cpu].mirai;
-	}
-	return sum;
-}
-
-struct flow_row {
-	struct ds_flow_key k;
-	struct ds_flow_value v; /* counters summed, bitmaps OR-ed over CPUs */
-};
-
-static int flow_row_cmp(const void *a, const void *b)
-{
-	return memcmp(&((const struct flow_row *)a)->k, &((const struct flow_row *)b)->k,
-		      sizeof(struct ds_flow_key));
-}
-
 /* Every key of epoch's flow map, sorted; returns how many. */
-static int flows_read(struct inst *in, int epoch, struct flow_row rows[MAX_FLOWS])
+static int inst_flows(struct inst *in, int epoch, struct flow_row rows[MAX_FLOWS])
 {
-	int fd = bpf_map__fd(flows_of(in, epoch));
-	struct ds_flow_value vals[env.ncpus];
-	struct ds_flow_key key, next;
-	void *prev = NULL;
-	int n = 0, cpu, w;
+	int n = flows_read(in->skel, epoch, rows, MAX_FLOWS);
 
-	memset(rows, 0, sizeof(rows[0]) * MAX_FLOWS);
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		check(n < MAX_FLOWS, "more than %d keys in flows_%d", MAX_FLOWS, epoch);
-		rows[n].k = next;
-		memset(vals, 0, sizeof(vals));
-		check(!bpf_map_lookup_elem(fd, &next, vals), "flows_%d lookup: %s", epoch,
-		      strerror(errno));
-		for (cpu = 0; cpu < env.ncpus; cpu++) {
-			rows[n].v.packets += vals[cpu].packets;
-			rows[n].v.syn += vals[cpu].syn;
-			rows[n].v.mirai += vals[cpu].mirai;
-			for (w = 0; w < DS_HOST_WORDS; w++) {
-				rows[n].v.src_hosts[w] |= vals[cpu].src_hosts[w];
-				rows[n].v.mirai_hosts[w] |= vals[cpu].mirai_hosts[w];
-			}
-		}
-		n++;
-		key = next;
-		prev = &key;
-	}
-	qsort(rows, n, sizeof(rows[0]), flow_row_cmp);
+	check(n <= MAX_FLOWS, "%d keys in flows_%d, more than %d", n, epoch, MAX_FLOWS);
 	return n;
 }
 
@@ -392,7 +262,7 @@ static void flow_delete(struct inst *in, int epoch, __u32 saddr, __u8 proto, __u
 		.klass = DS_CLASS_PROBE,
 	};
 
-	check(!bpf_map_delete_elem(bpf_map__fd(flows_of(in, epoch)), &key),
+	check(!bpf_map_delete_elem(bpf_map__fd(flows_of(in->skel, epoch)), &key),
 	      "deleting a key from flows_%d: %s", epoch, strerror(errno));
 }
 
@@ -440,33 +310,16 @@ static __u32 tframe_run(struct inst *in, const struct tframe *f, __u32 queue,
 
 	check(len >= ETH_HLEN && len <= FRAME_MAX, "frame_build gave %u bytes", len);
 	for (e = 0; e < 2; e++)
-		counters_read(in, e, &before[e]);
+		counters_read(in->skel, e, &before[e]);
 	check(!bpf_prog_test_run_opts(bpf_program__fd(in->skel->progs.xdp_darkscope), &opts),
 	      "BPF_PROG_RUN of %u bytes, ifindex %u queue %u: %s", len, env.ifindex, queue,
 	      strerror(errno));
 	for (e = 0; e < 2; e++) {
-		counters_read(in, e, &delta[e]);
+		counters_read(in->skel, e, &delta[e]);
 		for (i = 0; i < DS_CTR_MAX; i++)
 			delta[e].c[i] -= before[e].c[i];
 	}
 	return opts.retval;
-}
-
-static const char *verdict_name(__u32 v)
-{
-	return v == XDP_PASS ? "XDP_PASS" : v == XDP_DROP ? "XDP_DROP" :
-	       v == XDP_REDIRECT ? "XDP_REDIRECT" : "other";
-}
-
-static void print_counters(const char *label, int epoch, const struct ds_counters *c)
-{
-	int i;
-
-	print_error("  %s epoch %d:", label, epoch);
-	for (i = 0; i < DS_CTR_MAX; i++)
-		if (c->c[i])
-			print_error(" %s=%lld", ds_counter_names[i], (long long)c->c[i]);
-	print_error("\n");
 }
 
 /*
@@ -494,10 +347,10 @@ static void frame_check(struct inst *in, const struct tframe *f, const struct ex
 	verdict = tframe_run(in, f, e->queue, got);
 	if (memcmp(got, want, sizeof(got))) {
 		for (ep = 0; ep < 2; ep++) {
-			print_counters("got ", ep, &got[ep]);
-			print_counters("want", ep, &want[ep]);
+			counters_print("got ", ep, &got[ep]);
+			counters_print("want", ep, &want[ep]);
 		}
-		fail_msg("%s [%s, queue %u]: counters moved otherwise (above)", env.what,
+		fail_msg("%s [%s, queue %u]: counters moved otherwise (above)", test_env.what,
 			 in->name, e->queue);
 	}
 	check(verdict == want_verdict, "[%s] verdict %s (%u), want %s", in->name,
@@ -696,7 +549,7 @@ static void test_capture_select_row(void **state)
 	const struct sel_row *r = *state;
 	size_t i;
 
-	if (env.skip_why)
+	if (test_env.skip_why)
 		skip();
 	for (i = 0; i < sizeof(row_insts) / sizeof(row_insts[0]); i++) {
 		struct inst *in = inst_get(row_insts[i]);
@@ -715,18 +568,22 @@ static void test_capture_select_row(void **state)
 /* A TCP SYN from src to port to_port (host order). */
 #define SYN_FROM(src, to_port) { .s = { .ip.saddr = (src), .tcp.dport = (to_port) } }
 
+/* SYNs of two keys, from two /24s. */
+static const struct tframe syn_a = SYN_FROM(HOST(NET_A, 5), 23);
+static const struct tframe syn_b = SYN_FROM(HOST(NET_B, 5), 23);
+
 /* The first frame of each (proto, dport, /24) key, and no other. */
 static void test_capture_select_new_first_of_key(void **state)
 {
-	const struct tframe a = SYN_FROM(host(NET_A, 5), 23);
-	const struct tframe a_other_host = SYN_FROM(host(NET_A, 6), 23);
-	const struct tframe a_mirai = { .s = { .ip.saddr = host(NET_A, 7), .tcp.seq = FRAME_DST,
+	const struct tframe a = SYN_FROM(HOST(NET_A, 5), 23);
+	const struct tframe a_other_host = SYN_FROM(HOST(NET_A, 6), 23);
+	const struct tframe a_mirai = { .s = { .ip.saddr = HOST(NET_A, 7), .tcp.seq = FRAME_DST,
 					       .payload = 10 } };
-	const struct tframe a_other_port = SYN_FROM(host(NET_A, 5), 24);
-	const struct tframe b = SYN_FROM(host(NET_B, 5), 23);
-	const struct tframe a_udp = { .s = { .ip.saddr = host(NET_A, 5), .l4 = FRAME_L4_UDP,
+	const struct tframe a_other_port = SYN_FROM(HOST(NET_A, 5), 24);
+	const struct tframe b = SYN_FROM(HOST(NET_B, 5), 23);
+	const struct tframe a_udp = { .s = { .ip.saddr = HOST(NET_A, 5), .l4 = FRAME_L4_UDP,
 					     .udp.dport = 23 } };
-	const struct tframe a_icmp = { .s = { .ip.saddr = host(NET_A, 5), .l4 = FRAME_L4_ICMP,
+	const struct tframe a_icmp = { .s = { .ip.saddr = HOST(NET_A, 5), .l4 = FRAME_L4_ICMP,
 					      .icmp.type = 23 } };
 	const struct step steps[] = {
 		SEL(a),
@@ -746,71 +603,67 @@ static void test_capture_select_new_first_of_key(void **state)
 	struct inst *in;
 
 	(void)state;
-	if (env.skip_why)
+	if (test_env.skip_why)
 		skip();
 	in = inst_get(I_NEW);
 	steps_check(in, "new_first_of_key", steps, sizeof(steps) / sizeof(steps[0]));
 	/* As many keys as frames selected. */
 	what_set("new_first_of_key, keys");
-	check(flows_read(in, 0, flows) == 5, "flows_0 holds %d keys, want 5",
-	      flows_read(in, 0, flows));
-	check(flows_read(in, 1, flows) == 0, "flows_1 holds %d keys, want 0",
-	      flows_read(in, 1, flows));
+	check(inst_flows(in, 0, flows) == 5, "flows_0 holds %d keys, want 5",
+	      inst_flows(in, 0, flows));
+	check(inst_flows(in, 1, flows) == 0, "flows_1 holds %d keys, want 0",
+	      inst_flows(in, 1, flows));
 }
 
 /* Each epoch has its own flow map, so a key is new once in each. */
 static void test_capture_select_new_per_epoch(void **state)
 {
-	const struct tframe a = SYN_FROM(host(NET_A, 5), 23);
-	const struct tframe b = SYN_FROM(host(NET_B, 5), 23);
 	struct inst *in;
 
 	(void)state;
-	if (env.skip_why)
+	if (test_env.skip_why)
 		skip();
 	in = inst_get(I_NEW);
 	what_set("new_per_epoch, epoch 0");
-	frame_check(in, &a, &(struct expect){ .selected = true });
-	frame_check(in, &a, &(struct expect){ .selected = false });
+	frame_check(in, &syn_a, &(struct expect){ .selected = true });
+	frame_check(in, &syn_a, &(struct expect){ .selected = false });
 
-	epoch_set(in, 1);
+	inst_epoch_set(in, 1);
 	what_set("new_per_epoch, epoch 1");
-	frame_check(in, &a, &(struct expect){ .selected = true, .epoch = 1 });
-	frame_check(in, &a, &(struct expect){ .selected = false, .epoch = 1 });
+	frame_check(in, &syn_a, &(struct expect){ .selected = true, .epoch = 1 });
+	frame_check(in, &syn_a, &(struct expect){ .selected = false, .epoch = 1 });
 
 	/* Back in epoch 0 (not drained): a is known there, b is not. */
-	epoch_set(in, 0);
+	inst_epoch_set(in, 0);
 	what_set("new_per_epoch, epoch 0 again");
-	frame_check(in, &a, &(struct expect){ .selected = false });
-	frame_check(in, &b, &(struct expect){ .selected = true });
-	epoch_set(in, 1);
+	frame_check(in, &syn_a, &(struct expect){ .selected = false });
+	frame_check(in, &syn_b, &(struct expect){ .selected = true });
+	inst_epoch_set(in, 1);
 	what_set("new_per_epoch, epoch 1 again");
-	frame_check(in, &b, &(struct expect){ .selected = true, .epoch = 1 });
-	frame_check(in, &a, &(struct expect){ .selected = false, .epoch = 1 });
-	epoch_set(in, 0);
+	frame_check(in, &syn_b, &(struct expect){ .selected = true, .epoch = 1 });
+	frame_check(in, &syn_a, &(struct expect){ .selected = false, .epoch = 1 });
+	inst_epoch_set(in, 0);
 }
 
 /* The daemon's drain deletes the keys: the next frame of one is new. */
 static void test_capture_select_new_after_drain(void **state)
 {
-	const struct tframe a = SYN_FROM(host(NET_A, 5), 23);
-	const struct tframe b = SYN_FROM(host(NET_B, 5), 23);
 	struct inst *in;
 
 	(void)state;
-	if (env.skip_why)
+	if (test_env.skip_why)
 		skip();
 	in = inst_get(I_NEW);
 	what_set("new_after_drain, before");
-	frame_check(in, &a, &(struct expect){ .selected = true });
-	frame_check(in, &b, &(struct expect){ .selected = true });
-	frame_check(in, &a, &(struct expect){ .selected = false });
+	frame_check(in, &syn_a, &(struct expect){ .selected = true });
+	frame_check(in, &syn_b, &(struct expect){ .selected = true });
+	frame_check(in, &syn_a, &(struct expect){ .selected = false });
 
-	flow_delete(in, 0, host(NET_A, 5), DS_PROTO_TCP, 23);
+	flow_delete(in, 0, HOST(NET_A, 5), DS_PROTO_TCP, 23);
 	what_set("new_after_drain, a deleted");
-	frame_check(in, &a, &(struct expect){ .selected = true });
-	frame_check(in, &a, &(struct expect){ .selected = false });
-	frame_check(in, &b, &(struct expect){ .selected = false });
+	frame_check(in, &syn_a, &(struct expect){ .selected = true });
+	frame_check(in, &syn_a, &(struct expect){ .selected = false });
+	frame_check(in, &syn_b, &(struct expect){ .selected = false });
 }
 
 /* A key that finds no room was not inserted, so its frame is not new. */
@@ -821,11 +674,11 @@ static void test_capture_select_new_map_full(void **state)
 	int i;
 
 	(void)state;
-	if (env.skip_why)
+	if (test_env.skip_why)
 		skip();
 	in = inst_get(I_NEW_SMALL);
 	for (i = 0; i < SMALL_KEYS + 2; i++)
-		k[i] = (struct tframe)SYN_FROM(host(0x0a000000 + ((i + 1) << 8), 9), 23);
+		k[i] = (struct tframe)SYN_FROM(HOST(0x0a000000 + ((i + 1) << 8), 9), 23);
 
 	for (i = 0; i < SMALL_KEYS; i++) {
 		what_set("new_map_full, key %d of %d", i + 1, SMALL_KEYS);
@@ -849,43 +702,50 @@ static void test_capture_select_new_map_full(void **state)
 
 /* sample -------------------------------------------------------------------- */
 
+/*
+ * Sequences: frames sent one after the other to one instance, from reset
+ * maps, each with what it must do (steps_check()).  One cmocka test each.
+ */
+struct seq {
+	const char *name;
+	enum inst_id inst;
+	bool mq; /* on the multi-queue device of the queue tests */
+	const struct step *steps;
+	size_t n;
+};
+
+#define STEPS(...) .steps = (const struct step[]){ __VA_ARGS__ },                  \
+		   .n = sizeof((const struct step[]){ __VA_ARGS__ }) / sizeof(struct step)
+
+/* A key of the sample_and_new sequence. */
+static const struct tframe data_c = { .s = { .ip.saddr = HOST(NET_B, 9), .tcp.dport = 80,
+					     .tcp.flags = TH_PSH | TH_ACK, .payload = 10 } };
+
 /* 1 in 3: the 1st, 4th, 7th, 10th counted frame, whatever its kind. */
-static void test_capture_select_sample_every_nth(void **state)
-{
-	const struct step steps[] = {
+static const struct seq sample_every_nth = {
+	"sample_every_nth", I_SAMPLE3,
+	STEPS(
 		SEL(syn), UNSEL(udp), UNSEL(icmp),
 		SEL(tcp_data), UNSEL(syn), UNSEL(syn),
 		SEL(mirai), UNSEL(udp), UNSEL(syn),
 		SEL(icmp),
-	};
-
-	(void)state;
-	if (env.skip_why)
-		skip();
-	steps_check(inst_get(I_SAMPLE3), "sample_every_nth", steps,
-		    sizeof(steps) / sizeof(steps[0]));
-}
+	),
+};
 
 /* 1 in 1: every counted frame. */
-static void test_capture_select_sample_every_frame(void **state)
-{
-	const struct step steps[] = {
+static const struct seq sample_every_frame = {
+	"sample_every_frame", I_SAMPLE1,
+	STEPS(
 		SEL(syn), SEL(syn), UNCOUNTED(arp, DS_CTR_NON_IP),
 		SEL(udp), SEL(icmp), UNCOUNTED(fragment, DS_CTR_FRAGMENT),
 		SEL(syn),
-	};
-
-	(void)state;
-	if (env.skip_why)
-		skip();
-	steps_check(inst_get(I_SAMPLE1), "sample_every_frame", steps,
-		    sizeof(steps) / sizeof(steps[0]));
-}
+	),
+};
 
 /* Frames that are not counted neither get sampled nor move the countdown. */
-static void test_capture_select_sample_skips_uncounted(void **state)
-{
-	const struct step steps[] = {
+static const struct seq sample_skips_uncounted = {
+	"sample_skips_uncounted", I_SAMPLE3,
+	STEPS(
 		SEL(syn),
 		UNCOUNTED(arp, DS_CTR_NON_IP),
 		UNCOUNTED(ipv6, DS_CTR_IPV6),
@@ -900,19 +760,13 @@ static void test_capture_select_sample_skips_uncounted(void **state)
 		SEL(syn), /* the 4th counted frame */
 		UNCOUNTED(fragment, DS_CTR_FRAGMENT),
 		UNSEL(syn),
-	};
-
-	(void)state;
-	if (env.skip_why)
-		skip();
-	steps_check(inst_get(I_SAMPLE3), "sample_skips_uncounted", steps,
-		    sizeof(steps) / sizeof(steps[0]));
-}
+	),
+};
 
 /* Another rule taking a frame neither skips nor restarts the countdown. */
-static void test_capture_select_sample_and_mirai(void **state)
-{
-	const struct step steps[] = {
+static const struct seq sample_and_mirai = {
+	"sample_and_mirai", I_SAMPLE_MIRAI3,
+	STEPS(
 		SEL(mirai), /* sample and mirai, counted once */
 		UNSEL(syn),
 		UNSEL(syn),
@@ -924,56 +778,70 @@ static void test_capture_select_sample_and_mirai(void **state)
 		SEL(mirai),
 		SEL(syn),   /* the 10th */
 		UNSEL(syn),
-	};
-
-	(void)state;
-	if (env.skip_why)
-		skip();
-	steps_check(inst_get(I_SAMPLE_MIRAI3), "sample_and_mirai", steps,
-		    sizeof(steps) / sizeof(steps[0]));
-}
+	),
+};
 
 /* The same with new and payload in the mix. */
-static void test_capture_select_sample_and_new(void **state)
-{
-	const struct tframe a = SYN_FROM(host(NET_A, 5), 23);
-	const struct tframe b = SYN_FROM(host(NET_B, 5), 23);
-	const struct tframe c_data = { .s = { .ip.saddr = host(NET_B, 9), .tcp.dport = 80,
-					      .tcp.flags = TH_PSH | TH_ACK, .payload = 10 } };
-	const struct step steps[] = {
-		SEL(a),      /* 1st: sample and new */
-		UNSEL(a),
-		SEL(b),      /* new */
-		SEL(a),      /* 4th: sample */
-		SEL(c_data), /* new and payload */
-		SEL(c_data), /* payload */
-		SEL(a),      /* 7th: sample */
-		UNSEL(a),
-		UNSEL(b),
+static const struct seq sample_and_new = {
+	"sample_and_new", I_RULES3,
+	STEPS(
+		SEL(syn_a),      /* 1st: sample and new */
+		UNSEL(syn_a),
+		SEL(syn_b),      /* new */
+		SEL(syn_a),      /* 4th: sample */
+		SEL(data_c), /* new and payload */
+		SEL(data_c), /* payload */
+		SEL(syn_a),      /* 7th: sample */
+		UNSEL(syn_a),
+		UNSEL(syn_b),
 		UNCOUNTED(arp, DS_CTR_NON_IP),
-		SEL(a),      /* 10th */
-	};
-
-	(void)state;
-	if (env.skip_why)
-		skip();
-	steps_check(inst_get(I_RULES3), "sample_and_new", steps, sizeof(steps) / sizeof(steps[0]));
-}
+		SEL(syn_a),      /* 10th */
+	),
+};
 
 /* cfg_pass: selected or not, the verdict is XDP_PASS (frame_check). */
-static void test_capture_select_sample_cfg_pass(void **state)
-{
-	const struct step steps[] = {
+static const struct seq sample_cfg_pass = {
+	"sample_cfg_pass", I_SAMPLE2_PASS,
+	STEPS(
 		SEL(syn), UNSEL(syn), SEL(udp),
 		UNCOUNTED(arp, DS_CTR_NON_IP), UNCOUNTED(fragment, DS_CTR_FRAGMENT),
 		UNSEL(mirai), SEL(icmp),
-	};
+	),
+};
 
-	(void)state;
-	if (env.skip_why)
+/* One countdown per queue: interleaved queues sample independently. */
+static const struct seq sample_per_queue = {
+	"sample_per_queue", I_SAMPLE3, .mq = true,
+	STEPS(
+		SEL_Q(syn, 0),  SEL_Q(syn, 1),
+		UNSEL_Q(syn, 0), UNSEL_Q(syn, 1),
+		SEL_Q(syn, 2),  /* another queue's 1st */
+		UNSEL_Q(syn, 0), UNCOUNTED_Q(arp, DS_CTR_NON_IP, 1),
+		UNSEL_Q(syn, 1),
+		SEL_Q(syn, 0),  /* queue 0's 4th */
+		SEL_Q(syn, 1),  /* queue 1's 4th */
+		UNSEL_Q(syn, 2),
+		SEL_Q(syn, DS_CAPTURE_MAX_QUEUES - 1), /* the last queue */
+		UNSEL_Q(syn, DS_CAPTURE_MAX_QUEUES - 1),
+		UNSEL_Q(syn, 2),
+		SEL_Q(syn, 2),  /* queue 2's 4th */
+		UNSEL_Q(syn, 0),
+		UNSEL_Q(syn, DS_CAPTURE_MAX_QUEUES - 1),
+		SEL_Q(syn, DS_CAPTURE_MAX_QUEUES - 1),
+	),
+};
+
+static void test_capture_select_seq(void **state)
+{
+	const struct seq *q = *state;
+
+	if (test_env.skip_why)
 		skip();
-	steps_check(inst_get(I_SAMPLE2_PASS), "sample_cfg_pass", steps,
-		    sizeof(steps) / sizeof(steps[0]));
+	if (q->mq && env.mq_skip_why) {
+		print_message("[  SKIP    ] %s\n", env.mq_skip_why);
+		skip();
+	}
+	steps_check(inst_get(q->inst), q->name, q->steps, q->n);
 }
 
 /* A frame every rule takes is one selected frame, and one without socket. */
@@ -982,7 +850,7 @@ static void test_capture_select_counted_once(void **state)
 	const struct tframe f = { .s = { .tcp.seq = FRAME_DST, .payload = 30 } };
 
 	(void)state;
-	if (env.skip_why)
+	if (test_env.skip_why)
 		skip();
 	what_set("counted_once, every bit");
 	frame_check(inst_get(I_EVERY), &f, &(struct expect){ .selected = true });
@@ -1003,7 +871,7 @@ static void test_capture_select_off_never(void **state)
 	size_t i, j, round;
 
 	(void)state;
-	if (env.skip_why)
+	if (test_env.skip_why)
 		skip();
 	for (j = 0; j < sizeof(ids) / sizeof(ids[0]); j++) {
 		struct inst *in = inst_get(ids[j]);
@@ -1011,7 +879,7 @@ static void test_capture_select_off_never(void **state)
 		/* Three rounds: new keys, then known keys, then epoch 1. */
 		for (round = 0; round < 3; round++) {
 			if (round == 2)
-				epoch_set(in, 1);
+				inst_epoch_set(in, 1);
 			for (i = 0; i < sizeof(frames) / sizeof(frames[0]); i++) {
 				what_set("off_never, round %zu, frame %zu", round + 1, i + 1);
 				frame_check(in, frames[i],
@@ -1019,7 +887,7 @@ static void test_capture_select_off_never(void **state)
 							      .epoch = round == 2 });
 			}
 		}
-		epoch_set(in, 0);
+		inst_epoch_set(in, 0);
 	}
 }
 
@@ -1039,7 +907,7 @@ static void ports_read(struct inst *in, const struct port_slot *slots, size_t ns
 
 	for (e = 0; e < 2; e++)
 		for (i = 0; i < nslots; i++)
-			out[e][i] = port_read(in, e * DS_PORT_SLOTS + slots[i].proto * 65536 +
+			out[e][i] = port_read(in->skel, e * DS_PORT_SLOTS + slots[i].proto * 65536 +
 							  slots[i].port);
 }
 
@@ -1069,14 +937,14 @@ static void same_counting(enum inst_id off_id, enum inst_id cap_id,
 			struct ds_counters d[2];
 
 			if (i == n / 2)
-				epoch_set(in[k], 1);
+				inst_epoch_set(in[k], 1);
 			verdicts[k][i] = tframe_run(in[k], frames[i], 0, d);
 		}
-		epoch_set(in[k], 0);
+		inst_epoch_set(in[k], 0);
 		ports_read(in[k], slots, nslots, after[k]);
 		for (e = 0; e < 2; e++) {
-			counters_read(in[k], e, &ctr[k][e]);
-			nflows[k][e] = flows_read(in[k], e, flows[k][e]);
+			counters_read(in[k]->skel, e, &ctr[k][e]);
+			nflows[k][e] = inst_flows(in[k], e, flows[k][e]);
 		}
 	}
 
@@ -1132,9 +1000,9 @@ static void same_counting(enum inst_id off_id, enum inst_id cap_id,
 /* Selecting and redirecting never changes a count. */
 static void test_capture_select_counting_unchanged(void **state)
 {
-	const struct tframe a = SYN_FROM(host(NET_A, 5), 23);
-	const struct tframe a2 = { .s = { .ip.saddr = host(NET_A, 200), .tcp.seq = FRAME_DST } };
-	const struct tframe b = { .s = { .ip.saddr = host(NET_B, 1), .tcp.dport = 80,
+	const struct tframe a = SYN_FROM(HOST(NET_A, 5), 23);
+	const struct tframe a2 = { .s = { .ip.saddr = HOST(NET_A, 200), .tcp.seq = FRAME_DST } };
+	const struct tframe b = { .s = { .ip.saddr = HOST(NET_B, 1), .tcp.dport = 80,
 					 .tcp.flags = TH_PSH | TH_ACK, .payload = 20 } };
 	const struct tframe *const frames[] = {
 		&a, &a2, &udp, &arp, &b, &icmp, &fragment, &mirai, &a, &tcp_data,
@@ -1146,7 +1014,7 @@ static void test_capture_select_counting_unchanged(void **state)
 	};
 
 	(void)state;
-	if (env.skip_why)
+	if (test_env.skip_why)
 		skip();
 	what_set("counting_unchanged, every bit");
 	same_counting(I_OFF, I_EVERY, frames, sizeof(frames) / sizeof(frames[0]), slots,
@@ -1169,17 +1037,17 @@ static void test_capture_select_counting_unchanged_map_full(void **state)
 	size_t i;
 
 	(void)state;
-	if (env.skip_why)
+	if (test_env.skip_why)
 		skip();
 	for (i = 0; i < SMALL_KEYS + 2; i++) {
-		k[i] = (struct tframe)SYN_FROM(host(0x0a000000 + ((i + 1) << 8), 9), 23);
+		k[i] = (struct tframe)SYN_FROM(HOST(0x0a000000 + ((i + 1) << 8), 9), 23);
 		frames[i] = frames[SMALL_KEYS + 2 + i] = &k[i];
 	}
 	what_set("counting_unchanged_map_full");
 	same_counting(I_OFF_SMALL, I_NEW_SMALL, frames, sizeof(frames) / sizeof(frames[0]),
 		      slots, 1);
 	/* Both halves (one per epoch) overflowed by two keys. */
-	counters_read(&insts[I_NEW_SMALL], 0, &ctr);
+	counters_read(insts[I_NEW_SMALL].skel, 0, &ctr);
 	check(ctr.c[DS_CTR_MAP_FULL] == 2 && ctr.c[DS_CTR_CAPTURE_SELECTED] == SMALL_KEYS,
 	      "epoch 0: map_full %llu, selected %llu; want 2, %d",
 	      (unsigned long long)ctr.c[DS_CTR_MAP_FULL],
@@ -1257,7 +1125,7 @@ static int mq_setup(void **state)
 
 	(void)state;
 	env.mq_skip_why = NULL;
-	if (env.skip_why)
+	if (test_env.skip_why)
 		return 0;
 	env.orig_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (env.orig_netns < 0 || unshare(CLONE_NEWNET)) {
@@ -1290,38 +1158,6 @@ static int mq_teardown(void **state)
 	return err || !env.ifindex ? -1 : 0;
 }
 
-/* One countdown per queue: interleaved queues sample independently. */
-static void test_capture_select_sample_per_queue(void **state)
-{
-	const struct step steps[] = {
-		SEL_Q(syn, 0),  SEL_Q(syn, 1),
-		UNSEL_Q(syn, 0), UNSEL_Q(syn, 1),
-		SEL_Q(syn, 2),  /* another queue's 1st */
-		UNSEL_Q(syn, 0), UNCOUNTED_Q(arp, DS_CTR_NON_IP, 1),
-		UNSEL_Q(syn, 1),
-		SEL_Q(syn, 0),  /* queue 0's 4th */
-		SEL_Q(syn, 1),  /* queue 1's 4th */
-		UNSEL_Q(syn, 2),
-		SEL_Q(syn, DS_CAPTURE_MAX_QUEUES - 1), /* the last queue */
-		UNSEL_Q(syn, DS_CAPTURE_MAX_QUEUES - 1),
-		UNSEL_Q(syn, 2),
-		SEL_Q(syn, 2),  /* queue 2's 4th */
-		UNSEL_Q(syn, 0),
-		UNSEL_Q(syn, DS_CAPTURE_MAX_QUEUES - 1),
-		SEL_Q(syn, DS_CAPTURE_MAX_QUEUES - 1),
-	};
-
-	(void)state;
-	if (env.skip_why)
-		skip();
-	if (env.mq_skip_why) {
-		print_message("[  SKIP    ] %s\n", env.mq_skip_why);
-		skip();
-	}
-	steps_check(inst_get(I_SAMPLE3), "sample_per_queue", steps,
-		    sizeof(steps) / sizeof(steps[0]));
-}
-
 /* Queues past DS_CAPTURE_MAX_QUEUES have no XSKMAP slot: a frame from one
  * that a rule selects is CAPTURE_NO_SOCKET (darkscope.h). */
 static void test_capture_select_queue_past_max(void **state)
@@ -1333,7 +1169,7 @@ static void test_capture_select_queue_past_max(void **state)
 	size_t i;
 
 	(void)state;
-	if (env.skip_why)
+	if (test_env.skip_why)
 		skip();
 	if (env.mq_skip_why) {
 		print_message("[  SKIP    ] %s\n", env.mq_skip_why);
@@ -1360,7 +1196,7 @@ static void test_capture_select_sample_across_cpus(void **state)
 	size_t i;
 
 	(void)state;
-	if (env.skip_why)
+	if (test_env.skip_why)
 		skip();
 	for (cpu = 0; cpu < CPU_SETSIZE && n < 2; cpu++)
 		if (CPU_ISSET(cpu, &env.affinity))
@@ -1392,26 +1228,21 @@ static int affinity_restore(void **state)
 
 /* Setup ----------------------------------------------------------------------- */
 
+/* The first instance is loaded here: a load failure fails the group with
+ * its reason (cmocka reports it). */
 static int group_setup(void **state)
 {
+	struct loader_opts lo = inst_opts(&insts[I_OFF]);
+
 	(void)state;
-	env.ncpus = libbpf_num_possible_cpus();
-	if (env.ncpus <= 0 || sched_getaffinity(0, sizeof(env.affinity), &env.affinity))
+	if (sched_getaffinity(0, sizeof(env.affinity), &env.affinity))
 		return -1;
 	env.ifindex = if_nametoindex("lo");
 	if (!env.ifindex)
 		return -1;
-
-	insts[I_OFF].skel = skel_load(&insts[I_OFF]);
-	if (!insts[I_OFF].skel) {
-		if (errno == EPERM || errno == EACCES) {
-			env.skip_why = "loading BPF needs CAP_BPF (run as root)";
-			print_message("[  SKIP    ] %s\n", env.skip_why);
-			return 0;
-		}
-		print_error("loading darkscope_bpf: %s\n", strerror(errno));
+	if (prog_test_setup(&insts[I_OFF].sp, &lo))
 		return -1;
-	}
+	insts[I_OFF].skel = insts[I_OFF].sp.skel;
 	return 0;
 }
 
@@ -1421,7 +1252,7 @@ static int group_teardown(void **state)
 
 	(void)state;
 	for (i = 0; i < I_MAX; i++) {
-		darkscope_bpf__destroy(insts[i].skel);
+		prog_unload(&insts[i].sp);
 		insts[i].skel = NULL;
 	}
 	return 0;
@@ -1431,6 +1262,14 @@ static int group_teardown(void **state)
 
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
+/* One cmocka test per sequence q, named test_capture_select_<q>. */
+#define SEQ_TEST(q)                                                             \
+	{ .name = "test_capture_select_" #q, .test_func = test_capture_select_seq, \
+	  .initial_state = (void *)&(q) }
+#define SEQ_TEST_MQ(q)                                                          \
+	{ .name = "test_capture_select_" #q, .test_func = test_capture_select_seq, \
+	  .setup_func = mq_setup, .teardown_func = mq_teardown, .initial_state = (void *)&(q) }
+
 static const struct CMUnitTest more_tests[] = {
 	cmocka_unit_test(test_capture_select_off_never),
 	cmocka_unit_test(test_capture_select_counted_once),
@@ -1438,17 +1277,16 @@ static const struct CMUnitTest more_tests[] = {
 	cmocka_unit_test(test_capture_select_new_per_epoch),
 	cmocka_unit_test(test_capture_select_new_after_drain),
 	cmocka_unit_test(test_capture_select_new_map_full),
-	cmocka_unit_test(test_capture_select_sample_every_nth),
-	cmocka_unit_test(test_capture_select_sample_every_frame),
-	cmocka_unit_test(test_capture_select_sample_skips_uncounted),
-	cmocka_unit_test(test_capture_select_sample_and_mirai),
-	cmocka_unit_test(test_capture_select_sample_and_new),
-	cmocka_unit_test(test_capture_select_sample_cfg_pass),
+	SEQ_TEST(sample_every_nth),
+	SEQ_TEST(sample_every_frame),
+	SEQ_TEST(sample_skips_uncounted),
+	SEQ_TEST(sample_and_mirai),
+	SEQ_TEST(sample_and_new),
+	SEQ_TEST(sample_cfg_pass),
 	cmocka_unit_test_teardown(test_capture_select_sample_across_cpus, affinity_restore),
 	cmocka_unit_test(test_capture_select_counting_unchanged),
 	cmocka_unit_test(test_capture_select_counting_unchanged_map_full),
-	cmocka_unit_test_setup_teardown(test_capture_select_sample_per_queue, mq_setup,
-					mq_teardown),
+	SEQ_TEST_MQ(sample_per_queue),
 	cmocka_unit_test_setup_teardown(test_capture_select_queue_past_max, mq_setup,
 					mq_teardown),
 };

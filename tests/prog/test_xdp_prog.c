@@ -28,15 +28,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <asm/byteorder.h>
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "darkscope.h"
-#include "series/counter_names.h"
-#include "darkscope.skel.h"
 #include "frames.h"
+#include "prog_test_util.h"
 #include "table_group.h"
 
 /* Flow map size of the instance that tests a full map. */
@@ -52,11 +51,6 @@ struct port_row {
 	struct ds_port_value v; /* summed over CPUs */
 };
 
-struct flow_row {
-	struct ds_flow_key k;
-	struct ds_flow_value v; /* counters summed, bitmaps OR-ed over CPUs */
-};
-
 /* Everything the program can write, as seen from user space. */
 struct map_state {
 	struct ds_counters ctr[2];
@@ -66,28 +60,38 @@ struct map_state {
 	struct flow_row flows[2][MAX_ROWS];
 };
 
+/* What a counted frame adds to its port slot and flow key. */
+struct count_row {
+	__u8 proto; /* enum ds_proto_idx */
+	__u16 dport;
+	bool syn, mirai;
+};
+
 struct xdp_case {
 	const char *name;        /* test_xdp_prog_<name> */
 	struct frame_spec pkt;
 	__u32 verdict;           /* with cfg_pass false */
 	enum ds_counter outcome; /* the one outcome counter the frame moves */
-	struct {                 /* outcome DS_CTR_COUNTED only */
-		__u8 proto;      /* enum ds_proto_idx */
-		__u16 dport;
-		bool syn, mirai;
-	} row;
+	struct count_row row;    /* outcome DS_CTR_COUNTED only */
+};
+
+/* The instances: as the daemon loads it, with cfg_pass, with small flow maps. */
+enum { P_MAIN, P_PASS, P_SMALL, P_MAX };
+
+static const struct loader_opts prog_opts[P_MAX] = {
+	[P_MAIN] = { .max_keys = 0 },
+	[P_PASS] = { .pass = true },
+	[P_SMALL] = { .max_keys = SMALL_KEYS },
 };
 
 static struct {
-	struct darkscope_bpf *skel;  /* as the daemon loads it */
-	struct darkscope_bpf *pass;  /* cfg_pass = true */
-	struct darkscope_bpf *small; /* flow maps of SMALL_KEYS entries */
-	int ncpus;
+	struct sensor_prog sp[P_MAX];
+	struct darkscope_bpf *skel;  /* sp[P_MAIN].skel */
+	struct darkscope_bpf *pass;  /* sp[P_PASS].skel: cfg_pass = true */
+	struct darkscope_bpf *small; /* sp[P_SMALL].skel: flow maps of SMALL_KEYS entries */
 	void *pcpu;                  /* per-CPU values of PORT_BATCH slots */
 	__u32 *keys;                 /* keys of PORT_BATCH slots */
-	const char *skip_why;
 	bool runts;                  /* BPF_PROG_RUN takes frames < ETH_HLEN */
-	const char *what;            /* case being checked, for messages */
 	/*
 	 * A full port_counts scan costs ~50 ms (393216 per-CPU slots), so a
 	 * reset zeroes only the slots the last state_read() found, as long as
@@ -98,12 +102,6 @@ static struct {
 	__u32 known_slots[MAX_ROWS];
 } env;
 
-#define check(cond, fmt, ...)                                                   \
-	do {                                                                    \
-		if (!(cond))                                                    \
-			fail_msg("%s: " fmt, env.what, ##__VA_ARGS__);          \
-	} while (0)
-
 /* Default source of frame_spec, network order, as the flow key has it. */
 static __be32 src_of(const struct frame_spec *s)
 {
@@ -112,37 +110,16 @@ static __be32 src_of(const struct frame_spec *s)
 
 /* Map access ------------------------------------------------------------ */
 
-static int map_fd(struct bpf_map *map)
-{
-	return bpf_map__fd(map);
-}
-
-static void counters_read(struct darkscope_bpf *skel, __u32 epoch, struct ds_counters *out)
-{
-	struct ds_counters vals[env.ncpus];
-	int cpu, i;
-
-	/* Zeroed although the kernel fills it: valgrind's model of BPF map
-	 * lookups knows nothing of per-CPU values (same below). */
-	memset(vals, 0, sizeof(vals));
-	check(!bpf_map_lookup_elem(map_fd(skel->maps.sensor_counters), &epoch, vals),
-	      "sensor_counters[%u]: %s", epoch, strerror(errno));
-	memset(out, 0, sizeof(*out));
-	for (cpu = 0; cpu < env.ncpus; cpu++)
-		for (i = 0; i < DS_CTR_MAX; i++)
-			out->c[i] += vals[cpu].c[i];
-}
-
 /* Calls fn for every port_counts slot whose summed value is not zero. */
 static void ports_scan(struct darkscope_bpf *skel,
 		       void (*fn)(struct darkscope_bpf *skel, __u32 slot,
 				  const struct ds_port_value *v, void *arg),
 		       void *arg)
 {
-	int fd = map_fd(skel->maps.port_counts);
+	int fd = bpf_map__fd(skel->maps.port_counts);
 	__u32 in = 0, out = 0, count, i;
 	void *in_batch = NULL;
-	int err, cpu;
+	int err;
 
 	_Static_assert(sizeof(struct ds_port_value) % 8 == 0,
 		       "per-CPU values are not padded");
@@ -154,15 +131,9 @@ static void ports_scan(struct darkscope_bpf *skel,
 		if (err && errno != ENOENT)
 			fail_msg("port_counts batch lookup: %s", strerror(errno));
 		for (i = 0; i < count; i++) {
-			struct ds_port_value *pv = env.pcpu;
-			struct ds_port_value sum = {};
+			const struct ds_port_value *pv = env.pcpu;
+			struct ds_port_value sum = port_value_sum(pv + (size_t)i * test_env.ncpus);
 
-			pv += (size_t)i * env.ncpus;
-			for (cpu = 0; cpu < env.ncpus; cpu++) {
-				sum.packets += pv[cpu].packets;
-				sum.syn += pv[cpu].syn;
-				sum.mirai += pv[cpu].mirai;
-			}
 			if (sum.packets || sum.syn || sum.mirai)
 				fn(skel, env.keys[i], &sum, arg);
 		}
@@ -188,50 +159,13 @@ static void port_collect(struct darkscope_bpf *skel, __u32 slot, const struct ds
 static void port_zero(struct darkscope_bpf *skel, __u32 slot, const struct ds_port_value *v,
 		      void *arg)
 {
-	struct ds_port_value zero[env.ncpus];
+	struct ds_port_value zero[test_env.ncpus];
 
 	(void)v;
 	(void)arg;
 	memset(zero, 0, sizeof(zero));
-	check(!bpf_map_update_elem(map_fd(skel->maps.port_counts), &slot, zero, BPF_ANY),
+	check(!bpf_map_update_elem(bpf_map__fd(skel->maps.port_counts), &slot, zero, BPF_ANY),
 	      "zeroing port slot %u: %s", slot, strerror(errno));
-}
-
-static struct bpf_map *flows_of(struct darkscope_bpf *skel, int epoch)
-{
-	return epoch ? skel->maps.flows_1 : skel->maps.flows_0;
-}
-
-static void flows_read(struct darkscope_bpf *skel, int epoch, struct map_state *st)
-{
-	int fd = map_fd(flows_of(skel, epoch));
-	struct ds_flow_value vals[env.ncpus];
-	struct ds_flow_key key, next;
-	void *prev = NULL;
-	int cpu, w;
-
-	st->nflows[epoch] = 0;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct flow_row row = { .k = next };
-
-		memset(vals, 0, sizeof(vals));
-		check(!bpf_map_lookup_elem(fd, &next, vals), "flows_%d lookup: %s", epoch,
-		      strerror(errno));
-		for (cpu = 0; cpu < env.ncpus; cpu++) {
-			row.v.packets += vals[cpu].packets;
-			row.v.syn += vals[cpu].syn;
-			row.v.mirai += vals[cpu].mirai;
-			for (w = 0; w < DS_HOST_WORDS; w++) {
-				row.v.src_hosts[w] |= vals[cpu].src_hosts[w];
-				row.v.mirai_hosts[w] |= vals[cpu].mirai_hosts[w];
-			}
-		}
-		if (st->nflows[epoch] < MAX_ROWS)
-			st->flows[epoch][st->nflows[epoch]] = row;
-		st->nflows[epoch]++;
-		key = next;
-		prev = &key;
-	}
 }
 
 /* Rows a snapshot holds of n counted. */
@@ -245,12 +179,6 @@ static int port_row_cmp(const void *a, const void *b)
 	const struct port_row *x = a, *y = b;
 
 	return x->slot < y->slot ? -1 : x->slot > y->slot;
-}
-
-static int flow_row_cmp(const void *a, const void *b)
-{
-	return memcmp(&((const struct flow_row *)a)->k, &((const struct flow_row *)b)->k,
-		      sizeof(struct ds_flow_key));
 }
 
 static void state_sort(struct map_state *st)
@@ -267,21 +195,11 @@ static void state_sort(struct map_state *st)
 static void ports_lookup(struct darkscope_bpf *skel, const struct map_state *want,
 			 struct map_state *st)
 {
-	struct ds_port_value vals[env.ncpus];
-	int i, cpu;
+	int i;
 
 	for (i = 0; i < rows(want->nports); i++) {
-		struct port_row *r = &st->ports[i];
-
-		r->slot = want->ports[i].slot;
-		memset(vals, 0, sizeof(vals));
-		check(!bpf_map_lookup_elem(map_fd(skel->maps.port_counts), &r->slot, vals),
-		      "port_counts[%u]: %s", r->slot, strerror(errno));
-		for (cpu = 0; cpu < env.ncpus; cpu++) {
-			r->v.packets += vals[cpu].packets;
-			r->v.syn += vals[cpu].syn;
-			r->v.mirai += vals[cpu].mirai;
-		}
+		st->ports[i].slot = want->ports[i].slot;
+		st->ports[i].v = port_read(skel, st->ports[i].slot);
 	}
 	st->nports = want->nports;
 }
@@ -295,7 +213,7 @@ static void state_read(struct darkscope_bpf *skel, struct map_state *st,
 	memset(st, 0, sizeof(*st));
 	for (e = 0; e < 2; e++) {
 		counters_read(skel, e, &st->ctr[e]);
-		flows_read(skel, e, st);
+		st->nflows[e] = flows_read(skel, e, st->flows[e], MAX_ROWS);
 	}
 	if (only_slots_of) {
 		ports_lookup(skel, only_slots_of, st);
@@ -314,20 +232,9 @@ static void state_read(struct darkscope_bpf *skel, struct map_state *st,
 /* Back to a freshly loaded program's maps: all counters zero, no keys. */
 static void state_reset(struct darkscope_bpf *skel)
 {
-	struct ds_counters zero[env.ncpus];
-	struct ds_flow_key key;
-	__u32 e;
-	int fd, i;
+	int i;
 
-	memset(zero, 0, sizeof(zero));
-	for (e = 0; e < 2; e++) {
-		check(!bpf_map_update_elem(map_fd(skel->maps.sensor_counters), &e, zero, BPF_ANY),
-		      "zeroing sensor_counters[%u]: %s", e, strerror(errno));
-		fd = map_fd(flows_of(skel, e));
-		while (!bpf_map_get_next_key(fd, NULL, &key))
-			check(!bpf_map_delete_elem(fd, &key), "flows_%u delete: %s", e,
-			      strerror(errno));
-	}
+	counters_flows_reset(skel);
 	if (env.known_skel == skel) {
 		for (i = 0; i < env.known_nports; i++)
 			port_zero(skel, env.known_slots[i], NULL, NULL);
@@ -336,16 +243,6 @@ static void state_reset(struct darkscope_bpf *skel)
 	}
 	env.known_skel = skel;
 	env.known_nports = 0;
-}
-
-static void epoch_set(struct darkscope_bpf *skel, int epoch)
-{
-	struct bpf_map *tag = epoch ? skel->maps.epoch_tag_1 : skel->maps.epoch_tag_0;
-	__u32 zero = 0;
-	int fd = map_fd(tag);
-
-	check(!bpf_map_update_elem(map_fd(skel->maps.epoch_select), &zero, &fd, BPF_ANY),
-	      "epoch_select <- epoch_tag_%d: %s", epoch, strerror(errno));
 }
 
 /* Expectations ---------------------------------------------------------- */
@@ -414,17 +311,6 @@ static void want_counted(struct map_state *want, int epoch, __be32 saddr, __u8 p
 	}
 }
 
-static void print_counters(const char *label, const struct ds_counters *c)
-{
-	int i;
-
-	print_error("  %s:", label);
-	for (i = 0; i < DS_CTR_MAX; i++)
-		if (c->c[i])
-			print_error(" %s=%llu", ds_counter_names[i], (unsigned long long)c->c[i]);
-	print_error("\n");
-}
-
 static void print_flow(const char *label, int epoch, const struct flow_row *r)
 {
 	char net[INET_ADDRSTRLEN];
@@ -447,10 +333,7 @@ static void print_state(const char *label, const struct map_state *st)
 	int e, i;
 
 	for (e = 0; e < 2; e++) {
-		char name[32];
-
-		snprintf(name, sizeof(name), "%s counters[%d]", label, e);
-		print_counters(name, &st->ctr[e]);
+		counters_print(label, e, &st->ctr[e]);
 		for (i = 0; i < st->nflows[e] && i < MAX_ROWS; i++)
 			print_flow(label, e, &st->flows[e][i]);
 	}
@@ -504,7 +387,7 @@ static void state_check(struct darkscope_bpf *skel, struct map_state *want,
 		    c->c[DS_CTR_MAP_FULL] > c->c[DS_CTR_COUNTED]) {
 			print_state("got", got);
 			fail_msg("%s: epoch %d: frames %llu, sum of outcomes %llu, map_full %llu, "
-				 "counted %llu", env.what, e,
+				 "counted %llu", test_env.what, e,
 				 (unsigned long long)c->c[DS_CTR_FRAMES],
 				 (unsigned long long)outcomes,
 				 (unsigned long long)c->c[DS_CTR_MAP_FULL],
@@ -522,7 +405,7 @@ static void state_check(struct darkscope_bpf *skel, struct map_state *want,
 	if (!same) {
 		print_state("got ", got);
 		print_state("want", want);
-		fail_msg("%s: map state differs from the expectation (above)", env.what);
+		fail_msg("%s: map state differs from the expectation (above)", test_env.what);
 	}
 }
 
@@ -577,11 +460,6 @@ static __u32 spec_run(struct darkscope_bpf *skel, const struct frame_spec *s)
 	return prog_run(skel, frame, frame_build(s, frame));
 }
 
-static const char *verdict_name(__u32 v)
-{
-	return v == XDP_PASS ? "XDP_PASS" : v == XDP_DROP ? "XDP_DROP" : "other";
-}
-
 /*
  * Runs case c and checks the verdict and the maps.  Alone (acc NULL): from
  * reset maps, with a full port scan.  In a loop over the table: acc holds
@@ -598,7 +476,7 @@ static bool case_check(struct darkscope_bpf *skel, const struct xdp_case *c, int
 	__u8 frame[FRAME_MAX];
 	__u32 verdict, len;
 
-	env.what = c->name;
+	what_set("%s", c->name);
 	len = frame_build(&c->pkt, frame);
 	if (len < ETH_HLEN && !env.runts)
 		return false;
@@ -622,9 +500,10 @@ static bool case_check(struct darkscope_bpf *skel, const struct xdp_case *c, int
 #define COUNTED(r) .verdict = XDP_DROP, .outcome = DS_CTR_COUNTED, .row = r
 #define DROPPED(ctr) .verdict = XDP_DROP, .outcome = (ctr)
 #define PASSED(ctr) .verdict = XDP_PASS, .outcome = (ctr)
-#define TCP_ROW(port, s, m) { .proto = DS_PROTO_TCP, .dport = (port), .syn = (s), .mirai = (m) }
-#define UDP_ROW(port) { .proto = DS_PROTO_UDP, .dport = (port) }
-#define ICMP_ROW(type) { .proto = DS_PROTO_ICMP, .dport = (type) }
+#define TCP_ROW(port, s, m)                                                     \
+	(struct count_row){ .proto = DS_PROTO_TCP, .dport = (port), .syn = (s), .mirai = (m) }
+#define UDP_ROW(port) (struct count_row){ .proto = DS_PROTO_UDP, .dport = (port) }
+#define ICMP_ROW(type) (struct count_row){ .proto = DS_PROTO_ICMP, .dport = (type) }
 
 /* Bytes before the IPv4 header of an untagged frame, and of its L4 header. */
 #define L3 14
@@ -790,7 +669,7 @@ static void table_check(struct darkscope_bpf *skel, int epoch, bool pass)
 	state_reset(skel);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		case_check(skel, &cases[i], epoch, pass, &acc);
-	env.what = pass ? "table with cfg_pass, all port slots" : "table, all port slots";
+	what_set("%s", pass ? "table with cfg_pass, all port slots" : "table, all port slots");
 	state_check(skel, &acc, NULL, true);
 }
 
@@ -798,7 +677,7 @@ static void test_xdp_prog_case(void **state)
 {
 	const struct xdp_case *c = *state;
 
-	if (env.skip_why)
+	if (test_env.skip_why)
 		skip();
 	if (!case_check(env.skel, c, 0, false, NULL)) {
 		/* A kernel that refuses runts in BPF_PROG_RUN (6.x does, even
@@ -821,7 +700,7 @@ static void test_xdp_prog_case(void **state)
 static void test_xdp_prog_table_epoch_1(void **state)
 {
 	(void)state;
-	if (env.skip_why)
+	if (test_env.skip_why)
 		skip();
 	epoch_set(env.skel, 1);
 	table_check(env.skel, 1, false);
@@ -832,7 +711,7 @@ static void test_xdp_prog_table_epoch_1(void **state)
 static void test_xdp_prog_table_cfg_pass(void **state)
 {
 	(void)state;
-	if (env.skip_why)
+	if (test_env.skip_why)
 		skip();
 	table_check(env.pass, 0, true);
 }
@@ -844,6 +723,24 @@ static __u32 net_host(__u32 net24, __u32 host)
 	return net24 << 8 | host;
 }
 
+/* The start of a multi-frame test: skipped without BPF, maps of skel reset. */
+static void multi_begin(const char *name, struct darkscope_bpf *skel)
+{
+	if (test_env.skip_why)
+		skip();
+	what_set("%s", name);
+	state_reset(skel);
+}
+
+/* Runs s, which must be dropped and counted as r: want gets its port slot
+ * and, if in_flow_map, its flow key. */
+static void counted_run(struct darkscope_bpf *skel, struct map_state *want, int epoch,
+			const struct frame_spec *s, struct count_row r, bool in_flow_map)
+{
+	assert_int_equal(spec_run(skel, s), XDP_DROP);
+	want_counted(want, epoch, src_of(s), r.proto, r.dport, r.syn, r.mirai, in_flow_map);
+}
+
 /* Options of every length: dport is read after them. */
 static void test_xdp_prog_ip_options_all(void **state)
 {
@@ -852,123 +749,97 @@ static void test_xdp_prog_ip_options_all(void **state)
 	int ihl;
 
 	(void)state;
-	if (env.skip_why)
-		skip();
-	state_reset(env.skel);
+	multi_begin("ip_options_all", env.skel);
 	for (ihl = 6; ihl <= 15; ihl++) {
 		struct xdp_case c = {
 			.name = name,
 			.pkt = { .ip.ihl = ihl, .tcp.dport = 1000 + ihl },
-			.verdict = XDP_DROP,
-			.outcome = DS_CTR_COUNTED,
-			.row = TCP_ROW(1000 + ihl, 1, 0),
+			COUNTED(TCP_ROW(1000 + ihl, 1, 0)),
 		};
 
 		snprintf(name, sizeof(name), "ip_options_ihl_%d", ihl);
 		case_check(env.skel, &c, 0, false, &acc);
 	}
-	env.what = "ip_options_all, all port slots";
+	what_set("ip_options_all, all port slots");
 	state_check(env.skel, &acc, NULL, true);
 }
 
-/* Hosts of one /24 share a key; the bitmaps are pinned as literals. */
-static void test_xdp_prog_bitmap_one_net(void **state)
-{
-	static const __u8 hosts[] = { 1, 2, 63, 64, 127, 128, 200 };
-	static const __u8 mirai_hosts[] = { 64, 200 };
-	const __u32 net = 0x0a141e; /* 10.20.30.0/24 */
-	struct map_state want = {};
-	struct map_state got;
-	size_t i;
+/*
+ * The host bitmaps: TCP frames to port 23 from hosts of one or two /24s,
+ * compared with the full expectation and then with the flow rows pinned as
+ * literals (bit h % 64 of word h / 64, darkscope.h), so the bit layout is
+ * not only checked against want_counted()'s own idea of it.
+ */
+struct bitmap_case {
+	const char *name;
+	struct frame_spec frames[10]; /* .ip.saddr set; .tcp.seq = FRAME_DST: Mirai */
+	struct count_row row;         /* of every frame but Mirai ones (mirai set) */
+	int nflows;
+	struct flow_row flows[2];     /* flows_0 in key order, literally */
+};
 
-	(void)state;
-	if (env.skip_why)
-		skip();
-	env.what = "bitmap_one_net";
-	state_reset(env.skel);
-	for (i = 0; i < sizeof(hosts); i++) {
-		struct frame_spec s = { .ip.saddr = net_host(net, hosts[i]) };
+#define SRC(net24, h, ...) { .ip.saddr = (net24) << 8 | (h), __VA_ARGS__ }
+#define SRC_MIRAI(net24, h) SRC(net24, h, .tcp.seq = FRAME_DST)
+#define SRC_ACK(net24, h) SRC(net24, h, .tcp.flags = TH_ACK)
+#define FLOW(net24, p, s, m, hosts, mhosts)                                            \
+	{ .k = { .src_net = __constant_htonl((net24) << 8), .dport = 23,             \
+		 .proto = DS_PROTO_TCP, .klass = DS_CLASS_PROBE },                  \
+	  .v = { .packets = (p), .syn = (s), .mirai = (m), .src_hosts = hosts,       \
+		 .mirai_hosts = mhosts } }
+#define WORDS(a, b, c, d) { a, b, c, d }
 
-		assert_int_equal(spec_run(env.skel, &s), XDP_DROP);
-		want_counted(&want, 0, htonl(s.ip.saddr), DS_PROTO_TCP, 23, 1, 0, true);
-	}
-	for (i = 0; i < sizeof(mirai_hosts); i++) {
-		struct frame_spec s = { .ip.saddr = net_host(net, mirai_hosts[i]),
-					.tcp.seq = FRAME_DST };
-
-		assert_int_equal(spec_run(env.skel, &s), XDP_DROP);
-		want_counted(&want, 0, htonl(s.ip.saddr), DS_PROTO_TCP, 23, 1, 1, true);
-	}
-	state_check(env.skel, &want, &got, true);
-	assert_int_equal(got.nflows[0], 1);
-	assert_int_equal(got.flows[0][0].k.src_net, htonl(0x0a141e00));
-	assert_int_equal(got.flows[0][0].v.packets, 9);
-	assert_int_equal(got.flows[0][0].v.syn, 9);
-	assert_int_equal(got.flows[0][0].v.mirai, 2);
-	assert_int_equal(got.flows[0][0].v.src_hosts[0], 0x8000000000000006ULL);
-	assert_int_equal(got.flows[0][0].v.src_hosts[1], 0x8000000000000001ULL);
-	assert_int_equal(got.flows[0][0].v.src_hosts[2], 0x1ULL);
-	assert_int_equal(got.flows[0][0].v.src_hosts[3], 0x100ULL);
-	assert_int_equal(got.flows[0][0].v.mirai_hosts[0], 0);
-	assert_int_equal(got.flows[0][0].v.mirai_hosts[1], 0x1ULL);
-	assert_int_equal(got.flows[0][0].v.mirai_hosts[2], 0);
-	assert_int_equal(got.flows[0][0].v.mirai_hosts[3], 0x100ULL);
-}
+/* Hosts of one /24 share a key. */
+static const struct bitmap_case bitmap_one_net = {
+	"bitmap_one_net",
+	{ SRC(0x0a141e, 1), SRC(0x0a141e, 2), SRC(0x0a141e, 63), SRC(0x0a141e, 64),
+	  SRC(0x0a141e, 127), SRC(0x0a141e, 128), SRC(0x0a141e, 200), SRC_MIRAI(0x0a141e, 64),
+	  SRC_MIRAI(0x0a141e, 200) },
+	TCP_ROW(23, 1, 0), 1,
+	{ FLOW(0x0a141e, 9, 9, 2,
+	       WORDS(0x8000000000000006ULL, 0x8000000000000001ULL, 0x1ULL, 0x100ULL),
+	       WORDS(0, 0x1ULL, 0, 0x100ULL)) },
+};
 
 /* Two /24s, two keys, each with only its own hosts. */
-static void test_xdp_prog_bitmap_two_nets(void **state)
-{
-	static const __u32 srcs[] = { 0x0a010105, 0x0a010205, 0x0a010106, 0x0a010207 };
-	struct map_state want = {};
-	struct map_state got;
-	size_t i;
-
-	(void)state;
-	if (env.skip_why)
-		skip();
-	env.what = "bitmap_two_nets";
-	state_reset(env.skel);
-	for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++) {
-		struct frame_spec s = { .ip.saddr = srcs[i], .tcp.flags = TH_ACK };
-
-		assert_int_equal(spec_run(env.skel, &s), XDP_DROP);
-		want_counted(&want, 0, htonl(srcs[i]), DS_PROTO_TCP, 23, 0, 0, true);
-	}
-	state_check(env.skel, &want, &got, true);
-	assert_int_equal(got.nflows[0], 2);
-	assert_int_equal(got.flows[0][0].k.src_net, htonl(0x0a010100));
-	assert_int_equal(got.flows[0][0].v.src_hosts[0], (1ULL << 5) | (1ULL << 6));
-	assert_int_equal(got.flows[0][1].k.src_net, htonl(0x0a010200));
-	assert_int_equal(got.flows[0][1].v.src_hosts[0], (1ULL << 5) | (1ULL << 7));
-	assert_int_equal(got.flows[0][0].v.syn + got.flows[0][1].v.syn, 0);
-}
+static const struct bitmap_case bitmap_two_nets = {
+	"bitmap_two_nets",
+	{ SRC_ACK(0x0a0101, 5), SRC_ACK(0x0a0102, 5), SRC_ACK(0x0a0101, 6), SRC_ACK(0x0a0102, 7) },
+	TCP_ROW(23, 0, 0), 2,
+	{ FLOW(0x0a0101, 2, 0, 0, WORDS((1ULL << 5) | (1ULL << 6), 0, 0, 0), WORDS(0, 0, 0, 0)),
+	  FLOW(0x0a0102, 2, 0, 0, WORDS((1ULL << 5) | (1ULL << 7), 0, 0, 0), WORDS(0, 0, 0, 0)) },
+};
 
 /* Host .0 and .255: the first and the last bit. */
-static void test_xdp_prog_bitmap_edges(void **state)
+static const struct bitmap_case bitmap_edges = {
+	"bitmap_edges",
+	{ SRC_MIRAI(0xc0a80a, 0), SRC_MIRAI(0xc0a80a, 255) },
+	TCP_ROW(23, 1, 1), 1,
+	{ FLOW(0xc0a80a, 2, 2, 2, WORDS(1, 0, 0, 1ULL << 63), WORDS(1, 0, 0, 1ULL << 63)) },
+};
+
+static void test_xdp_prog_bitmap(void **state)
 {
+	const struct bitmap_case *c = *state;
 	struct map_state want = {};
 	struct map_state got;
-	int h;
+	int i;
 
-	(void)state;
-	if (env.skip_why)
-		skip();
-	env.what = "bitmap_edges";
-	state_reset(env.skel);
-	for (h = 0; h <= 255; h += 255) {
-		struct frame_spec s = { .ip.saddr = net_host(0xc0a80a, h), .tcp.seq = FRAME_DST };
+	multi_begin(c->name, env.skel);
+	for (i = 0; i < (int)(sizeof(c->frames) / sizeof(c->frames[0])) && c->frames[i].ip.saddr;
+	     i++) {
+		struct count_row r = c->row;
 
-		assert_int_equal(spec_run(env.skel, &s), XDP_DROP);
-		want_counted(&want, 0, htonl(s.ip.saddr), DS_PROTO_TCP, 23, 1, 1, true);
+		r.mirai = c->frames[i].tcp.seq == FRAME_DST;
+		counted_run(env.skel, &want, 0, &c->frames[i], r, true);
 	}
 	state_check(env.skel, &want, &got, true);
-	assert_int_equal(got.nflows[0], 1);
-	assert_int_equal(got.flows[0][0].v.src_hosts[0], 1);
-	assert_int_equal(got.flows[0][0].v.src_hosts[1], 0);
-	assert_int_equal(got.flows[0][0].v.src_hosts[2], 0);
-	assert_int_equal(got.flows[0][0].v.src_hosts[3], 1ULL << 63);
-	assert_int_equal(got.flows[0][0].v.mirai_hosts[0], 1);
-	assert_int_equal(got.flows[0][0].v.mirai_hosts[3], 1ULL << 63);
+	assert_int_equal(got.nflows[0], c->nflows);
+	for (i = 0; i < c->nflows; i++)
+		if (memcmp(&got.flows[0][i], &c->flows[i], sizeof(c->flows[i]))) {
+			print_state("got ", &got);
+			print_flow("literal", 0, &c->flows[i]);
+			fail_msg("%s: flow row %d differs from the literal (above)", c->name, i);
+		}
 }
 
 /* proto and dport are part of the key: same /24, four keys, four slots. */
@@ -980,21 +851,15 @@ static void test_xdp_prog_key_fields(void **state)
 		{ .tcp.dport = 54 },
 		{ .l4 = FRAME_L4_ICMP, .icmp.type = 53 },
 	};
-	const __u8 protos[] = { DS_PROTO_TCP, DS_PROTO_UDP, DS_PROTO_TCP, DS_PROTO_ICMP };
-	const __u16 ports[] = { 53, 53, 54, 53 };
+	const struct count_row rows[] = { TCP_ROW(53, 1, 0), UDP_ROW(53), TCP_ROW(54, 1, 0),
+					  ICMP_ROW(53) };
 	struct map_state want = {};
 	size_t i;
 
 	(void)state;
-	if (env.skip_why)
-		skip();
-	env.what = "key_fields";
-	state_reset(env.skel);
-	for (i = 0; i < sizeof(protos); i++) {
-		assert_int_equal(spec_run(env.skel, &specs[i]), XDP_DROP);
-		want_counted(&want, 0, htonl(FRAME_SRC), protos[i], ports[i],
-			     specs[i].l4 == FRAME_L4_TCP, 0, true);
-	}
+	multi_begin("key_fields", env.skel);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		counted_run(env.skel, &want, 0, &specs[i], rows[i], true);
 	state_check(env.skel, &want, NULL, true);
 	assert_int_equal(want.nflows[0], 4);
 	assert_int_equal(want.nports, 4);
@@ -1009,29 +874,21 @@ static void test_xdp_prog_epoch_flip(void **state)
 	struct map_state want = {};
 
 	(void)state;
-	if (env.skip_why)
-		skip();
-	env.what = "epoch_flip";
-	state_reset(env.skel);
+	multi_begin("epoch_flip", env.skel);
 
-	assert_int_equal(spec_run(env.skel, &syn), XDP_DROP);
-	want_counted(&want, 0, htonl(FRAME_SRC), DS_PROTO_TCP, 23, 1, 0, true);
+	counted_run(env.skel, &want, 0, &syn, TCP_ROW(23, 1, 0), true);
 	state_check(env.skel, &want, NULL, true);
 
 	epoch_set(env.skel, 1);
-	assert_int_equal(spec_run(env.skel, &syn), XDP_DROP);
-	want_counted(&want, 1, htonl(FRAME_SRC), DS_PROTO_TCP, 23, 1, 0, true);
-	assert_int_equal(spec_run(env.skel, &mirai), XDP_DROP);
-	want_counted(&want, 1, htonl(FRAME_SRC), DS_PROTO_TCP, 23, 1, 1, true);
-	assert_int_equal(spec_run(env.skel, &udp), XDP_DROP);
-	want_counted(&want, 1, htonl(FRAME_SRC), DS_PROTO_UDP, 53, 0, 0, true);
+	counted_run(env.skel, &want, 1, &syn, TCP_ROW(23, 1, 0), true);
+	counted_run(env.skel, &want, 1, &mirai, TCP_ROW(23, 1, 1), true);
+	counted_run(env.skel, &want, 1, &udp, UDP_ROW(53), true);
 	assert_int_equal(spec_run(env.skel, &arp), XDP_PASS);
 	want_frame(&want, 1, DS_CTR_NON_IP);
 	state_check(env.skel, &want, NULL, true);
 
 	epoch_set(env.skel, 0);
-	assert_int_equal(spec_run(env.skel, &syn), XDP_DROP);
-	want_counted(&want, 0, htonl(FRAME_SRC), DS_PROTO_TCP, 23, 1, 0, true);
+	counted_run(env.skel, &want, 0, &syn, TCP_ROW(23, 1, 0), true);
 	state_check(env.skel, &want, NULL, true);
 
 	/* The literal slots, so the slot formula above is not trusted blindly. */
@@ -1045,19 +902,17 @@ static void test_xdp_prog_epoch_flip(void **state)
  * port totals and map_full. */
 static void test_xdp_prog_map_full(void **state)
 {
+	const struct frame_spec known = { .ip.saddr = net_host(0x0a0001, 10) };
+	const struct frame_spec later = { .ip.saddr = net_host(0x0a0000 + SMALL_KEYS + 2, 9) };
 	struct map_state want = {};
 	__u32 i;
 
 	(void)state;
-	if (env.skip_why)
-		skip();
-	env.what = "map_full";
-	state_reset(env.small);
+	multi_begin("map_full", env.small);
 	for (i = 1; i <= SMALL_KEYS + 2; i++) {
 		struct frame_spec s = { .ip.saddr = net_host(0x0a0000 + i, 9) };
 
-		assert_int_equal(spec_run(env.small, &s), XDP_DROP);
-		want_counted(&want, 0, htonl(s.ip.saddr), DS_PROTO_TCP, 23, 1, 0, i <= SMALL_KEYS);
+		counted_run(env.small, &want, 0, &s, TCP_ROW(23, 1, 0), i <= SMALL_KEYS);
 	}
 	state_check(env.small, &want, NULL, true);
 	assert_int_equal(want.nflows[0], SMALL_KEYS);
@@ -1065,23 +920,13 @@ static void test_xdp_prog_map_full(void **state)
 	assert_int_equal(want.ports[0].v.packets, SMALL_KEYS + 2);
 
 	/* A key already in the full map is still counted in full. */
-	{
-		struct frame_spec s = { .ip.saddr = net_host(0x0a0001, 10) };
-
-		assert_int_equal(spec_run(env.small, &s), XDP_DROP);
-		want_counted(&want, 0, htonl(s.ip.saddr), DS_PROTO_TCP, 23, 1, 0, true);
-	}
+	counted_run(env.small, &want, 0, &known, TCP_ROW(23, 1, 0), true);
 	state_check(env.small, &want, NULL, true);
 
 	/* Room again after the daemon drained the map. */
 	state_reset(env.small);
 	memset(&want, 0, sizeof(want));
-	{
-		struct frame_spec s = { .ip.saddr = net_host(0x0a0000 + SMALL_KEYS + 2, 9) };
-
-		assert_int_equal(spec_run(env.small, &s), XDP_DROP);
-		want_counted(&want, 0, htonl(s.ip.saddr), DS_PROTO_TCP, 23, 1, 0, true);
-	}
+	counted_run(env.small, &want, 0, &later, TCP_ROW(23, 1, 0), true);
 	state_check(env.small, &want, NULL, true);
 }
 
@@ -1124,80 +969,54 @@ static void test_xdp_prog_frames(void **state)
 
 /* Setup ----------------------------------------------------------------- */
 
-static struct darkscope_bpf *skel_load(bool pass, __u32 max_keys)
-{
-	struct darkscope_bpf *skel;
-	__u32 zero = 0, one = 1;
-	int err;
-
-	skel = darkscope_bpf__open();
-	if (!skel)
-		return NULL;
-	skel->rodata->cfg_pass = pass;
-	/* flow_sets' inner map template keeps its size: the kernel does not
-	 * compare max_entries of hash inner maps (bpf_map_meta_equal()), and
-	 * libbpf 1.1 crashes setting it on the template (no owning object). */
-	if (max_keys) {
-		bpf_map__set_max_entries(skel->maps.flows_0, max_keys);
-		bpf_map__set_max_entries(skel->maps.flows_1, max_keys);
-	}
-	err = darkscope_bpf__load(skel);
-	if (err)
-		goto fail;
-	/* As the daemon does after load: epoch_tag_1 says 1. */
-	err = bpf_map_update_elem(bpf_map__fd(skel->maps.epoch_tag_1), &zero, &one, BPF_ANY);
-	if (err)
-		goto fail;
-	return skel;
-fail:
-	err = -errno;
-	darkscope_bpf__destroy(skel);
-	errno = -err;
-	return NULL;
-}
-
 /* Can BPF_PROG_RUN give the program a frame shorter than ETH_HLEN? */
 static bool runts_supported(struct darkscope_bpf *skel)
 {
 	const __u8 runt[ETH_HLEN - 1] = {};
 	__u32 verdict;
 
-	env.what = "runt probe";
+	what_set("runt probe");
 	return prog_run_raw(skel, runt, sizeof(runt), &verdict) != -EINVAL;
 }
 
+/* A load failure fails the group with its reason (cmocka reports it),
+ * rather than running tests on a program that is not there. */
 static int group_setup(void **state)
 {
+	int i, err;
+
 	(void)state;
-	env.ncpus = libbpf_num_possible_cpus();
-	if (env.ncpus <= 0)
+	if (prog_test_setup(&env.sp[P_MAIN], &prog_opts[P_MAIN]))
 		return -1;
-	env.pcpu = calloc(PORT_BATCH, sizeof(struct ds_port_value) * env.ncpus);
-	env.keys = calloc(PORT_BATCH, sizeof(__u32));
-	if (!env.pcpu || !env.keys)
-		return -1;
-	env.skel = skel_load(false, 0);
-	if (!env.skel && (errno == EPERM || errno == EACCES)) {
-		env.skip_why = "loading BPF needs CAP_BPF (run as root)";
-		print_message("[  SKIP    ] %s\n", env.skip_why);
+	if (test_env.skip_why)
 		return 0;
+	for (i = P_MAIN + 1; i < P_MAX; i++) {
+		err = prog_load(&env.sp[i], &prog_opts[i]);
+		if (err) {
+			print_error("loading darkscope instance %d: %s\n", i, strerror(-err));
+			return -1;
+		}
+	}
+	env.skel = env.sp[P_MAIN].skel;
+	env.pass = env.sp[P_PASS].skel;
+	env.small = env.sp[P_SMALL].skel;
+	env.pcpu = calloc(PORT_BATCH, sizeof(struct ds_port_value) * test_env.ncpus);
+	env.keys = calloc(PORT_BATCH, sizeof(__u32));
+	if (!env.pcpu || !env.keys) {
+		print_error("out of memory\n");
+		return -1;
 	}
 	env.runts = runts_supported(env.skel);
-	env.pass = skel_load(true, 0);
-	env.small = skel_load(false, SMALL_KEYS);
-	if (!env.skel || !env.pass || !env.small) {
-		print_error("loading darkscope_bpf: %s\n", strerror(errno));
-		return -1;
-	}
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
+	int i;
+
 	(void)state;
-	darkscope_bpf__destroy(env.small);
-	darkscope_bpf__destroy(env.pass);
-	darkscope_bpf__destroy(env.skel);
+	for (i = 0; i < P_MAX; i++)
+		prog_unload(&env.sp[i]);
 	free(env.pcpu);
 	free(env.keys);
 	return 0;
@@ -1212,14 +1031,19 @@ static int test_teardown(void **state)
 	return 0;
 }
 
+/* One cmocka test per bitmap case c, named test_xdp_prog_<c>. */
+#define BITMAP_TEST(c)                                                          \
+	{ .name = "test_xdp_prog_" #c, .test_func = test_xdp_prog_bitmap,     \
+	  .initial_state = (void *)&(c) }
+
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
 static const struct CMUnitTest more_tests[] = {
 	cmocka_unit_test(test_xdp_prog_frames),
 	cmocka_unit_test(test_xdp_prog_ip_options_all),
-	cmocka_unit_test(test_xdp_prog_bitmap_one_net),
-	cmocka_unit_test(test_xdp_prog_bitmap_two_nets),
-	cmocka_unit_test(test_xdp_prog_bitmap_edges),
+	BITMAP_TEST(bitmap_one_net),
+	BITMAP_TEST(bitmap_two_nets),
+	BITMAP_TEST(bitmap_edges),
 	cmocka_unit_test(test_xdp_prog_key_fields),
 	cmocka_unit_test_teardown(test_xdp_prog_epoch_flip, test_teardown),
 	cmocka_unit_test_teardown(test_xdp_prog_table_epoch_1, test_teardown),
