@@ -37,15 +37,13 @@ static int load(struct sensor_prog *sp, const struct loader_opts *lo, bool epoch
 
 	if (!o.max_keys)
 		o.max_keys = DS_DEFAULT_MAX_KEYS;
-	err = sensor_prog__open(sp, &o);
+	err = sensor_prog__open(sp, &o); /* checks the map layouts, as for the daemon */
 	if (err)
 		return err;
 	if (epoch0_only)
 		err = bpf_map__set_max_entries(sp->skel->maps.flows_1, 1);
 	if (!err)
 		err = sensor_prog__load(sp);
-	if (!err)
-		err = sensor_prog__check_maps(sp);
 	if (err)
 		sensor_prog__close(sp);
 	return err;
@@ -63,9 +61,7 @@ int prog_load_epoch0_only(struct sensor_prog *sp, const struct loader_opts *lo)
 
 void prog_unload(struct sensor_prog *sp)
 {
-	/* A never-opened (zeroed) sp has no lock fd -1 to trust. */
-	if (sp->skel)
-		sensor_prog__close(sp);
+	sensor_prog__close(sp); /* a zeroed, never-opened sp too */
 }
 
 int prog_test_setup(struct sensor_prog *sp, const struct loader_opts *lo)
