@@ -55,7 +55,8 @@ error_t argp_parse_u32(struct argp_state *state, const char *name, const char *a
 }
 
 static const struct argp_option verbose_options[] = {
-	{ "verbose", 'v', NULL, 0, "More output; twice for libbpf/libxdp debug (with the verifier log)", 0 },
+	{ "verbose", 'v', NULL, 0,
+	  "More output; twice for libbpf/libxdp debug (with the verifier log)", 0 },
 	{},
 };
 
