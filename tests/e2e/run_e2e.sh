@@ -49,6 +49,9 @@ test_bad_input_messages() {
 	expect_exit 64 "invalid max-keys" run -i ds0 -o "$WORK/x" --max-keys 1 || return 1
 	expect_exit 64 "invalid sensor name" run -i ds0 -o "$WORK/x" --sensor 'a b' || return 1
 	expect_exit 64 "unknown or ambiguous command" frobnicate || return 1
+	expect_exit 64 "unrecognized option '--bogus'" read --bogus "$WORK" || return 1
+	expect_exit 64 "--port is 0..65535, not '65536'" read --port 65536 "$WORK" || return 1
+	expect_exit 64 "no PATH given" read || return 1
 	expect_exit 1 "Interface 'nosuch0' not found" run -i nosuch0 -o "$WORK/x" || return 1
 	[ -e "$WORK/x" ] && fail "a failed start created its output directory"
 	# A path below a regular file cannot be a directory, even for root.

@@ -36,7 +36,7 @@ void what_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Opens, loads and checks the program as `darkscope check` does
- * (sensor_prog__open, __load, __check_maps; max_keys 0 is the daemon's
+ * (sensor_prog__open, which checks the map layouts, and __load; max_keys 0 is the daemon's
  * default).  Returns 0 or -errno, the loader having logged why; on failure
  * sp holds nothing.
  */

@@ -175,12 +175,12 @@ def test_empty_period(quarter, run_script):
 @pytest.mark.parametrize("args, status, message", [
     (["/nonexistent/sensors"], 1,
      "darkscope-series: /nonexistent/sensors: No such file or directory\n"),
-    (["--from", "2026-02-30", "."], 2, "is not a date"),
-    (["--by", "bogus", "."], 2, "--by bogus: not a key of the flows series"),
-    (["--series", "sensor", "--by", "dport", "."], 2, "not a key of the sensor series"),
-    (["--port", "70000", "."], 2, "is not a port"),
-    (["--proto", "sctp", "."], 2, "invalid choice"),
-    (["--from", "2026-05-02", "--to", "2026-05-01", "."], 2, "--to is before --from"),
+    (["--from", "2026-02-30", "."], 64, "is not a date"),
+    (["--by", "bogus", "."], 64, "--by bogus: not a key of the flows series"),
+    (["--series", "sensor", "--by", "dport", "."], 64, "not a key of the sensor series"),
+    (["--port", "70000", "."], 64, "is not a port"),
+    (["--proto", "sctp", "."], 64, "invalid choice"),
+    (["--from", "2026-05-02", "--to", "2026-05-01", "."], 64, "--to is before --from"),
     (["--by", "region", "--region-db", "bogus", "."], 1, "expected rir:FILE or geoip:PATH"),
 ])
 def test_bad_arguments(run_script, args, status, message):

@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cli/cli_args.h"
 #include "cli/commands.h"
 #include "darkscope.h"
 #include "gen.h"
@@ -26,7 +27,6 @@
 #include "series/interval.h"
 #include "cli/log_libs.h"
 #include "util/log.h"
-#include "cli/run_opts.h"
 #include "series/series_format.h"
 #include "util/timeutil.h"
 
@@ -62,17 +62,18 @@ static const struct argp_option gen_options[] = {
 	{ "count", OPT_COUNT, "N", 0, "Frames to send (default 10000)", 0 },
 	{ "duration", OPT_DURATION, "SECONDS", 0, "Send for this long instead of --count", 0 },
 	{ "rate", OPT_RATE, "PPS", 0, "Target rate (default: as fast as possible)", 0 },
-	{ "mix", OPT_MIX, "MIX", 0, "telescope (default), uniform, or PROTO:PORT=WEIGHT,...", 0 },
-	{ "mirai", OPT_MIRAI, "FRACTION", 0, "Share of TCP SYNs with seq == dst (default 0.4)", 0 },
-	{ "nets", OPT_NETS, "K", 0, "Source /24s (default 256)", 0 },
-	{ "base-net", OPT_BASE, "A.B.C.0", 0, "First source /24 (default 27.0.0.0)", 0 },
-	{ "dst", OPT_DST, "IP", 0, "Destination address (default 198.51.100.7)", 0 },
-	{ "dst-mac", OPT_DST_MAC, "MAC", 0, "Destination MAC (default ff:ff:ff:ff:ff:ff)", 0 },
-	{ "seed", OPT_SEED, "S", 0, "Seed: same seed, same frames (default 1)", 0 },
 	{ "batch", OPT_BATCH, "N", 0, "Frames per live-frames batch (default 64)", 0 },
-	{ "record-flows", OPT_RECORD, NULL, 0, "Also report per (proto, port, /24) (slower)", 0 },
-	{ "expect", OPT_EXPECT, "FILE", 0, "Write the JSON report to FILE instead of stdout", 0 },
-	{ "verbose", 'v', NULL, 0, "More output", 0 },
+	{ NULL, 0, NULL, 0, "The frames:", 1 },
+	{ "mix", OPT_MIX, "MIX", 0, "telescope (default), uniform, or PROTO:PORT=WEIGHT,...", 1 },
+	{ "mirai", OPT_MIRAI, "FRACTION", 0, "Share of TCP SYNs with seq == dst (default 0.4)", 1 },
+	{ "nets", OPT_NETS, "K", 0, "Source /24s (default 256)", 1 },
+	{ "base-net", OPT_BASE, "A.B.C.0", 0, "First source /24 (default 27.0.0.0)", 1 },
+	{ "dst", OPT_DST, "IP", 0, "Destination address (default 198.51.100.7)", 1 },
+	{ "dst-mac", OPT_DST_MAC, "MAC", 0, "Destination MAC (default ff:ff:ff:ff:ff:ff)", 1 },
+	{ "seed", OPT_SEED, "S", 0, "Seed: same seed, same frames (default 1)", 1 },
+	{ NULL, 0, NULL, 0, "The report:", 2 },
+	{ "record-flows", OPT_RECORD, NULL, 0, "Also report per (proto, port, /24) (slower)", 2 },
+	{ "expect", OPT_EXPECT, "FILE", 0, "Write the JSON report to FILE instead of stdout", 2 },
 	{},
 };
 
@@ -84,7 +85,12 @@ static const char gen_doc[] =
 	"  darkscope gen -i veth1 --duration 10 --rate 2000000 --mirai 0.5\n"
 	"  darkscope gen -i veth1 --mix tcp:23=9,udp:1900=1 --count 1000 --record-flows\n"
 	"\vThe sensor must run on the peer of IFACE (a veth) or on the other end of a cable.\n"
-	"Exit status: 0 success, 1 runtime failure, 64 usage error.";
+	CLI_EXIT_STATUS_DOC;
+
+static const struct argp_child gen_children[] = {
+	{ &cli_verbose_argp, 0, NULL, 0 },
+	{},
+};
 
 static error_t parse_gen_opt(int key, char *arg, struct argp_state *state)
 {
@@ -92,46 +98,35 @@ static error_t parse_gen_opt(int key, char *arg, struct argp_state *state)
 	struct in_addr a;
 	double f;
 	char *end;
-	__u64 v;
 
 	switch (key) {
 	case 'i':
 		o->ifname = arg;
 		return 0;
 	case OPT_COUNT:
-		if (argp_parse_u64(state, "count", arg, 1, 1ULL << 40, &o->count))
-			return EINVAL;
-		return 0;
+		return argp_parse_u64(state, "count", arg, 1, 1ULL << 40, &o->count);
 	case OPT_DURATION:
-		if (argp_parse_u64(state, "duration", arg, 1, 86400, &v))
-			return EINVAL;
-		o->duration = v;
-		return 0;
+		return argp_parse_u32(state, "duration", arg, 1, 86400, &o->duration);
 	case OPT_RATE:
-		return argp_parse_u64(state, "rate", arg, 1, 1000000000, &o->rate) ? EINVAL : 0;
+		return argp_parse_u64(state, "rate", arg, 1, 1000000000, &o->rate);
+	case OPT_BATCH:
+		return argp_parse_u32(state, "batch", arg, 1, 256, &o->batch);
 	case OPT_MIX:
 		o->mix_spec = arg;
 		return 0;
 	case OPT_MIRAI:
 		errno = 0;
 		f = strtod(arg, &end);
-		if (errno || end == arg || *end || f < 0 || f > 1) {
-			argp_error(state, "invalid mirai fraction '%s': expected 0 to 1", arg);
-			return EINVAL;
-		}
+		if (errno || end == arg || *end || f < 0 || f > 1)
+			return argp_invalid(state, "mirai fraction", arg, "0 to 1");
 		o->mirai_permille = (unsigned int)(f * 1000 + 0.5);
 		return 0;
 	case OPT_NETS:
-		if (argp_parse_u64(state, "nets", arg, 1, 1 << 24, &v))
-			return EINVAL;
-		o->nets = v;
-		return 0;
+		return argp_parse_u32(state, "nets", arg, 1, 1 << 24, &o->nets);
 	case OPT_BASE:
 	case OPT_DST:
-		if (!inet_aton(arg, &a)) {
-			argp_error(state, "invalid address '%s'", arg);
-			return EINVAL;
-		}
+		if (!inet_aton(arg, &a))
+			return argp_invalid(state, "address", arg, NULL);
 		if (key == OPT_DST)
 			o->dst = a.s_addr;
 		else
@@ -140,26 +135,19 @@ static error_t parse_gen_opt(int key, char *arg, struct argp_state *state)
 	case OPT_DST_MAC:
 		if (sscanf(arg, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx%c", &o->dst_mac[0], &o->dst_mac[1],
 			   &o->dst_mac[2], &o->dst_mac[3], &o->dst_mac[4], &o->dst_mac[5],
-			   (char *)&a) != 6) {
-			argp_error(state, "invalid MAC address '%s'", arg);
-			return EINVAL;
-		}
+			   (char *)&a) != 6)
+			return argp_invalid(state, "MAC address", arg, NULL);
 		return 0;
 	case OPT_SEED:
-		return argp_parse_u64(state, "seed", arg, 0, ~0ULL, &o->seed) ? EINVAL : 0;
-	case OPT_BATCH:
-		if (argp_parse_u64(state, "batch", arg, 1, 256, &v))
-			return EINVAL;
-		o->batch = v;
-		return 0;
+		return argp_parse_u64(state, "seed", arg, 0, ~0ULL, &o->seed);
 	case OPT_RECORD:
 		o->record_flows = true;
 		return 0;
 	case OPT_EXPECT:
 		o->expect_path = arg;
 		return 0;
-	case 'v':
-		o->verbosity++;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->verbosity;
 		return 0;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -356,7 +344,8 @@ int do_gen(int argc, char **argv)
 		.seed = 1,
 		.batch = GEN_BATCH_DEFAULT,
 	};
-	const struct argp argp = { gen_options, parse_gen_opt, NULL, gen_doc, NULL, NULL, NULL };
+	const struct argp argp = { gen_options, parse_gen_opt, NULL, gen_doc, gen_children, NULL,
+				   NULL };
 	struct gen_bpf *skel = NULL;
 	struct gen_mix mix;
 	const char *why = "";

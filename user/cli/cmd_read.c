@@ -10,13 +10,14 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
+#include <argp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli/cli_args.h"
 #include "cli/commands.h"
 #include "util/log.h"
 #include "series/row_printer.h"
@@ -26,27 +27,6 @@
 
 #define HOUR 3600
 #define MAX_COLUMNS 64
-
-static const char usage[] =
-	"Usage: darkscope read [OPTIONS] PATH...\n"
-	"Print the rows of one series from series files, ordered by ts.\n"
-	"A PATH is a file, a sensor's output directory, or a directory of those.\n"
-	"\n"
-	"  --series S    flows (default), ports or sensor; a file PATH's name sets it too\n"
-	"  --from T      rows with ts >= T\n"
-	"  --to T        rows with ts < T\n"
-	"                T: unix seconds or UTC 2026-11-22[T03[:04[:05]]][Z]\n"
-	"  --proto P     tcp, udp or icmp (flows, ports)\n"
-	"  --port N      destination port, or ICMP type (flows, ports)\n"
-	"  --sensor NAME rows of the sensor named NAME\n"
-	"  -j, --json    one JSON object per row\n"
-	"  --no-header   no column-header line\n"
-	"  -h, --help    this text\n"
-	"\n"
-	"Examples:\n"
-	"  darkscope read /var/lib/darkscope\n"
-	"  darkscope read --series ports --from 2026-11-22T03 --to 2026-11-22T04 /data/sensors/*\n"
-	"  darkscope read --proto tcp --port 23 --json /data/sensors\n";
 
 struct read_opts {
 	const char *series;
@@ -60,6 +40,9 @@ struct read_opts {
 	char port[8];             /* "" : any; else the canonical decimal text */
 	const char *sensor;       /* NULL: any */
 	bool json, header;
+	char **paths;             /* the PATH arguments */
+	int n_paths;
+	char series_buf[64];      /* the series a file PATH's name gave */
 };
 
 /* One file to merge. */
@@ -395,14 +378,6 @@ static const char *series_of_paths(char **paths, int n, char *buf, size_t size)
 	return "flows";
 }
 
-/* One line: what is wrong, and where to look. */
-static int usage_error(const char *what, const char *arg)
-{
-	pr_warn("read: %s%s%s%s; try 'darkscope read --help'\n", what, arg ? " '" : "",
-		arg ? arg : "", arg ? "'" : "");
-	return EXIT_USAGE;
-}
-
 static bool parse_port(const char *s, char out[8])
 {
 	unsigned long v = 0;
@@ -417,90 +392,128 @@ static bool parse_port(const char *s, char out[8])
 	return true;
 }
 
-static const struct option long_options[] = {
-	{ "series", required_argument, NULL, 's' },
-	{ "from", required_argument, NULL, 'f' },
-	{ "to", required_argument, NULL, 't' },
-	{ "proto", required_argument, NULL, 'p' },
-	{ "port", required_argument, NULL, 'P' },
-	{ "sensor", required_argument, NULL, 'S' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "no-header", no_argument, NULL, 'H' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+enum {
+	OPT_SERIES = 0x100, OPT_FROM, OPT_TO, OPT_PROTO, OPT_PORT, OPT_SENSOR, OPT_NO_HEADER,
 };
+
+static const struct argp_option read_options[] = {
+	{ "series", OPT_SERIES, "S", 0,
+	  "flows (default), ports or sensor; a file PATH's name sets it too", 0 },
+	{ "from", OPT_FROM, "T", 0, "Rows with ts >= T", 0 },
+	{ "to", OPT_TO, "T", 0, "Rows with ts < T", 0 },
+	{ "proto", OPT_PROTO, "P", 0, "tcp, udp or icmp (flows, ports)", 0 },
+	{ "port", OPT_PORT, "N", 0, "Destination port, or ICMP type (flows, ports)", 0 },
+	{ "sensor", OPT_SENSOR, "NAME", 0, "Rows of the sensor named NAME", 0 },
+	{ "json", 'j', NULL, 0, "One JSON object per row", 0 },
+	{ "no-header", OPT_NO_HEADER, NULL, 0, "No column-header line", 0 },
+	/* -h, as before argp: the same as --help. */
+	{ NULL, 'h', NULL, OPTION_HIDDEN, NULL, 0 },
+	{},
+};
+
+static const char read_doc[] =
+	"Print the rows of one series from series files, ordered by ts.\n"
+	"A PATH is a file, a sensor's output directory, or a directory of those.\n"
+	"T: unix seconds or UTC 2026-11-22[T03[:04[:05]]][Z].\n"
+	"\v"
+	"EXAMPLES:\n"
+	"  darkscope read /var/lib/darkscope\n"
+	"  darkscope read --series ports --from 2026-11-22T03 --to 2026-11-22T04 /srv/*\n"
+	"  darkscope read --proto tcp --port 23 --json /data/sensors\n"
+	"\n" CLI_EXIT_STATUS_DOC;
+
+/* What is wrong, with the value at fault if any; argp_error() adds where to
+ * look and exits 64. */
+static error_t read_usage_error(struct argp_state *state, const char *what, const char *arg)
+{
+	argp_error(state, "%s%s%s%s", what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
+	return EINVAL;
+}
+
+/* After the last option: the paths, the series they hold, and the filters
+ * that series allows. */
+static error_t check_read_opts(struct argp_state *state, struct read_opts *o)
+{
+	const char *series = o->series;
+
+	if (!o->n_paths)
+		return read_usage_error(state, "no PATH given", NULL);
+	if (!series)
+		series = series_of_paths(o->paths, o->n_paths, o->series_buf,
+					 sizeof(o->series_buf));
+	if (set_series(o, series))
+		return read_usage_error(state, "--series is flows, ports or sensor, not", series);
+	if ((o->proto || o->port[0]) && (o->proto_col < 0 || o->dport_col < 0))
+		return read_usage_error(state, "--proto and --port apply to flows and ports only",
+					NULL);
+	if (o->from >= o->to)
+		return read_usage_error(state, "--from must be before --to", NULL);
+	return 0;
+}
+
+static error_t parse_read_opt(int key, char *arg, struct argp_state *state)
+{
+	struct read_opts *o = state->input;
+
+	switch (key) {
+	case OPT_SERIES:
+		o->series = arg;
+		break;
+	case OPT_FROM:
+		if (ts_parse_time(arg, &o->from))
+			return read_usage_error(state, "bad --from time", arg);
+		break;
+	case OPT_TO:
+		if (ts_parse_time(arg, &o->to))
+			return read_usage_error(state, "bad --to time", arg);
+		break;
+	case OPT_SENSOR:
+		o->sensor = arg;
+		break;
+	case OPT_PROTO:
+		for (unsigned int i = 0; i < DS_PROTO_MAX; i++)
+			if (!strcmp(arg, proto_name(i)))
+				o->proto = proto_name(i);
+		if (!o->proto)
+			return read_usage_error(state, "--proto is tcp, udp or icmp, not", arg);
+		break;
+	case OPT_PORT:
+		if (!parse_port(arg, o->port))
+			return read_usage_error(state, "--port is 0..65535, not", arg);
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	case 'h':
+		argp_state_help(state, state->out_stream, ARGP_HELP_STD_HELP);
+		break;
+	case OPT_NO_HEADER:
+		o->header = false;
+		break;
+	case ARGP_KEY_ARGS:
+		o->paths = state->argv + state->next;
+		o->n_paths = state->argc - state->next;
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_END:
+		return check_read_opts(state, o);
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
 
 int do_read(int argc, char **argv)
 {
+	const struct argp argp = { read_options, parse_read_opt, "PATH...", read_doc,
+				   NULL, NULL, NULL };
 	struct read_opts o = { .to = ~0ULL, .header = true };
 	struct input_list inputs = { 0 };
-	const char *series = NULL;
-	char series_buf[64];
-	int c, err, status;
+	int err, status;
 
-	/* optind 0 makes glibc start afresh: do_read() may run more than once. */
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jh", long_options, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			series = optarg;
-			break;
-		case 'f':
-			if (ts_parse_time(optarg, &o.from))
-				return usage_error("bad --from time", optarg);
-			break;
-		case 't':
-			if (ts_parse_time(optarg, &o.to))
-				return usage_error("bad --to time", optarg);
-			break;
-		case 'p':
-			for (unsigned int i = 0; i < DS_PROTO_MAX; i++)
-				if (!strcmp(optarg, proto_name(i)))
-					o.proto = proto_name(i);
-			if (!o.proto)
-				return usage_error("--proto is tcp, udp or icmp, not", optarg);
-			break;
-		case 'P':
-			if (!parse_port(optarg, o.port))
-				return usage_error("--port is 0..65535, not", optarg);
-			break;
-		case 'S':
-			o.sensor = optarg;
-			break;
-		case 'j':
-			o.json = true;
-			break;
-		case 'H':
-			o.header = false;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return EXIT_OK;
-		case ':':
-			return usage_error("missing argument for", argv[optind - 1]);
-		default:
-			if (optopt) {
-				char opt[3] = { '-', optopt, '\0' };
-
-				return usage_error("unknown option", opt);
-			}
-			return usage_error("unknown option", argv[optind - 1]);
-		}
-	}
-	if (optind >= argc)
-		return usage_error("no PATH given", NULL);
-	if (!series)
-		series = series_of_paths(argv + optind, argc - optind, series_buf,
-					 sizeof(series_buf));
-	if (set_series(&o, series))
-		return usage_error("--series is flows, ports or sensor, not", series);
-	if ((o.proto || o.port[0]) && (o.proto_col < 0 || o.dport_col < 0))
-		return usage_error("--proto and --port apply to flows and ports only", NULL);
-	if (o.from >= o.to)
-		return usage_error("--from must be before --to", NULL);
-
-	err = collect_inputs(&inputs, &o, argv + optind, argc - optind);
+	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
+		return EXIT_USAGE;
+	err = collect_inputs(&inputs, &o, o.paths, o.n_paths);
 	if (!err && !inputs.found) {
 		pr_warn("read: no %s files in the given paths\n", o.series);
 		err = -ENOENT;

@@ -3,10 +3,8 @@
 #ifndef __DARKSCOPE_COMMANDS_H
 #define __DARKSCOPE_COMMANDS_H
 
-/* Exit statuses (docs/darkscope.md). */
-#define EXIT_OK 0
-#define EXIT_FAIL 1
-#define EXIT_USAGE 64
+/* EXIT_OK, EXIT_FAIL, EXIT_USAGE: what each do_<command>() returns. */
+#include "cli/cli_args.h"
 
 /* Each takes argv with argv[0] = the subcommand name and returns an exit status. */
 int do_run(int argc, char **argv);   /* user/cli/cmd_run.c */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * run_opts.c - command-line parsing for `darkscope run` (glibc argp, numbers
- * through strtoul with errno and range checks, errors as usage errors).
+ * run_opts.c - command-line parsing for `darkscope run` and `check` (glibc
+ * argp; numbers, -v and the exit status from cli/cli_args).
  */
 #include <argp.h>
 #include <errno.h>
@@ -13,10 +13,9 @@
 #include <linux/types.h>
 #include "capture/capture_args.h"
 #include "darkscope.h"
+#include "cli/cli_args.h"
 #include "cli/run_opts.h"
 #include "capture/xsk_queues.h"
-
-const char *argp_program_version = "darkscope " DS_VERSION;
 
 enum {
 	OPT_INTERVAL = 0x100,
@@ -49,7 +48,7 @@ static const char run_doc[] =
 	"  darkscope run -i eth1 -o /srv/ds --capture /srv/pcap --capture-select new,mirai\n"
 	"\n"
 	"SIGINT/SIGTERM write the last partial interval and detach; SIGHUP reopens files.\n"
-	"\vExit status: 0 success, 1 runtime failure, 64 usage error.";
+	"\v" CLI_EXIT_STATUS_DOC;
 
 static const struct argp_option run_options[] = {
 	{ "interface", 'i', "IFACE", 0, "Interface to attach to (required)", 0 },
@@ -60,7 +59,6 @@ static const struct argp_option run_options[] = {
 	{ "sensor", OPT_SENSOR, "NAME", 0, "Sensor name written into the files (default: host name)", 0 },
 	{ "pass", OPT_PASS, NULL, 0, "Pass counted IPv4 to the kernel instead of dropping it", 0 },
 	{ "max-keys", OPT_MAX_KEYS, "N", 0, "Flow keys per interval (default 262144; see docs)", 0 },
-	{ "verbose", 'v', NULL, 0, "More output; twice for libbpf/libxdp debug", 0 },
 	{ NULL, 0, NULL, 0, "Capture (AF_XDP to pcap.gz; stores payloads, see docs/CAPTURE.md):", 1 },
 	{ "capture", OPT_CAPTURE, "DIR", 0, "Write selected frames to DIR/capture-*.pcap.gz", 1 },
 	{ "capture-select", OPT_CAPTURE_SELECT, "LIST", 0,
@@ -78,24 +76,14 @@ static const struct argp_option run_options[] = {
 
 static const struct argp_option check_options[] = {
 	{ "max-keys", OPT_MAX_KEYS, "N", 0, "Flow keys per interval (default 262144)", 0 },
-	{ "verbose", 'v', NULL, 0, "More output; twice for the verifier log", 0 },
 	{},
 };
 
-int argp_parse_u64(struct argp_state *state, const char *name, const char *arg, __u64 min,
-		   __u64 max, __u64 *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoull(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || *out < min || *out > max) {
-		argp_error(state, "invalid %s '%s': expected a whole number from %llu to %llu",
-			   name, arg, (unsigned long long)min, (unsigned long long)max);
-		return EINVAL;
-	}
-	return 0;
-}
+/* Both commands take -v. */
+static const struct argp_child children[] = {
+	{ &cli_verbose_argp, 0, NULL, 0 },
+	{},
+};
 
 /* Sensor names go into file comments and report tables: keep them plain. */
 static bool sensor_name_ok(const char *s)
@@ -117,7 +105,6 @@ static bool sensor_name_ok(const char *s)
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct run_opts *o = state->input;
-	__u64 v;
 
 	switch (key) {
 	case 'i':
@@ -127,15 +114,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->outdir = arg;
 		break;
 	case OPT_INTERVAL:
-		if (argp_parse_u64(state, "interval", arg, 1, 86400, &v))
-			return EINVAL;
-		o->interval = v;
-		break;
+		return argp_parse_u32(state, "interval", arg, 1, 86400, &o->interval);
 	case OPT_DURATION:
-		if (argp_parse_u64(state, "duration", arg, 1, UINT_MAX, &v))
-			return EINVAL;
-		o->duration = v;
-		break;
+		return argp_parse_u32(state, "duration", arg, 1, UINT_MAX, &o->duration);
 	case OPT_MODE:
 		if (!strcmp(arg, "auto")) {
 			o->mode = ATTACH_AUTO;
@@ -144,8 +125,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		} else if (!strcmp(arg, "skb")) {
 			o->mode = ATTACH_SKB;
 		} else {
-			argp_error(state, "invalid mode '%s': expected auto, native or skb", arg);
-			return EINVAL;
+			return argp_invalid(state, "mode", arg, "auto, native or skb");
 		}
 		break;
 	case OPT_SENSOR:
@@ -160,12 +140,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->pass = true;
 		break;
 	case OPT_MAX_KEYS:
-		if (argp_parse_u64(state, "max-keys", arg, 16, DS_MAX_MAX_KEYS, &v))
-			return EINVAL;
-		o->max_keys = v;
-		break;
-	case 'v':
-		o->verbosity++;
+		return argp_parse_u32(state, "max-keys", arg, 16, DS_MAX_MAX_KEYS, &o->max_keys);
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->verbosity;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -192,32 +169,27 @@ static error_t parse_capture_opt(int key, char *arg, struct argp_state *state,
 		o->capture_dir = arg;
 		return 0;
 	case OPT_CAPTURE_SELECT:
-		if (capture_select_parse(arg, &o->capture_select)) {
-			argp_error(state, "invalid capture selection '%s': expected a comma-separated "
-				   "list of sample, new, payload, mirai, all", arg);
-			return EINVAL;
-		}
+		if (capture_select_parse(arg, &o->capture_select))
+			return argp_invalid(state, "capture selection", arg,
+					    "a comma-separated list of sample, new, payload, mirai, all");
 		given->select = true;
 		break;
 	case OPT_SAMPLE:
-		if (argp_parse_u64(state, "sample", arg, 1, UINT32_MAX, &v))
+		if (argp_parse_u32(state, "sample", arg, 1, UINT32_MAX, &o->sample_n))
 			return EINVAL;
-		o->sample_n = v;
 		given->sample = true;
 		break;
 	case OPT_SNAPLEN:
-		if (argp_parse_u64(state, "snaplen", arg, 1, 65535, &v))
+		if (argp_parse_u32(state, "snaplen", arg, 1, 65535, &o->snaplen))
 			return EINVAL;
-		o->snaplen = v;
 		break;
 	case OPT_CAPTURE_ROTATE:
 		if (!given->rotate)
 			o->rotate_seconds = 0; /* given: replaces the default */
-		if (capture_rotate_parse(arg, &o->rotate_seconds, &o->rotate_bytes)) {
-			argp_error(state, "invalid capture rotation '%s': expected SECONDS (90, 90s, "
-				   "30m, 1h, 1d; up to 7d) or MB (100MB, up to 1048576MB)", arg);
-			return EINVAL;
-		}
+		if (capture_rotate_parse(arg, &o->rotate_seconds, &o->rotate_bytes))
+			return argp_invalid(state, "capture rotation", arg,
+					    "SECONDS (90, 90s, 30m, 1h, 1d; up to 7d) or MB (100MB, "
+					    "up to 1048576MB)");
 		given->rotate = true;
 		break;
 	case OPT_CAPTURE_MAX_DISK:
@@ -228,10 +200,8 @@ static error_t parse_capture_opt(int key, char *arg, struct argp_state *state,
 	case OPT_CAPTURE_RING:
 		if (argp_parse_u64(state, "capture-ring", arg, XSK_RING_MIN, XSK_RING_MAX, &v))
 			return EINVAL;
-		if (v & (v - 1)) {
-			argp_error(state, "invalid capture-ring '%s': expected a power of two", arg);
-			return EINVAL;
-		}
+		if (v & (v - 1))
+			return argp_invalid(state, "capture-ring", arg, "a power of two");
 		o->capture_ring = v;
 		break;
 	default:
@@ -267,7 +237,7 @@ static error_t parse_run_opt(int key, char *arg, struct argp_state *state)
 
 	if (key == ARGP_KEY_INIT) {
 		state->hook = calloc(1, sizeof(*given));
-		return state->hook ? 0 : ENOMEM;
+		return state->hook ? parse_opt(key, arg, state) : ENOMEM;
 	}
 	if (key == ARGP_KEY_FINI || key == ARGP_KEY_ERROR) {
 		free(state->hook);
@@ -311,7 +281,7 @@ static void set_defaults(struct run_opts *opts)
 
 int run_opts_parse(struct run_opts *opts, int argc, char **argv, unsigned int argp_flags)
 {
-	const struct argp argp = { run_options, parse_run_opt, NULL, run_doc, NULL, NULL, NULL };
+	const struct argp argp = { run_options, parse_run_opt, NULL, run_doc, children, NULL, NULL };
 
 	set_defaults(opts);
 	return argp_parse(&argp, argc, argv, argp_flags, NULL, opts);
@@ -321,7 +291,7 @@ int check_opts_parse(struct run_opts *opts, int argc, char **argv, unsigned int 
 {
 	static const char doc[] = "Load and verify the BPF program, then exit.\n"
 				  "\nUSAGE: darkscope check [--max-keys N] [-v]";
-	const struct argp argp = { check_options, parse_opt, NULL, doc, NULL, NULL, NULL };
+	const struct argp argp = { check_options, parse_opt, NULL, doc, children, NULL, NULL };
 
 	set_defaults(opts);
 	return argp_parse(&argp, argc, argv, argp_flags, NULL, opts);

@@ -37,14 +37,6 @@ struct run_opts {
 #define CAPTURE_DEFAULT_ROTATE 3600
 #define CAPTURE_DEFAULT_MAX_DISK_MB 1024
 
-struct argp_state;
-
-/* An option's value as a whole number in [min, max]; on failure reports
- * "invalid NAME 'ARG': expected a whole number from MIN to MAX" through
- * argp_error() and returns EINVAL (a positive errno, as argp parsers do). */
-int argp_parse_u64(struct argp_state *state, const char *name, const char *arg, __u64 min,
-		   __u64 max, __u64 *out);
-
 /* Parses argv (argv[0] = "run").  argp_flags: 0 in the binary (argp prints
  * errors and exits 64, or 0 after --help); ARGP_SILENT in tests.  Returns 0,
  * or a positive errno when argp did not exit. */

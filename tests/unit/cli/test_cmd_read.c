@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -142,15 +143,18 @@ static int teardown(void **state)
 	return remove_tree(root);
 }
 
-/* do_read() on "read" and args (NULL-terminated); "%s" in an argument
- * stands for the scratch root.  stdout and stderr land in out and err. */
+/* do_read() on "darkscope read" (as main() names it) and args
+ * (NULL-terminated) in a child process, since argp exits on a usage error or
+ * --help; "%s" in an argument stands for the scratch root.  Returns the
+ * child's exit status; stdout and stderr land in out and err. */
 static int run_readv(const char *const *args)
 {
 	char *argv[32], bufs[32][400];
 	struct capture cap_out, cap_err;
 	int argc = 0, status;
+	pid_t pid;
 
-	argv[argc++] = "read";
+	argv[argc++] = "darkscope read";
 	for (; *args; args++, argc++) {
 		snprintf(bufs[argc], sizeof(bufs[argc]), *args, root);
 		argv[argc] = bufs[argc];
@@ -158,10 +162,18 @@ static int run_readv(const char *const *args)
 	argv[argc] = NULL;
 	capture_begin(&cap_out, 1);
 	capture_begin(&cap_err, 2);
-	status = do_read(argc, argv);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		status = do_read(argc, argv);
+		fflush(NULL);
+		_exit(status);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
 	capture_end(&cap_err, &err);
 	capture_end(&cap_out, &out);
-	return status;
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
 }
 
 #define run_read(...) run_readv((const char *const[]){ __VA_ARGS__ })
@@ -376,12 +388,14 @@ static void test_cmd_read_bad_options(void **state)
 		if (status != EXIT_USAGE)
 			fail_msg("case %zu (%s): status %d", i, bad[i][0], status);
 		assert_string_equal(out.buf, "");
-		/* One line saying what is wrong and pointing to --help. */
-		assert_memory_equal(err.buf, "darkscope: read: ", 17);
-		assert_ptr_equal(strchr(err.buf, '\n'), err.buf + err.len - 1);
-		assert_non_null(strstr(err.buf, "; try 'darkscope read --help'\n"));
+		/* argp's two lines: what is wrong, and where to look. */
+		assert_memory_equal(err.buf, "darkscope read: ", 16);
+		assert_ptr_equal(strchr(strchr(err.buf, '\n') + 1, '\n'), err.buf + err.len - 1);
+		assert_non_null(strstr(err.buf, "\nTry `darkscope read --help'"));
 	}
 	assert_int_equal(run_read("--help", NULL), EXIT_OK);
+	assert_non_null(strstr(out.buf, "Usage: darkscope read"));
+	assert_int_equal(run_read("-h", NULL), EXIT_OK);
 	assert_non_null(strstr(out.buf, "Usage: darkscope read"));
 }
 
