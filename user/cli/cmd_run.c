@@ -93,13 +93,13 @@ static int handle_tick(struct sensor_daemon *sd)
 		return -errno;
 	now = now_ms_realtime() / 1000;
 	if (now >= sd->next_boundary) {
-		if (now >= sd->next_boundary + sd->opts.interval)
+		if (now >= sd->next_boundary + sd->opts.sensor.interval)
 			pr_warn("Interval boundary %llu handled %llu s late\n",
 				(unsigned long long)sd->next_boundary,
 				(unsigned long long)(now - sd->next_boundary));
 		err = sensor__tick(&sd->sensor);
 	}
-	sd->next_boundary = ts_slot_start(now, sd->opts.interval) + sd->opts.interval;
+	sd->next_boundary = ts_slot_start(now, sd->opts.sensor.interval) + sd->opts.sensor.interval;
 	return arm_tick(sd) ?: err;
 }
 
@@ -145,42 +145,16 @@ static void daemon_cleanup(struct sensor_daemon *sd)
 		close(sd->stop_fd);
 }
 
-static void sensor_opts_from(const struct run_opts *ro, struct sensor_opts *so)
-{
-	*so = (struct sensor_opts){
-		.ifname = ro->ifname,
-		.outdir = ro->outdir,
-		.name = ro->sensor,
-		.interval = ro->interval,
-		.mode = ro->mode,
-		.max_keys = ro->max_keys,
-		.pass = ro->pass,
-		.capture = {
-			.dir = ro->capture_dir,
-			.snaplen = ro->snaplen,
-			.rotate_seconds = ro->rotate_seconds,
-			.rotate_bytes = ro->rotate_bytes,
-			.max_disk_bytes = ro->max_disk_bytes,
-			.ring_size = ro->capture_ring,
-		},
-		.capture_select = ro->capture_select,
-		.sample_n = ro->sample_n,
-	};
-}
-
 static int sensor_run(struct sensor_daemon *sd)
 {
-	struct sensor_opts so;
-	int err;
+	int err = setup_fds(sd);
 
-	sensor_opts_from(&sd->opts, &so);
-	err = setup_fds(sd);
 	if (!err)
-		err = sensor__open(&sd->sensor, &so);
+		err = sensor__open(&sd->sensor, &sd->opts.sensor);
 	if (err)
 		return err;
-	sd->next_boundary = ts_slot_start(sd->sensor.epoch_start_ms / 1000, sd->opts.interval) +
-			    sd->opts.interval;
+	sd->next_boundary = ts_slot_start(sd->sensor.epoch_start_ms / 1000, sd->opts.sensor.interval) +
+			    sd->opts.sensor.interval;
 	err = arm_tick(sd);
 	if (err)
 		return err;
@@ -216,13 +190,13 @@ int do_check(int argc, char **argv)
 		return EXIT_USAGE;
 	log_set_level(LOG_INFO + opts.verbosity);
 	log_route_libs();
-	lo.max_keys = opts.max_keys;
+	lo.max_keys = opts.sensor.max_keys;
 	err = sensor_prog__open(&sp, &lo); /* checks the map layouts */
 	if (!err)
 		err = sensor_prog__load(&sp);
 	if (!err)
 		printf("darkscope %s: BPF program loads and verifies; map layouts match "
-		       "(max-keys %u)\n", DS_VERSION, opts.max_keys);
+		       "(max-keys %u)\n", DS_VERSION, opts.sensor.max_keys);
 	sensor_prog__close(&sp);
 	return err ? EXIT_FAIL : EXIT_OK;
 }

@@ -108,22 +108,22 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'i':
-		o->ifname = arg;
+		o->sensor.ifname = arg;
 		break;
 	case 'o':
-		o->outdir = arg;
+		o->sensor.outdir = arg;
 		break;
 	case OPT_INTERVAL:
-		return argp_parse_u32(state, "interval", arg, 1, 86400, &o->interval);
+		return argp_parse_u32(state, "interval", arg, 1, 86400, &o->sensor.interval);
 	case OPT_DURATION:
 		return argp_parse_u32(state, "duration", arg, 1, UINT_MAX, &o->duration);
 	case OPT_MODE:
 		if (!strcmp(arg, "auto")) {
-			o->mode = ATTACH_AUTO;
+			o->sensor.mode = ATTACH_AUTO;
 		} else if (!strcmp(arg, "native")) {
-			o->mode = ATTACH_NATIVE;
+			o->sensor.mode = ATTACH_NATIVE;
 		} else if (!strcmp(arg, "skb")) {
-			o->mode = ATTACH_SKB;
+			o->sensor.mode = ATTACH_SKB;
 		} else {
 			return argp_invalid(state, "mode", arg, "auto, native or skb");
 		}
@@ -134,13 +134,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				   arg, SENSOR_NAME_MAX);
 			return EINVAL;
 		}
-		strcpy(o->sensor, arg);
+		strcpy(o->name, arg);
 		break;
 	case OPT_PASS:
-		o->pass = true;
+		o->sensor.pass = true;
 		break;
 	case OPT_MAX_KEYS:
-		return argp_parse_u32(state, "max-keys", arg, 16, DS_MAX_MAX_KEYS, &o->max_keys);
+		return argp_parse_u32(state, "max-keys", arg, 16, DS_MAX_MAX_KEYS, &o->sensor.max_keys);
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->verbosity;
 		break;
@@ -166,27 +166,28 @@ static error_t parse_capture_opt(int key, char *arg, struct argp_state *state,
 
 	switch (key) {
 	case OPT_CAPTURE:
-		o->capture_dir = arg;
+		o->sensor.capture.dir = arg;
 		return 0;
 	case OPT_CAPTURE_SELECT:
-		if (capture_select_parse(arg, &o->capture_select))
+		if (capture_select_parse(arg, &o->sensor.capture_select))
 			return argp_invalid(state, "capture selection", arg,
 					    "a comma-separated list of sample, new, payload, mirai, all");
 		given->select = true;
 		break;
 	case OPT_SAMPLE:
-		if (argp_parse_u32(state, "sample", arg, 1, UINT32_MAX, &o->sample_n))
+		if (argp_parse_u32(state, "sample", arg, 1, UINT32_MAX, &o->sensor.sample_n))
 			return EINVAL;
 		given->sample = true;
 		break;
 	case OPT_SNAPLEN:
-		if (argp_parse_u32(state, "snaplen", arg, 1, 65535, &o->snaplen))
+		if (argp_parse_u32(state, "snaplen", arg, 1, 65535, &o->sensor.capture.snaplen))
 			return EINVAL;
 		break;
 	case OPT_CAPTURE_ROTATE:
 		if (!given->rotate)
-			o->rotate_seconds = 0; /* given: replaces the default */
-		if (capture_rotate_parse(arg, &o->rotate_seconds, &o->rotate_bytes))
+			o->sensor.capture.rotate_seconds = 0; /* given: replaces the default */
+		if (capture_rotate_parse(arg, &o->sensor.capture.rotate_seconds,
+					 &o->sensor.capture.rotate_bytes))
 			return argp_invalid(state, "capture rotation", arg,
 					    "SECONDS (90, 90s, 30m, 1h, 1d; up to 7d) or MB (100MB, "
 					    "up to 1048576MB)");
@@ -195,14 +196,14 @@ static error_t parse_capture_opt(int key, char *arg, struct argp_state *state,
 	case OPT_CAPTURE_MAX_DISK:
 		if (argp_parse_u64(state, "capture-max-disk", arg, 0, 1ULL << 30, &v))
 			return EINVAL;
-		o->max_disk_bytes = v << 20;
+		o->sensor.capture.max_disk_bytes = v << 20;
 		break;
 	case OPT_CAPTURE_RING:
 		if (argp_parse_u64(state, "capture-ring", arg, XSK_RING_MIN, XSK_RING_MAX, &v))
 			return EINVAL;
 		if (v & (v - 1))
 			return argp_invalid(state, "capture-ring", arg, "a power of two");
-		o->capture_ring = v;
+		o->sensor.capture.ring_size = v;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -215,14 +216,14 @@ static error_t capture_opts_check(struct argp_state *state, const struct capture
 {
 	struct run_opts *o = state->input;
 
-	if (given->any && !o->capture_dir) {
+	if (given->any && !o->sensor.capture.dir) {
 		argp_error(state, "capture options need --capture DIR");
 		return EINVAL;
 	}
 	/* --sample alone means sampling; with a list, the list must say so. */
 	if (given->sample && !given->select)
-		o->capture_select = DS_CAPTURE_SAMPLE;
-	if (given->sample && !(o->capture_select & DS_CAPTURE_SAMPLE)) {
+		o->sensor.capture_select = DS_CAPTURE_SAMPLE;
+	if (given->sample && !(o->sensor.capture_select & DS_CAPTURE_SAMPLE)) {
 		argp_error(state, "--sample needs 'sample' in --capture-select");
 		return EINVAL;
 	}
@@ -250,11 +251,11 @@ static error_t parse_run_opt(int key, char *arg, struct argp_state *state)
 	if (key == ARGP_KEY_END) {
 		if (capture_opts_check(state, given))
 			return EINVAL;
-		if (!o->ifname) {
+		if (!o->sensor.ifname) {
 			argp_error(state, "an interface is required (-i IFACE)");
 			return EINVAL;
 		}
-		if (!o->outdir) {
+		if (!o->sensor.outdir) {
 			argp_error(state, "an output directory is required (-o DIR)");
 			return EINVAL;
 		}
@@ -266,17 +267,18 @@ static error_t parse_run_opt(int key, char *arg, struct argp_state *state)
 static void set_defaults(struct run_opts *opts)
 {
 	memset(opts, 0, sizeof(*opts));
-	opts->interval = 60;
-	opts->mode = ATTACH_AUTO;
-	opts->max_keys = DS_DEFAULT_MAX_KEYS;
-	opts->capture_select = CAPTURE_DEFAULT_SELECT;
-	opts->sample_n = CAPTURE_DEFAULT_SAMPLE;
-	opts->rotate_seconds = CAPTURE_DEFAULT_ROTATE;
-	opts->max_disk_bytes = (__u64)CAPTURE_DEFAULT_MAX_DISK_MB << 20;
-	opts->capture_ring = XSK_RING_DEFAULT;
+	opts->sensor.interval = 60;
+	opts->sensor.mode = ATTACH_AUTO;
+	opts->sensor.max_keys = DS_DEFAULT_MAX_KEYS;
+	opts->sensor.capture_select = CAPTURE_DEFAULT_SELECT;
+	opts->sensor.sample_n = CAPTURE_DEFAULT_SAMPLE;
+	opts->sensor.capture.rotate_seconds = CAPTURE_DEFAULT_ROTATE;
+	opts->sensor.capture.max_disk_bytes = (__u64)CAPTURE_DEFAULT_MAX_DISK_MB << 20;
+	opts->sensor.capture.ring_size = XSK_RING_DEFAULT;
 	/* Default sensor name: the host name, if it is a plain one. */
-	if (gethostname(opts->sensor, sizeof(opts->sensor)) || !sensor_name_ok(opts->sensor))
-		strcpy(opts->sensor, "sensor");
+	if (gethostname(opts->name, sizeof(opts->name)) || !sensor_name_ok(opts->name))
+		strcpy(opts->name, "sensor");
+	opts->sensor.name = opts->name;
 }
 
 int run_opts_parse(struct run_opts *opts, int argc, char **argv, unsigned int argp_flags)

@@ -5,29 +5,17 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
-#include "sensor/loader.h"
+#include "sensor/sensor.h"
 
 #define SENSOR_NAME_MAX 64
 
 struct run_opts {
-	const char *ifname;
-	const char *outdir;
-	char sensor[SENSOR_NAME_MAX + 1];
-	unsigned int interval;  /* seconds, >= 1 */
+	/* What the sensor object takes (sensor/sensor.h); sensor.name points
+	 * at name below.  Capture is off while sensor.capture.dir is NULL. */
+	struct sensor_opts sensor;
+	char name[SENSOR_NAME_MAX + 1];
 	unsigned int duration;  /* seconds from attach, 0 = until signalled */
-	enum attach_request mode;
-	bool pass;
-	__u32 max_keys;
 	int verbosity;          /* number of -v */
-	/* Capture (docs/CAPTURE.md); off while capture_dir is NULL. */
-	const char *capture_dir;
-	__u32 capture_select;   /* enum ds_capture_select bits */
-	__u32 sample_n;         /* N of the 1-in-N sample */
-	__u32 snaplen;          /* 0: whole frame */
-	__u32 rotate_seconds;   /* 0: off */
-	__u64 rotate_bytes;     /* 0: off */
-	__u64 max_disk_bytes;   /* 0: unlimited */
-	__u32 capture_ring;     /* rx ring entries per queue */
 };
 
 /* Capture defaults: a file per hour, at most 1 GiB of them, "new"

@@ -37,23 +37,24 @@ static void test_run_opts_defaults(void **state)
 	struct run_opts o;
 
 	assert_int_equal(parse(&o, "-i", "eth1", "-o", "/srv/ds", NULL), 0);
-	assert_string_equal(o.ifname, "eth1");
-	assert_string_equal(o.outdir, "/srv/ds");
-	assert_int_equal(o.interval, 60);
+	assert_string_equal(o.sensor.ifname, "eth1");
+	assert_string_equal(o.sensor.outdir, "/srv/ds");
+	assert_int_equal(o.sensor.interval, 60);
 	assert_int_equal(o.duration, 0);
-	assert_int_equal(o.mode, ATTACH_AUTO);
-	assert_false(o.pass);
-	assert_int_equal(o.max_keys, DS_DEFAULT_MAX_KEYS);
+	assert_int_equal(o.sensor.mode, ATTACH_AUTO);
+	assert_false(o.sensor.pass);
+	assert_int_equal(o.sensor.max_keys, DS_DEFAULT_MAX_KEYS);
 	assert_int_equal(o.verbosity, 0);
-	assert_true(strlen(o.sensor) > 0); /* the host name, or "sensor" */
-	assert_null(o.capture_dir);
-	assert_int_equal(o.capture_select, DS_CAPTURE_NEW);
-	assert_int_equal(o.sample_n, 1000);
-	assert_int_equal(o.snaplen, 0);
-	assert_int_equal(o.rotate_seconds, 3600);
-	assert_int_equal(o.rotate_bytes, 0);
-	assert_int_equal(o.max_disk_bytes, 1024ULL << 20);
-	assert_int_equal(o.capture_ring, 2048);
+	assert_true(strlen(o.name) > 0); /* the host name, or "sensor" */
+	assert_ptr_equal(o.sensor.name, o.name);
+	assert_null(o.sensor.capture.dir);
+	assert_int_equal(o.sensor.capture_select, DS_CAPTURE_NEW);
+	assert_int_equal(o.sensor.sample_n, 1000);
+	assert_int_equal(o.sensor.capture.snaplen, 0);
+	assert_int_equal(o.sensor.capture.rotate_seconds, 3600);
+	assert_int_equal(o.sensor.capture.rotate_bytes, 0);
+	assert_int_equal(o.sensor.capture.max_disk_bytes, 1024ULL << 20);
+	assert_int_equal(o.sensor.capture.ring_size, 2048);
 }
 
 static void test_run_opts_capture(void **state)
@@ -65,27 +66,27 @@ static void test_run_opts_capture(void **state)
 			       "--capture-rotate", "50MB", "--capture-max-disk", "0",
 			       "--capture-ring", "64", NULL),
 			 0);
-	assert_string_equal(o.capture_dir, "c");
-	assert_int_equal(o.capture_select, DS_CAPTURE_PAYLOAD | DS_CAPTURE_MIRAI);
-	assert_int_equal(o.snaplen, 128);
-	assert_int_equal(o.rotate_seconds, 600);
-	assert_int_equal(o.rotate_bytes, 50ULL << 20);
-	assert_int_equal(o.max_disk_bytes, 0);
-	assert_int_equal(o.capture_ring, 64);
+	assert_string_equal(o.sensor.capture.dir, "c");
+	assert_int_equal(o.sensor.capture_select, DS_CAPTURE_PAYLOAD | DS_CAPTURE_MIRAI);
+	assert_int_equal(o.sensor.capture.snaplen, 128);
+	assert_int_equal(o.sensor.capture.rotate_seconds, 600);
+	assert_int_equal(o.sensor.capture.rotate_bytes, 50ULL << 20);
+	assert_int_equal(o.sensor.capture.max_disk_bytes, 0);
+	assert_int_equal(o.sensor.capture.ring_size, 64);
 	/* A size rotation alone replaces the hourly default. */
 	assert_int_equal(parse(&o, "-i", "x", "-o", "d", "--capture", "c", "--capture-rotate",
 			       "5MB", NULL), 0);
-	assert_int_equal(o.rotate_seconds, 0);
-	assert_int_equal(o.rotate_bytes, 5ULL << 20);
+	assert_int_equal(o.sensor.capture.rotate_seconds, 0);
+	assert_int_equal(o.sensor.capture.rotate_bytes, 5ULL << 20);
 	/* --sample alone selects sampling. */
 	assert_int_equal(parse(&o, "-i", "x", "-o", "d", "--capture", "c", "--sample", "1", NULL),
 			 0);
-	assert_int_equal(o.capture_select, DS_CAPTURE_SAMPLE);
-	assert_int_equal(o.sample_n, 1);
+	assert_int_equal(o.sensor.capture_select, DS_CAPTURE_SAMPLE);
+	assert_int_equal(o.sensor.sample_n, 1);
 	assert_int_equal(parse(&o, "-i", "x", "-o", "d", "--capture", "c", "--sample", "4294967295",
 			       "--capture-select", "new,sample", NULL), 0);
-	assert_int_equal(o.capture_select, DS_CAPTURE_SAMPLE | DS_CAPTURE_NEW);
-	assert_int_equal(o.sample_n, 4294967295U);
+	assert_int_equal(o.sensor.capture_select, DS_CAPTURE_SAMPLE | DS_CAPTURE_NEW);
+	assert_int_equal(o.sensor.sample_n, 4294967295U);
 }
 
 static void test_run_opts_capture_rejects(void **state)
@@ -132,17 +133,17 @@ static void test_run_opts_all_options(void **state)
 			       "--duration", "30", "--mode", "skb", "--sensor", "tokyo-1.a_b",
 			       "--pass", "--max-keys", "1000000", "-v", "-v", NULL),
 			 0);
-	assert_int_equal(o.interval, 1);
+	assert_int_equal(o.sensor.interval, 1);
 	assert_int_equal(o.duration, 30);
-	assert_int_equal(o.mode, ATTACH_SKB);
-	assert_string_equal(o.sensor, "tokyo-1.a_b");
-	assert_true(o.pass);
-	assert_int_equal(o.max_keys, 1000000);
+	assert_int_equal(o.sensor.mode, ATTACH_SKB);
+	assert_string_equal(o.name, "tokyo-1.a_b");
+	assert_true(o.sensor.pass);
+	assert_int_equal(o.sensor.max_keys, 1000000);
 	assert_int_equal(o.verbosity, 2);
 	assert_int_equal(parse(&o, "-i", "x", "-o", "d", "--mode", "native", NULL), 0);
-	assert_int_equal(o.mode, ATTACH_NATIVE);
+	assert_int_equal(o.sensor.mode, ATTACH_NATIVE);
 	assert_int_equal(parse(&o, "-i", "x", "-o", "d", "--interval", "86400", NULL), 0);
-	assert_int_equal(o.interval, 86400);
+	assert_int_equal(o.sensor.interval, 86400);
 }
 
 static void test_run_opts_rejects(void **state)
@@ -190,7 +191,7 @@ static void test_run_opts_check(void **state)
 	struct run_opts o;
 
 	assert_int_equal(check_opts_parse(&o, 4, ok, ARGP_SILENT), 0);
-	assert_int_equal(o.max_keys, 4096);
+	assert_int_equal(o.sensor.max_keys, 4096);
 	assert_int_equal(o.verbosity, 1);
 	assert_int_not_equal(check_opts_parse(&o, 3, bad, ARGP_SILENT), 0);
 }
