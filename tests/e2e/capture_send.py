@@ -14,13 +14,12 @@ rounds, and frames never captured (ARP, IPv6, malformed); --count rounds.
 big: --count UDP frames of 1400 bytes with random (incompressible) payload.
 """
 import argparse
-import json
 import random
 import socket
 import struct
 
 from frames import (ACK, ETH_P_8021AD, ETH_P_8021Q, ETH_P_ARP, ETH_P_IP, ETH_P_IPV6, PSH,
-                    RST, SYN, Expectation, ether, icmp, ip2int, ipv4, tx_dropped, udp)
+                    RST, SYN, Expectation, ether, icmp, ip2int, ipv4, tx_dropped, udp, write_sent)
 from pcap_expect import classify
 
 SSDP = (b"M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\n"
@@ -151,13 +150,7 @@ def main():
     for frame in frames:
         classify(frame, exp)
         sock.send(frame)
-    result = exp.to_json()
-    result["sent"] = len(frames)
-    result["tx_dropped"] = tx_dropped(args.iface) - dropped_before
-    with open(args.expect, "w") as f:
-        json.dump(result, f, indent=1, sort_keys=True)
-    with open(args.frames, "w") as f:
-        f.writelines(frame.hex() + "\n" for frame in frames)
+    write_sent(args.expect, exp, frames, tx_dropped(args.iface) - dropped_before, args.frames)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ keep the exact count of what each frame must add to the sensor's series.
 
 Standard library only (struct, random), so it runs with Debian's python3.
 """
+import json
 import random
 import struct
 
@@ -215,3 +216,17 @@ def tx_dropped(iface):
     not lose frames on its own side."""
     with open("/sys/class/net/%s/statistics/tx_dropped" % iface) as f:
         return int(f.read())
+
+
+def write_sent(expect_path, exp, frames, tx_dropped_during, frames_path=None):
+    """What a sender leaves for the checks: the expectation as JSON (with
+    how many frames went out and how many its own interface dropped) and,
+    given frames_path, each frame sent as one line of hex, in order."""
+    result = exp.to_json()
+    result["sent"] = len(frames)
+    result["tx_dropped"] = tx_dropped_during
+    with open(expect_path, "w") as f:
+        json.dump(result, f, indent=1, sort_keys=True)
+    if frames_path:
+        with open(frames_path, "w") as f:
+            f.writelines(frame.hex() + "\n" for frame in frames)

@@ -12,11 +12,10 @@ several intervals of a sensor running with a short --interval.
 byte-for-byte comparison with a capture).
 """
 import argparse
-import json
 import socket
 import time
 
-from frames import Expectation, FrameMaker, tx_dropped
+from frames import Expectation, FrameMaker, tx_dropped, write_sent
 
 
 def mac_bytes(s):
@@ -57,14 +56,8 @@ def main():
             if delay > 0:
                 time.sleep(delay)
         sock.send(frame)
-    result = exp.to_json()
-    result["sent"] = len(frames)
-    result["tx_dropped"] = tx_dropped(args.iface) - dropped_before
-    with open(args.expect, "w") as f:
-        json.dump(result, f, indent=1, sort_keys=True)
-    if args.frames_out:
-        with open(args.frames_out, "w") as f:
-            f.writelines(frame.hex() + "\n" for frame in frames)
+    write_sent(args.expect, exp, frames, tx_dropped(args.iface) - dropped_before,
+               args.frames_out)
 
 
 if __name__ == "__main__":

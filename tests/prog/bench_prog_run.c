@@ -105,6 +105,24 @@ static int prog_run(int prog_fd, const __u8 *frame, __u32 len, __u32 repeat, __u
 	return 0;
 }
 
+/* One run of frame through darkscope, then one through the bare program,
+ * adding each one's ns to its sum: the pair sees the same cache state. */
+static int run_both(int ds_fd, int base_fd, const __u8 *frame, __u32 len, __u64 *ds_sum,
+		    __u64 *base_sum)
+{
+	__u32 ns;
+	int err = prog_run(ds_fd, frame, len, 1, &ns);
+
+	if (err)
+		return err;
+	*ds_sum += ns;
+	err = prog_run(base_fd, frame, len, 1, &ns);
+	if (err)
+		return err;
+	*base_sum += ns;
+	return 0;
+}
+
 static __u32 syn_from(__u32 net_index, __u8 *frame)
 {
 	const struct frame_spec s = { .ip.saddr = SRC_NET(net_index) | 1 };
@@ -184,17 +202,13 @@ static int bench_single(struct darkscope_bpf *ds, int base_fd, __u32 first, __u3
 	int ds_fd = bpf_program__fd(ds->progs.xdp_darkscope);
 	__u64 ds_sum = 0, base_sum = 0;
 	__u8 frame[FRAME_MAX];
-	__u32 i, len, ns;
+	__u32 i, len;
 	int err;
 
 	for (i = 0; i < n; i++) {
 		len = syn_from(first + i, frame);
-		if ((err = prog_run(ds_fd, frame, len, 1, &ns)))
+		if ((err = run_both(ds_fd, base_fd, frame, len, &ds_sum, &base_sum)))
 			return err;
-		ds_sum += ns;
-		if ((err = prog_run(base_fd, frame, len, 1, &ns)))
-			return err;
-		base_sum += ns;
 	}
 	*ds_ns = (double)ds_sum / n;
 	*base_ns = (double)base_sum / n;
@@ -314,7 +328,7 @@ static int sweep_round(struct darkscope_bpf *ds, int base_fd, __u32 n, __u32 *pe
 	__u32 runs = quick ? SWEEP_RUNS / 10 : SWEEP_RUNS;
 	__u64 ds_sum = 0, base_sum = 0;
 	__u8 frame[FRAME_MAX];
-	__u32 i, j, len, ns, tmp;
+	__u32 i, j, len, tmp;
 	int err;
 
 	for (i = 0; i < runs; i++) {
@@ -329,12 +343,8 @@ static int sweep_round(struct darkscope_bpf *ds, int base_fd, __u32 n, __u32 *pe
 			}
 		}
 		len = syn_from(perm[i % n], frame);
-		if ((err = prog_run(ds_fd, frame, len, 1, &ns)))
+		if ((err = run_both(ds_fd, base_fd, frame, len, &ds_sum, &base_sum)))
 			return err;
-		ds_sum += ns;
-		if ((err = prog_run(base_fd, frame, len, 1, &ns)))
-			return err;
-		base_sum += ns;
 	}
 	*ds_ns = (double)ds_sum / runs;
 	*base_ns = (double)base_sum / runs;
