@@ -61,6 +61,21 @@ struct ds_flow_value {
 };
 _Static_assert(sizeof(struct ds_flow_value) == 88, "ds_flow_value is 88 bytes");
 
+/* One counted frame as the fast path logs it (docs/ARCHITECTURE.md, "The
+ * flow log"): enough for the daemon to add the frame to its flow key, its
+ * host bitmaps and its SYN and Mirai counts.  The flag bits not defined yet
+ * are zero (room for scanner fingerprints and traffic classes). */
+#define DS_REC_SYN (1 << 0)   /* TCP, SYN set and ACK clear */
+#define DS_REC_MIRAI (1 << 1) /* a SYN with seq == daddr on the wire */
+
+struct ds_flow_rec {
+	__be32 saddr; /* network order: the /24 is the key, the last octet the host */
+	__u16 dport;  /* host order; ICMP: the ICMP type */
+	__u8 proto;   /* enum ds_proto_idx */
+	__u8 flags;   /* DS_REC_* */
+};
+_Static_assert(sizeof(struct ds_flow_rec) == 8, "ds_flow_rec is 8 bytes");
+
 /* Value of the per-port array, one per CPU. */
 struct ds_port_value {
 	__u64 packets;
