@@ -172,9 +172,9 @@ def assemble(cfg, current, previous, r, log):
 
     fig1 = {"days": days, "series": [
         {"label": t["label"], "proto": t["proto"], "port": t["port"],
-         "packets": list(r.ports.daily[pkey_of(t["proto"], t["port"])])} for t in top_ports]}
+         "packets": list(r.ports.totals[pkey_of(t["proto"], t["port"])].daily)} for t in top_ports]}
     fig2 = {"days": days, "series": [
-        {"label": t["cc"], "packets": list(flows.region_daily[t["cc"]])} for t in top_regions]}
+        {"label": t["cc"], "packets": list(flows.region_totals[t["cc"]].daily)} for t in top_regions]}
     mirai_share = []
     for t in top_ports:
         c = r.ports.totals[pkey_of(t["proto"], t["port"])]

@@ -3,20 +3,33 @@
 
 The ports series has no source addresses, so the known scanners' packets
 are taken out of it by subtracting what the flows pass counted for them,
-per (day, sensor, port).  Returns new results; the passes' stay as read.
+per (day, sensor, port).  Returns new results; the passes' stay as read
+(an entry is copied the first time it changes).
 """
 import dataclasses
 
-from .report_counts import Counts
+from .report_counts import DailyCounts
 from .report_keys import label
 
 
-def _copied(arrays, key, done):
-    """arrays[key], copied the first time it is about to change."""
-    if key not in done:
-        arrays[key] = arrays[key][:]
-        done.add(key)
-    return arrays[key]
+def _own(table, key, copied):
+    """table[key], replaced by a copy the first time it is about to change."""
+    if key not in copied:
+        table[key] = table[key].copy()
+        copied.add(key)
+    return table[key]
+
+
+def _subtract(t, d, c):
+    """DailyCounts t minus Counts c, the packets on day d."""
+    t.packets -= c.packets
+    t.syn -= c.syn
+    t.mirai -= c.mirai
+    t.daily[d] -= c.packets
+
+
+def _clamped(v):
+    return DailyCounts(max(0, v.packets), max(0, v.syn), max(0, v.mirai), v.daily)
 
 
 def exclude_known(ports, prev_totals, flows, prev_flows, log):
@@ -25,32 +38,22 @@ def exclude_known(ports, prev_totals, flows, prev_flows, log):
     A port whose packets drop to 0 leaves the totals (it is not ranked); a
     negative count (scanners' flows above the ports totals) is clamped to 0
     with a warning."""
-    totals = {k: Counts(v.packets, v.syn, v.mirai) for k, v in ports.totals.items()}
-    daily = dict(ports.daily)
+    totals = dict(ports.totals)
+    sensor_totals = dict(ports.sensor_totals)
     sensor_ports = dict(ports.sensor_ports)
-    sensor_totals = {s: Counts(v.packets, v.syn, v.mirai) for s, v in ports.sensor_totals.items()}
-    sensor_daily = dict(ports.sensor_daily)
     day_totals = ports.day_totals[:]
     cells = dict(ports.surge_cells)
-    copied_daily, copied_sensor_daily = set(), set()
+    copied_ports, copied_sensors = set(), set()
     for key, c in flows.known_cells.items():
         d, s, pkey = key
-        t = totals.get(pkey)
-        if t is None:
+        if pkey not in totals:
             continue  # in flows but not in ports: nothing to subtract from
-        t.packets -= c.packets
-        t.syn -= c.syn
-        t.mirai -= c.mirai
-        _copied(daily, pkey, copied_daily)[d] -= c.packets
+        _subtract(_own(totals, pkey, copied_ports), d, c)
         day_totals[d] -= c.packets
         if (s, pkey) in sensor_ports:
             sensor_ports[(s, pkey)] -= c.packets
-        st = sensor_totals.get(s)
-        if st is not None:
-            st.packets -= c.packets
-            st.syn -= c.syn
-            st.mirai -= c.mirai
-            _copied(sensor_daily, s, copied_sensor_daily)[d] -= c.packets
+        if s in sensor_totals:
+            _subtract(_own(sensor_totals, s, copied_sensors), d, c)
         if key in cells:
             cells[key] -= c.packets
     prev = dict(prev_totals)
@@ -61,10 +64,9 @@ def exclude_known(ports, prev_totals, flows, prev_flows, log):
     if negative:
         log.warn("known scanners' packets in flows exceed the ports totals for "
                  + ", ".join(negative[:5]) + "; clamped to 0")
-        totals = {k: Counts(max(0, v.packets), max(0, v.syn), max(0, v.mirai))
-                  for k, v in totals.items()}
+        totals = {k: _clamped(v) for k, v in totals.items()}
     totals = {k: v for k, v in totals.items() if v.packets != 0}
     prev = {k: v for k, v in prev.items() if v > 0}
-    return dataclasses.replace(ports, totals=totals, daily=daily, sensor_ports=sensor_ports,
-                               sensor_totals=sensor_totals, sensor_daily=sensor_daily,
-                               day_totals=day_totals, surge_cells=cells), prev
+    return dataclasses.replace(ports, totals=totals, sensor_ports=sensor_ports,
+                               sensor_totals=sensor_totals, day_totals=day_totals,
+                               surge_cells=cells), prev

@@ -8,10 +8,9 @@ scanner's rows count only in its own table; the packets they take out of
 each (day, sensor, port) are returned so that the ports numbers can lose
 them too (report_exclude.py).
 """
-from array import array
 from dataclasses import dataclass
 
-from .report_counts import Counts
+from .report_counts import Counts, new_daily
 from .report_hosts import popcount
 from .report_keys import PROTO_INDEX, label
 from .report_period import DAY
@@ -29,8 +28,7 @@ class KnownScannerCounts:
 class FlowsPass:
     """The report period's flows series, folded (scanners' rows left out of
     everything but `known` with --exclude-known)."""
-    region_totals: dict  # cc (None = unknown) -> Counts
-    region_daily: dict  # cc -> array of daily packets
+    region_totals: dict  # cc (None = unknown) -> DailyCounts
     region_sources: dict  # cc -> distinct sources
     region_mirai_sources: dict  # cc -> distinct sources with a Mirai SYN
     port_sources: dict  # pkey -> distinct sources, for the candidate ports
@@ -62,7 +60,6 @@ def read_flows(files, window, nets, hostbits, candidates, fig3_key, fig3_region,
     nd = window.ndays
     t0 = window.t_from
     region_totals = {}
-    region_daily = {}
     net_hosts = {}  # src -> host bitmap, whole period
     net_mirai = {}  # src -> Mirai host bitmap
     port_hosts = {k: {} for k in candidates}  # pkey -> {src: bitmap}
@@ -82,9 +79,7 @@ def read_flows(files, window, nets, hostbits, candidates, fig3_key, fig3_region,
     cols = ("ts", "proto", "dport", "src", "packets", "syn", "mirai",
             "src_hosts", "mirai_hosts", "sensor")
     chunks, stats = files.chunks("flows", window, cols, "current")
-    n = 0
     for rows in chunks:
-        n += len(rows)
         ts, sensor = rows[0][0], rows[0][9]  # one interval of one sensor
         d = (ts - t0) // DAY
         for _, proto, dport, src, packets, syn, mirai, sh, mh, _ in rows:
@@ -113,14 +108,11 @@ def read_flows(files, window, nets, hostbits, candidates, fig3_key, fig3_region,
                     v.mirai += mirai
                     continue
             flows_kept += packets
-            t = region_totals.get(cc)
-            if t is None:
-                t = region_totals[cc] = Counts()
-                region_daily[cc] = array("q", bytes(8 * nd))
+            t = region_totals.get(cc) or new_daily(region_totals, cc, nd)
             t.packets += packets
             t.syn += syn
             t.mirai += mirai
-            region_daily[cc][d] += packets
+            t.daily[d] += packets
             hb = bitcache.get(sh)
             if hb is None:
                 hb = bits(sh)
@@ -141,7 +133,6 @@ def read_flows(files, window, nets, hostbits, candidates, fig3_key, fig3_region,
                     if mb:
                         f = fig3_mirai[d]
                         f[src] = f.get(src, 0) | mb
-    stats.finish(n)
     region_sources = {}
     region_mirai_sources = {}
     for counted, hosts in ((region_sources, net_hosts), (region_mirai_sources, net_mirai)):
@@ -151,7 +142,7 @@ def read_flows(files, window, nets, hostbits, candidates, fig3_key, fig3_region,
     fig3_m = [_sources(day) for day in fig3_mirai]
     known = [KnownScannerCounts(known_counts[i], _sources(known_hosts[i]), known_ports[i])
              for i in range(nscanners)]
-    return FlowsPass(region_totals, region_daily, region_sources, region_mirai_sources,
+    return FlowsPass(region_totals, region_sources, region_mirai_sources,
                      {k: _sources(h) for k, h in port_hosts.items()},
                      fig3_m, [_sources(day) for day in fig3_hosts], known, known_cells,
                      flows_kept, flows_all, stats)
@@ -166,9 +157,7 @@ def read_flows_previous(files, window, nets, exclude):
     total = 0
     chunks, stats = files.chunks("flows", window, ("proto", "dport", "src", "packets"),
                                  "previous")
-    n = 0
     for rows in chunks:
-        n += len(rows)
         for proto, dport, src, packets in rows:
             info = netcache.get(src)
             if info is None:
@@ -180,7 +169,6 @@ def read_flows_previous(files, window, nets, exclude):
                 known_ports[pkey] = known_ports.get(pkey, 0) + packets
                 continue
             region_totals[cc] = region_totals.get(cc, 0) + packets
-    stats.finish(n)
     return PreviousFlows(region_totals, known_ports, total, stats)
 
 
@@ -197,9 +185,7 @@ def read_flows_sources(files, window, nets, hostbits, ports, exclude, log):
     port_hosts = {p: {} for p in ports}
     chunks, stats = files.chunks("flows", window, ("proto", "dport", "src", "src_hosts"),
                                  "current (sources)")
-    n = 0
     for rows in chunks:
-        n += len(rows)
         for proto, dport, src, sh in rows:
             ph = port_hosts.get(PROTO_INDEX[proto] << 16 | dport)
             if ph is None:
@@ -208,5 +194,4 @@ def read_flows_sources(files, window, nets, hostbits, ports, exclude, log):
             if k is not None and exclude:
                 continue
             ph[src] = ph.get(src, 0) | hostbits.bits(sh)
-    stats.finish(n)
     return {k: _sources(h) for k, h in port_hosts.items()}, stats

@@ -8,7 +8,7 @@ from here.  Sensors are keyed by name.
 from array import array
 from dataclasses import dataclass
 
-from .report_counts import Counts
+from .report_counts import new_daily
 from .report_keys import PROTO_INDEX
 from .report_period import DAY
 
@@ -16,11 +16,9 @@ from .report_period import DAY
 @dataclass(slots=True)
 class PortsPass:
     """The report period's ports series, folded."""
-    totals: dict  # pkey -> Counts
-    daily: dict  # pkey -> array of daily packets
+    totals: dict  # pkey -> DailyCounts
     sensor_ports: dict  # (sensor, pkey) -> packets
-    sensor_totals: dict  # sensor -> Counts, sensors in the order first read
-    sensor_daily: dict  # sensor -> array of daily packets
+    sensor_totals: dict  # sensor -> DailyCounts, sensors in the order first read
     day_totals: array  # day -> packets
     # (day, sensor, pkey) -> packets, for the per-sensor shares of surges:
     # only the port-days with >= surge_min_packets (all sensors together).
@@ -48,10 +46,8 @@ def read_ports(files, window, surge_min_packets, log):
     nd = window.ndays
     t0 = window.t_from
     totals = {}
-    daily = {}
     sensor_ports = {}
     sensor_totals = {}
-    sensor_daily = {}
     day_totals = array("q", bytes(8 * nd))
     # Rows come in ts order, so once a day is complete only its port-days
     # that can be surges are kept (a quarter has millions of port-days).
@@ -64,22 +60,17 @@ def read_ports(files, window, surge_min_packets, log):
     pruned_upto = -1
     cols = ("ts", "proto", "dport", "packets", "syn", "mirai", "sensor")
     chunks, stats = files.chunks("ports", window, cols, "current")
-    n = 0
     for rows in chunks:
-        n += len(rows)
         ts, s = rows[0][0], rows[0][6]  # one interval of one sensor
         d = (ts - t0) // DAY
         chunk_packets = chunk_syn = chunk_mirai = 0
         for _, proto, dport, packets, syn, mirai, _ in rows:
             pkey = PROTO_INDEX[proto] << 16 | dport
-            t = totals.get(pkey)
-            if t is None:
-                t = totals[pkey] = Counts()
-                daily[pkey] = array("q", bytes(8 * nd))
+            t = totals.get(pkey) or new_daily(totals, pkey, nd)
             t.packets += packets
             t.syn += syn
             t.mirai += mirai
-            daily[pkey][d] += packets
+            t.daily[d] += packets
             chunk_packets += packets
             chunk_syn += syn
             chunk_mirai += mirai
@@ -101,34 +92,27 @@ def read_ports(files, window, surge_min_packets, log):
                 for old in [x for x in pending if x < d - 1]:
                     _keep_surge_cells(cells, old, pending.pop(old), day_port.pop(old), floor)
                     pruned_upto = max(pruned_upto, old)
-        st = sensor_totals.get(s)
-        if st is None:
-            st = sensor_totals[s] = Counts()
-            sensor_daily[s] = array("q", bytes(8 * nd))
+        st = sensor_totals.get(s) or new_daily(sensor_totals, s, nd)
         st.packets += chunk_packets
         st.syn += chunk_syn
         st.mirai += chunk_mirai
-        sensor_daily[s][d] += chunk_packets
+        st.daily[d] += chunk_packets
         day_totals[d] += chunk_packets
-    stats.finish(n)
     for old in list(pending):
         _keep_surge_cells(cells, old, pending.pop(old), day_port.pop(old), floor)
     if unordered:
         log.warn("ports rows were not in time order; per-sensor shares of surges "
                  "may be incomplete")
-    return PortsPass(totals, daily, sensor_ports, sensor_totals, sensor_daily, day_totals,
-                     cells, sum(day_totals), stats)
+    return PortsPass(totals, sensor_ports, sensor_totals, day_totals, cells, sum(day_totals),
+                     stats)
 
 
 def read_ports_previous(files, window):
     """Previous period: port totals, for the previous ranks."""
     totals = {}
     chunks, stats = files.chunks("ports", window, ("proto", "dport", "packets"), "previous")
-    n = 0
     for rows in chunks:
-        n += len(rows)
         for proto, dport, packets in rows:
             pkey = PROTO_INDEX[proto] << 16 | dport
             totals[pkey] = totals.get(pkey, 0) + packets
-    stats.finish(n)
     return PreviousPorts(totals, stats)

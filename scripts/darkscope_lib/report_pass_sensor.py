@@ -26,9 +26,7 @@ def read_sensor(files, window):
     t0 = window.t_from
     cols = ("ts", "sensor", "map_full", "write_dropped")
     chunks, stats = files.chunks("sensor", window, cols, "current")
-    n = 0
     for rows in chunks:
-        n += len(rows)
         for ts, sensor, map_full, dropped in rows:
             h = health.get(sensor)
             if h is None:
@@ -37,5 +35,4 @@ def read_sensor(files, window):
             h.map_full += map_full or 0
             h.write_dropped = max(h.write_dropped, dropped or 0)
             h.days.add((ts - t0) // DAY)
-    stats.finish(n)
     return SensorPass(health, stats)

@@ -57,8 +57,8 @@ class SeriesFiles:
         """(iterator over lists of rows, PassStats) of one series and window.
 
         Rows are tuples in `columns` order; the rows of a list share one
-        file and one ts (one interval of one sensor).  The pass counts the
-        rows and calls stats.finish(count)."""
+        file and one ts (one interval of one sensor).  The stats are final
+        once the iterator is exhausted."""
         stats = PassStats(series, period)
         # Only the files whose hour overlaps the window (a file named for
         # hour H holds [H, H + 3600)); files without an hour in their name
@@ -69,6 +69,14 @@ class SeriesFiles:
         stats.files = len(files)
         stats.started = time.monotonic()
         if not files:
-            return iter(()), stats
-        return _reader.iter_chunks_fast(files, series, t_from, t_to, columns,
-                                        on_warning=self.log.warn), stats
+            return _counted(iter(()), stats), stats
+        return _counted(_reader.iter_chunks_fast(files, series, t_from, t_to, columns,
+                                                 on_warning=self.log.warn), stats), stats
+
+
+def _counted(chunks, stats):
+    n = 0
+    for rows in chunks:
+        n += len(rows)
+        yield rows
+    stats.finish(n)

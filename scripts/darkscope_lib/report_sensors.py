@@ -4,7 +4,7 @@
 A sensor is domestic when --sensor-location puts it in --region, overseas
 when elsewhere, untagged when not given; no groups without any location.
 """
-from .report_counts import Counts
+from .report_counts import DailyCounts
 from .report_keys import label, pkey_split
 from .report_ranking import PREVIOUS_LIMIT, rank_ports
 
@@ -35,7 +35,7 @@ def sensors_table(ports, health, sensors, locations, region, total_packets):
     health: {sensor: SensorHealth}."""
     out = []
     for name in sorted(sensors):
-        t = ports.sensor_totals.get(name, Counts())
+        t = ports.sensor_totals.get(name, DailyCounts())
         ranked = rank_ports(_ports_of(ports.sensor_ports, (name,)))
         loc = locations.get(name)
         h = health.get(name)
@@ -43,8 +43,7 @@ def sensors_table(ports, health, sensors, locations, region, total_packets):
             "name": name, "location": loc, "group": sensor_group(locations, region, loc),
             "packets": t.packets, "share": _share(t.packets, total_packets),
             "syn": t.syn, "mirai": t.mirai,
-            "days_with_data": len(h.days) if h else sum(1 for x in ports.sensor_daily.get(name, [])
-                                                        if x),
+            "days_with_data": len(h.days) if h else sum(1 for x in t.daily or () if x),
             "map_full": h.map_full if h else 0,
             "top_ports": [{"rank": i + 1, "label": label(k), "proto": pkey_split(k)[0],
                            "port": pkey_split(k)[1], "packets": p, "share": _share(p, t.packets)}
@@ -78,5 +77,5 @@ def groups_table(ports, sensors, locations, region, total_packets):
 
 def sensor_daily(ports, days):
     """Figure 4: daily packets per sensor, by name."""
-    return {"days": days, "series": [{"label": name, "packets": list(ports.sensor_daily[name])}
-                                     for name in sorted(ports.sensor_daily)]}
+    return {"days": days, "series": [{"label": name, "packets": list(ports.sensor_totals[name].daily)}
+                                     for name in sorted(ports.sensor_totals)]}

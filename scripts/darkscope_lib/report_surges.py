@@ -59,9 +59,8 @@ def find_surges(ports, sensors, day_labels, factor, min_packets):
     of them with packets."""
     nsensors = sum(1 for v in ports.sensor_totals.values() if v.packets > 0)
     surges = []
-    for pkey, daily in ports.daily.items():
-        if pkey not in ports.totals:
-            continue
+    for pkey, t in ports.totals.items():
+        daily = t.daily
         for run in _surge_days(daily, len(day_labels), factor, min_packets):
             dd = [d for d, _ in run]
             base = run[0][1]
