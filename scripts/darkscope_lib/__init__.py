@@ -6,6 +6,9 @@ Modules:
   reader    stream the rows of the flows/ports/sensor series files (docs/FORMAT.md)
   regions   country of an IPv4 address: RIR delegated files or tor-geoipdb
   services  `service(port/PROTO)` labels from the system's services database
+  known_scanners  the `CIDR name` file of known (research) scanners
+  report_*  darkscope-report: passes, rankings, tables, rendering
+            (docs/SCRIPTS.md, "The report's code")
 
 Python 3.11 standard library only.  Scripts put their own directory on
 sys.path and import `from darkscope_lib import reader, regions, services`.

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 """Text of darkscope-report: Markdown and self-contained HTML.
 
-blocks(report, figures) lays the report dict (report_data.py) out as a list
+blocks(report, figures) lays the report dict (report_data.build_report) out as a list
 of blocks: ("h1"|"h2"|"h3", text), ("p", text), ("table", header, rows,
 align), ("figure", file, title), ("list", items), ("details", summary,
 blocks).  to_markdown() and to_html() write the same blocks: Markdown links

@@ -31,7 +31,6 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
 import synth_quarter  # noqa: E402
-from darkscope_lib import report_data  # noqa: E402
 
 START = "2026-04-01"
 DAYS = 90
@@ -496,33 +495,6 @@ def test_flows_shortfall_warns(tmp_path):
     assert r["top_regions"][0]["packets"] == 70
     assert r["figure3"]["mirai"] == [1] and r["figure3"]["non_mirai"] == [1]
     assert any("25 fewer packets" in w for w in r["footer"]["warnings"])
-
-
-# --------------------------------------------------- known-scanners parsing
-
-def test_known_scanners_file(tmp_path):
-    f = tmp_path / "ks.txt"
-    f.write_text("# comment\n\n10.0.0.0/8 Big net\n10.1.2.0/24  Inner  scanner # note\n"
-                 "192.0.2.16/28 Small\nnot-a-cidr Foo\n2001:db8::/32 Six\n10.9.0.0/16\n"
-                 "172.16.5.7/16 Host bits\n")
-    ks = report_data.KnownScanners(str(f))
-    assert ks.names == ["Big net", "Inner  scanner", "Small", "Host bits"]
-    n24 = report_data.net24_of
-    assert ks.match_net24(n24("10.1.2.0/24")) == 1  # longest prefix wins
-    assert ks.match_net24(n24("10.1.3.0/24")) == 0
-    assert ks.match_net24(n24("192.0.2.0/24")) == 2  # /28 matches its /24
-    assert ks.match_net24(n24("172.16.200.0/24")) == 3
-    assert ks.match_net24(n24("11.0.0.0/24")) is None
-    text = "\n".join(ks.warnings)
-    assert ":6:" in text and ":7:" in text and ":8:" in text and "longer than /24" in text
-    assert "host bits" in text
-
-
-def test_example_file_is_clean():
-    ks = report_data.KnownScanners(os.path.join(ROOT, "scripts", "known-scanners.example"))
-    assert ks.names and ks.warnings == []
-    assert all(n.startswith(("192.0.2.", "198.51.100.", "203.0.113.")) for nets in ks.networks
-               for n in nets)
 
 
 def test_help_has_examples():
