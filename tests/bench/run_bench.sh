@@ -32,7 +32,7 @@ fi
 	"$O/tests/prog/bench_prog_run" ${prog_args:-}
 	"$O/tests/prog/bench_drain" ${BENCH_DRAIN_KEYS:-10000 100000 1000000}
 	"$O/tests/prog/bench_pcap_write" ${pcap_args:-}
-	"$here/e2e_rate.sh" "$O" ${BENCH_TARGETS:-drop darkscope darkscope@2 darkscope-sample1000 darkscope-new darkscope-all pmacct tcpdump}
+	"$here/e2e_rate.sh" "$O" ${BENCH_TARGETS:-drop darkscope darkscope@2 darkscope-hash darkscope-sample1000 darkscope-new darkscope-all pmacct tcpdump}
 } | tee "$csv"
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	# Every part ran and produced its figures (no thresholds: this VM is noisy).

@@ -85,6 +85,29 @@
 static int ncpus;
 static bool quick, no_sweep;
 
+/* Records per CPU of the flow-log instance: its log is emptied before a
+ * run could overflow it, outside the timed part, as the daemon's flush
+ * empties it every 100 ms; a timed frame must never take the overflow path. */
+#define BENCH_LOG_RECORDS (1U << 22)
+static struct darkscope_bpf *log_skel;
+static __u64 log_used;
+
+static void log_make_room(int prog_fd, __u32 repeat)
+{
+	__u32 zeros[ncpus * 2], zero = 0;
+
+	if (!log_skel || prog_fd != bpf_program__fd(log_skel->progs.xdp_darkscope))
+		return;
+	if (log_used + repeat <= BENCH_LOG_RECORDS) {
+		log_used += repeat;
+		return;
+	}
+	memset(zeros, 0, sizeof(zeros));
+	if (bpf_map_update_elem(bpf_map__fd(log_skel->maps.log_fill), &zero, zeros, BPF_ANY))
+		fprintf(stderr, "emptying the flow log: %s\n", strerror(errno));
+	log_used = repeat;
+}
+
 /* One BPF_PROG_RUN; *ns is the kernel's per-run duration.  The output
  * buffer is unused but keeps valgrind's model of the syscall quiet; it is
  * copied after the timed part. */
@@ -95,6 +118,7 @@ static int prog_run(int prog_fd, const __u8 *frame, __u32 len, __u32 repeat, __u
 		    .data_out = out, .data_size_out = sizeof(out), .repeat = repeat);
 	int err;
 
+	log_make_room(prog_fd, repeat);
 	err = bpf_prog_test_run_opts(prog_fd, &opts);
 	if (err) {
 		err = -errno;
@@ -141,8 +165,8 @@ static int map_full_check(struct darkscope_bpf *ds)
 	if (bpf_map_lookup_elem(bpf_map__fd(ds->maps.sensor_counters), &zero, ctr))
 		return -errno;
 	for (i = 0; i < ncpus; i++)
-		if (ctr[i].c[DS_CTR_MAP_FULL]) {
-			fprintf(stderr, "map_full moved: a timed frame found no room\n");
+		if (ctr[i].c[DS_CTR_MAP_FULL] || ctr[i].c[DS_CTR_LOG_FULL]) {
+			fprintf(stderr, "map_full or log_full moved: a timed frame found no room\n");
 			return -ENOSPC;
 		}
 	return 0;
@@ -351,7 +375,8 @@ static int sweep_round(struct darkscope_bpf *ds, int base_fd, __u32 n, __u32 *pe
 	return 0;
 }
 
-/* Loaded as the daemon loads it; epoch 1 stays unused here. */
+/* Loaded as the daemon loads it; epoch 1 stays unused here.  Without
+ * the flow log (the per-CPU hash alone, --log-records 0) unless said. */
 static int ds_load_capture(struct sensor_prog *sp, __u32 max_keys, __u32 capture, __u32 sample_n)
 {
 	const struct loader_opts lo = {
@@ -361,6 +386,55 @@ static int ds_load_capture(struct sensor_prog *sp, __u32 max_keys, __u32 capture
 	};
 
 	return prog_load_epoch0_only(sp, &lo);
+}
+
+static int ds_load_log(struct sensor_prog *sp)
+{
+	const struct loader_opts lo = { .max_keys = 1024, .log_records = BENCH_LOG_RECORDS };
+	int err = prog_load_epoch0_only(sp, &lo);
+
+	log_skel = err ? NULL : sp->skel;
+	log_used = 0;
+	return err;
+}
+
+/* The flow log's cost as live keys grow: the same single runs over the
+ * same frames as bench_keys(), nothing to populate (the program looks no
+ * key up; the daemon's table does, in userspace). */
+static int bench_keys_log(int base_fd, const __u32 *steps, int nsteps, double *out,
+			  double *base_out)
+{
+	struct sensor_prog sp;
+	double a[ROUNDS], b[ROUNDS];
+	__u32 *perm, i;
+	int s, r, err = ds_load_log(&sp);
+
+	if (err) {
+		fprintf(stderr, "loading darkscope with the flow log: %s\n", strerror(-err));
+		return err;
+	}
+	perm = calloc(steps[nsteps - 1], sizeof(*perm));
+	if (!perm) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (s = 0; s < nsteps; s++) {
+		for (i = 0; i < steps[s]; i++)
+			perm[i] = i;
+		for (r = 0; r < ROUNDS; r++)
+			if ((err = sweep_round(sp.skel, base_fd, steps[s], perm, &a[r], &b[r])))
+				goto out;
+		out[s] = median(a, ROUNDS);
+		base_out[s] = median(b, ROUNDS);
+		printf("%-9s %-9u %10.1f %10.1f %7.2f\n", "log", steps[s], out[s], base_out[s],
+		       out[s] / base_out[s]);
+	}
+	err = map_full_check(sp.skel);
+out:
+	free(perm);
+	log_skel = NULL;
+	prog_unload(&sp);
+	return err;
 }
 
 static int ds_load(struct sensor_prog *sp, __u32 max_keys)
@@ -502,7 +576,10 @@ int main(int argc, char **argv)
 	/* Live keys: 10^3 .. the whole map, for a 2^18 and a 2^20 map. */
 	static const __u32 steps_18[] = { 1000, 10000, 100000, 1U << 18 };
 	static const __u32 steps_20[] = { 1U << 20 };
-	double k18[4], b18[4], k20[1], b20[1];
+	static const __u32 steps_log[] = { 1000, 10000, 100000, 1U << 18, 1U << 20 };
+	double k18[4], b18[4], k20[1], b20[1], klog[5], blog[5];
+	struct row lrows[8];
+	int nlrows = 0;
 	struct xdp_drop_baseline_bpf *base = NULL;
 	struct sensor_prog sp = {};
 	struct row rows[8];
@@ -557,6 +634,17 @@ int main(int argc, char **argv)
 		goto out;
 	prog_unload(&sp);
 
+	printf("\n# with the flow log (the daemon's default), ns per packet\n");
+	if ((err = ds_load_log(&sp))) {
+		fprintf(stderr, "loading darkscope with the flow log: %s\n", strerror(-err));
+		goto out;
+	}
+	err = bench_frames(sp.skel, base_fd, lrows, &nlrows);
+	log_skel = NULL;
+	if (err)
+		goto out;
+	prog_unload(&sp);
+
 	printf("\n# capture selection: capture off vs on, ns per packet, median of %d rounds\n",
 	       CAPTURE_ROUNDS);
 	printf("%-10s %-8s %10s %10s %7s\n", "select", "frame", "off", "on", "ratio");
@@ -577,12 +665,17 @@ int main(int argc, char **argv)
 			goto out;
 		if ((err = bench_keys(base_fd, 1U << 20, steps_20, 1, k20, b20)))
 			goto out;
+		if ((err = bench_keys_log(base_fd, steps_log, 5, klog, blog)))
+			goto out;
 	}
 
 	printf("\n");
 	for (i = 0; i < nrows; i++)
 		printf("prog_run,%s,%.1f,%.1f,%.2f\n", rows[i].frame, rows[i].ds, rows[i].base,
 		       rows[i].ds / rows[i].base);
+	for (i = 0; i < nlrows; i++)
+		printf("prog_log,%s,%.1f,%.1f,%.2f\n", lrows[i].frame, lrows[i].ds, lrows[i].base,
+		       lrows[i].ds / lrows[i].base);
 	for (i = 0; i < ncrows; i++)
 		printf("prog_capture,%s,%s,%.1f,%.1f,%.3f\n", crows[i].select, crows[i].frame,
 		       crows[i].off, crows[i].on, crows[i].ratio);
@@ -590,6 +683,8 @@ int main(int argc, char **argv)
 		printf("keys,%u,%.1f\n", steps_18[i], k18[i]);
 	if (!no_sweep)
 		printf("keys,%u,%.1f\n", steps_20[0], k20[0]);
+	for (i = 0; i < 5 && !no_sweep; i++)
+		printf("keys_log,%u,%.1f,%.1f\n", steps_log[i], klog[i], blog[i]);
 out:
 	prog_unload(&sp);
 	xdp_drop_baseline_bpf__destroy(base);
