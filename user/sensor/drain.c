@@ -378,14 +378,16 @@ static int clear_keys(struct drainer *d, int fd)
 }
 
 /* The interval's flow rows with the log: its last log epoch and the keys
- * of the frames that found the log full, added up in the table. */
+ * of the frames that found the log full, added up in the table.  Only
+ * those frames (counted in LOG_FULL) reach the hash: without them it is
+ * empty, and its drain, a walk over every bucket, is skipped. */
 static int collect_table(struct drainer *d, unsigned int tag, struct interval_data *out)
 {
 	unsigned int epoch = tag & 1;
 	size_t i;
 	int err = flow_log__drain(&d->log, tag >> 1, d->table, &d->no_room);
 
-	if (!err)
+	if (!err && out->counters[DS_CTR_LOG_FULL])
 		err = drain_flows(d, epoch, out);
 	if (err)
 		return err;
@@ -398,6 +400,7 @@ static int collect_table(struct drainer *d, unsigned int tag, struct interval_da
 	return err;
 }
 
+/* Counters first: they say whether the log overflowed into the hash. */
 int drainer__collect(struct drainer *d, unsigned int tag, struct interval_data *out)
 {
 	unsigned int epoch = tag & 1;
@@ -405,11 +408,11 @@ int drainer__collect(struct drainer *d, unsigned int tag, struct interval_data *
 
 	out->n_flows = 0;
 	out->n_ports = 0;
-	err = d->table ? collect_table(d, tag, out) : drain_flows(d, epoch, out);
+	err = drain_counters(d, epoch, out);
+	if (!err)
+		err = d->table ? collect_table(d, tag, out) : drain_flows(d, epoch, out);
 	if (!err)
 		err = drain_ports(d, epoch, out);
-	if (!err)
-		err = drain_counters(d, epoch, out);
 	if (!err) {
 		/* Frames counted in the ports whose key the table had no room for. */
 		out->counters[DS_CTR_MAP_FULL] += d->no_room;
