@@ -10,15 +10,21 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/mman.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "series/flow_table.h"
 
 /* Records hashed and prefetched together: enough misses in flight to hide
- * memory latency, few enough that the first slot has arrived when probed. */
-#define BLOCK 32
+ * memory latency, few enough for the CPU's miss buffers. */
+#define BLOCK 16
 
-/* Smallest slot array (16 KB), and its largest load: the slots grow (x2)
- * when a new key would make them more than half full. */
+/* Slots come in groups of four, one cache line: a lookup loads its group
+ * and compares the four keys at once (no branch per slot).  The smallest
+ * table has 1024 slots (16 KB); the slots grow (x2) when a new key would
+ * make them more than half full. */
+#define GROUP 4
 #define MIN_SLOTS 1024U
 #define MIN_ROWS 1024U
 
@@ -28,18 +34,20 @@
 
 #define NO_ROW ((__u32)-1)
 
-/* A slot is live when its gen is the table's: taking the table bumps the
- * generation instead of clearing the slots. */
-struct slot {
-	__u64 key;  /* struct ds_flow_key's bytes */
-	__u32 gen;
-	__u32 row;  /* index into rows */
-};
-_Static_assert(sizeof(struct slot) == 16, "four slots to a cache line");
+/* Slot j of a group is live when gen[j] is the table's: taking the table
+ * bumps the generation instead of clearing the slots.  A key is in the
+ * first group of its probe sequence (from its hash, then the next groups)
+ * that is not full, or in an earlier one: there are no deletions. */
+struct group {
+	__u64 key[GROUP];  /* struct ds_flow_key's bytes */
+	__u32 gen[GROUP];
+	__u32 row[GROUP];  /* index into rows */
+} __attribute__((aligned(64)));
+_Static_assert(sizeof(struct group) == 64, "a group is a cache line");
 
 struct flow_table {
-	struct slot *slots;
-	__u64 mask;          /* n_slots - 1 */
+	struct group *groups;
+	__u64 gmask;         /* n_groups - 1 */
 	size_t n_slots, max_slots;
 	__u32 gen;
 	__u32 count;         /* keys held: rows[0 .. count) */
@@ -105,22 +113,23 @@ static void advise_huge(void *p, size_t len)
 		madvise((void *)start, end - start, MADV_HUGEPAGE);
 }
 
-/* Zeroed slots, straight from mmap (untouched pages cost nothing). */
-static struct slot *slots_alloc(size_t n)
+/* Zeroed groups, straight from mmap (page-aligned; untouched pages cost
+ * nothing). */
+static struct group *groups_alloc(size_t n_slots)
 {
-	void *p = mmap(NULL, n * sizeof(struct slot), PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t len = n_slots / GROUP * sizeof(struct group);
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
-	advise_huge(p, n * sizeof(struct slot));
+	advise_huge(p, len);
 	return p;
 }
 
-static void slots_free(struct slot *s, size_t n)
+static void groups_free(struct group *g, size_t n_slots)
 {
-	if (s)
-		munmap(s, n * sizeof(struct slot));
+	if (g)
+		munmap(g, n_slots / GROUP * sizeof(struct group));
 }
 
 struct flow_table *flow_table__new(__u32 max_keys, __u64 seed)
@@ -139,9 +148,9 @@ struct flow_table *flow_table__new(__u32 max_keys, __u64 seed)
 	while (t->max_slots < 2 * (size_t)max_keys)
 		t->max_slots *= 2;
 	t->n_slots = MIN_SLOTS;
-	t->mask = t->n_slots - 1;
-	t->slots = slots_alloc(t->n_slots);
-	if (!t->slots) {
+	t->gmask = t->n_slots / GROUP - 1;
+	t->groups = groups_alloc(t->n_slots);
+	if (!t->groups) {
 		free(t);
 		errno = ENOMEM;
 		return NULL;
@@ -157,7 +166,7 @@ void flow_table__free(struct flow_table *t)
 {
 	if (!t)
 		return;
-	slots_free(t->slots, t->n_slots);
+	groups_free(t->groups, t->n_slots);
 	free(t->rows);
 	free(t);
 }
@@ -167,28 +176,81 @@ __u32 flow_table__count(const struct flow_table *t)
 	return t->count;
 }
 
-/* Places every row held in a slot array twice the size. */
+#ifdef __SSE2__
+/* Live slots of a group, as bits 0..3. */
+static inline unsigned int live_mask(const struct group *g, __u32 gen)
+{
+	__m128i eq = _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)g->gen), _mm_set1_epi32(gen));
+
+	return _mm_movemask_ps(_mm_castsi128_ps(eq));
+}
+
+/* Two 64-bit lanes equal to q, as bits 0..1 (SSE2 compares 32 bits). */
+static inline unsigned int eq64_mask(const __u64 *p, __m128i q)
+{
+	__m128i eq = _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)p), q);
+
+	eq = _mm_and_si128(eq, _mm_shuffle_epi32(eq, _MM_SHUFFLE(2, 3, 0, 1)));
+	return _mm_movemask_pd(_mm_castsi128_pd(eq));
+}
+
+/* Slots of a group that hold key, as bits 0..3 (live or not). */
+static inline unsigned int key_mask(const struct group *g, __u64 key)
+{
+	__m128i q = _mm_set1_epi64x(key);
+
+	return eq64_mask(&g->key[0], q) | eq64_mask(&g->key[2], q) << 2;
+}
+#else
+static inline unsigned int live_mask(const struct group *g, __u32 gen)
+{
+	return (g->gen[0] == gen) | (g->gen[1] == gen) << 1 | (g->gen[2] == gen) << 2 |
+	       (g->gen[3] == gen) << 3;
+}
+
+static inline unsigned int key_mask(const struct group *g, __u64 key)
+{
+	return (g->key[0] == key) | (g->key[1] == key) << 1 | (g->key[2] == key) << 2 |
+	       (g->key[3] == key) << 3;
+}
+#endif
+
+/* Puts key (hash h, not in groups) in the first free slot of its probe
+ * sequence. */
+static void place(struct group *groups, __u64 gmask, __u32 gen, __u64 key, __u64 h, __u32 row)
+{
+	__u64 g = h & gmask;
+	unsigned int live;
+	int j;
+
+	while ((live = live_mask(&groups[g], gen)) == (1U << GROUP) - 1)
+		g = (g + 1) & gmask;
+	j = __builtin_ctz(~live);
+	groups[g].key[j] = key;
+	groups[g].gen[j] = gen;
+	groups[g].row[j] = row;
+}
+
+/* Places every row held in groups for twice the slots. */
 static int grow_slots(struct flow_table *t)
 {
 	size_t n = t->n_slots * 2;
-	struct slot *s = slots_alloc(n);
-	__u64 mask = n - 1;
+	struct group *g = groups_alloc(n);
+	__u64 gmask = n / GROUP - 1;
 	__u32 r;
 
-	if (!s)
+	if (!g)
 		return -ENOMEM;
 	for (r = 0; r < t->count; r++) {
-		__u64 key, i;
+		__u64 key;
 
 		memcpy(&key, &t->rows[r].key, sizeof(key));
-		for (i = hash_key(t, key) & mask; s[i].gen; i = (i + 1) & mask)
-			;
-		s[i] = (struct slot){ .key = key, .gen = 1, .row = r };
+		place(g, gmask, 1, key, hash_key(t, key), r);
 	}
-	slots_free(t->slots, t->n_slots);
-	t->slots = s;
+	groups_free(t->groups, t->n_slots);
+	t->groups = g;
 	t->n_slots = n;
-	t->mask = mask;
+	t->gmask = gmask;
 	t->gen = 1;
 	return 0;
 }
@@ -220,99 +282,139 @@ static bool make_room(struct flow_table *t)
 	return t->count < t->cap_rows || !grow_rows(t);
 }
 
-/* The row of key (hash h), inserted zeroed if new; NO_ROW if it is new and
- * finds no room. */
-static __u32 find_or_insert(struct flow_table *t, __u64 key, __u64 h)
+/* Inserts key (hash h, known to be absent) zeroed; its row, or NO_ROW when
+ * it finds no room.  Out of line: the hot loop is the lookup. */
+static __attribute__((noinline)) __u32 insert(struct flow_table *t, __u64 key, __u64 h)
 {
-	struct slot *s;
-	size_t n_slots;
-	__u64 i;
+	struct flow_row *row;
 
-	for (i = h & t->mask;; i = (i + 1) & t->mask) {
-		s = &t->slots[i];
-		if (s->gen != t->gen)
-			break;
-		if (s->key == key)
-			return s->row;
-	}
-	n_slots = t->n_slots;
 	if (!make_room(t))
 		return NO_ROW;
-	if (t->n_slots != n_slots) {
-		/* The slots grew: the key's empty slot is in the new array. */
-		for (i = h & t->mask; t->slots[i].gen == t->gen; i = (i + 1) & t->mask)
-			;
-		s = &t->slots[i];
-	}
-	*s = (struct slot){ .key = key, .gen = t->gen, .row = t->count };
-	memset(&t->rows[t->count], 0, sizeof(t->rows[t->count]));
-	memcpy(&t->rows[t->count].key, &key, sizeof(key));
+	/* make_room() may have grown the groups: place from the start. */
+	place(t->groups, t->gmask, t->gen, key, h, t->count);
+	row = &t->rows[t->count];
+	memset(row, 0, sizeof(*row));
+	memcpy(&row->key, &key, sizeof(key));
 	return t->count++;
 }
 
-static inline void set_host_bit(__u64 *bitmap, __u8 host)
+/* The row of key (hash h), inserted zeroed if new; NO_ROW if it is new and
+ * finds no room. */
+static inline __u32 find_or_insert(struct flow_table *t, __u64 key, __u64 h)
 {
-	bitmap[(host >> 6) & (DS_HOST_WORDS - 1)] |= 1ULL << (host & 63);
+	const struct group *groups = t->groups;
+	__u64 gmask = t->gmask, g;
+	__u32 gen = t->gen;
+
+	for (g = h & gmask;; g = (g + 1) & gmask) {
+		unsigned int live = live_mask(&groups[g], gen);
+		unsigned int hit = key_mask(&groups[g], key) & live;
+
+		if (hit)
+			return groups[g].row[__builtin_ctz(hit)];
+		if (live != (1U << GROUP) - 1)
+			return insert(t, key, h);
+	}
 }
 
-/* One frame into its key's value, as count_flow() counts it. */
+/* One frame into its key's value, as count_flow() counts it; without
+ * branches, since SYN and Mirai flags come in no predictable order. */
 static inline void count_rec(struct ds_flow_value *v, const struct ds_flow_rec *r)
 {
 	/* The last octet of a network-order address is its highest byte. */
 	__u8 host = ((const __u8 *)&r->saddr)[3];
+	__u64 syn = r->flags & DS_REC_SYN, bit = 1ULL << (host & 63);
+	__u64 mirai = syn & (r->flags >> 1);
+	unsigned int w = (host >> 6) & (DS_HOST_WORDS - 1);
 
+	_Static_assert(DS_REC_SYN == 1 && DS_REC_MIRAI == 2, "flags shifted to 0/1 above");
 	v->packets++;
-	set_host_bit(v->src_hosts, host);
-	if (r->flags & DS_REC_SYN) {
-		v->syn++;
-		if (r->flags & DS_REC_MIRAI) {
-			v->mirai++;
-			set_host_bit(v->mirai_hosts, host);
-		}
+	v->src_hosts[w] |= bit;
+	v->syn += syn;
+	v->mirai += mirai;
+	v->mirai_hosts[w] |= bit & -mirai;
+}
+
+/* One block of records on its way through the pipeline. */
+struct block {
+	const struct ds_flow_rec *recs;
+	size_t n;
+	__u64 key[BLOCK], hash[BLOCK];
+	__u32 row[BLOCK];
+};
+
+/* Stage 1: keys and hashes; their slots start loading. */
+static inline void hash_block(const struct flow_table *t, struct block *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		__u64 raw;
+
+		memcpy(&raw, &b->recs[i], sizeof(raw));
+		b->key[i] = raw & t->rec_key_mask;
+		b->hash[i] = hash_key(t, b->key[i]);
+		__builtin_prefetch(&t->groups[b->hash[i] & t->gmask], 0, 3);
 	}
 }
 
-static void add_block(struct flow_table *t, const struct ds_flow_rec *recs, size_t n,
-		      __u64 *no_room)
+/* Stage 2: the slots (loaded by now) give the rows, which start loading. */
+static inline void find_block(struct flow_table *t, struct block *b)
 {
-	__u64 keys[BLOCK], hashes[BLOCK];
-	__u32 rows[BLOCK];
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		__u64 raw;
-
-		memcpy(&raw, &recs[i], sizeof(raw));
-		keys[i] = raw & t->rec_key_mask;
-		hashes[i] = hash_key(t, keys[i]);
-		__builtin_prefetch(&t->slots[hashes[i] & t->mask], 0, 3);
-	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < b->n; i++) {
 		const char *row;
 
-		rows[i] = find_or_insert(t, keys[i], hashes[i]);
-		if (rows[i] == NO_ROW)
+		b->row[i] = find_or_insert(t, b->key[i], b->hash[i]);
+		if (b->row[i] == NO_ROW)
 			continue;
 		/* A row is 96 bytes: its counts and bitmaps span two lines. */
-		row = (const char *)&t->rows[rows[i]];
+		row = (const char *)&t->rows[b->row[i]];
 		__builtin_prefetch(row + offsetof(struct flow_row, val.packets), 1, 3);
 		__builtin_prefetch(row + offsetof(struct flow_row, val.mirai_hosts), 1, 3);
 	}
-	for (i = 0; i < n; i++) {
-		if (rows[i] == NO_ROW)
+}
+
+/* Stage 3: the rows (loaded by now) count their frames. */
+static inline void count_block(struct flow_table *t, const struct block *b, __u64 *no_room)
+{
+	struct flow_row *rows = t->rows;
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		if (b->row[i] == NO_ROW)
 			(*no_room)++;
 		else
-			count_rec(&t->rows[rows[i]].val, &recs[i]);
+			count_rec(&rows[b->row[i]].val, &b->recs[i]);
 	}
 }
 
+/*
+ * Three blocks in flight: while block k is counted, block k + 1 finds its
+ * rows and block k + 2 hashes, so each prefetch has a block's work to land.
+ * Stage 2 runs in record order, so a key new in the batch is inserted once
+ * and the records after it find it.
+ */
 void flow_table__add_records(struct flow_table *t, const struct ds_flow_rec *recs, size_t n,
 			     __u64 *no_room)
 {
-	size_t done;
+	size_t nb = (n + BLOCK - 1) / BLOCK, k;
+	struct block b[3];
 
-	for (done = 0; done < n; done += BLOCK)
-		add_block(t, recs + done, n - done < BLOCK ? n - done : BLOCK, no_room);
+	for (k = 0; k < nb + 2; k++) {
+		if (k < nb) {
+			struct block *h = &b[k % 3];
+
+			h->recs = recs + k * BLOCK;
+			h->n = n - k * BLOCK < BLOCK ? n - k * BLOCK : BLOCK;
+			hash_block(t, h);
+		}
+		if (k >= 1 && k - 1 < nb)
+			find_block(t, &b[(k - 1) % 3]);
+		if (k >= 2)
+			count_block(t, &b[(k - 2) % 3], no_room);
+	}
 }
 
 void flow_table__merge(struct flow_table *t, const struct ds_flow_key *k,
@@ -367,7 +469,7 @@ int flow_table__take(struct flow_table *t, struct interval_data *out)
 	t->count = 0;
 	if (!++t->gen) {
 		/* After 2^32 - 1 intervals the generations wrap: clear once. */
-		memset(t->slots, 0, t->n_slots * sizeof(*t->slots));
+		memset(t->groups, 0, t->n_slots / GROUP * sizeof(*t->groups));
 		t->gen = 1;
 	}
 	return 0;
