@@ -6,7 +6,8 @@
  * once, all in pseudo-random order, random hosts, a telescope's share of
  * SYNs and Mirai SYNs), added in one call like a drained log, then taken
  * into the interval's rows.  The table and the interval are reused from
- * round to round as the daemon reuses them; median of the rounds.
+ * round to round as the daemon reuses them.  Times are the thread's CPU
+ * time (the cores are shared with the other tests), median of the rounds.
  *
  * Usage: bench_flow_table [-q] [KEYS...]   default 1000 10000 100000 1000000;
  *   -q: 2^16 records, one round (a smoke test)

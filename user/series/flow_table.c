@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -88,8 +89,11 @@ static inline __u64 mum(__u64 a, __u64 b)
 	return (__u64)r ^ (__u64)(r >> 64);
 }
 
-/* Two rounds of wyhash's multiply-fold, keyed: every key bit reaches the
- * low bits (the slot index) through a product with a secret. */
+/* Two rounds of wyhash's folded multiply, keyed by the seed: every key bit
+ * reaches the low bits (the slot index) through a product with a secret.
+ * Not a cryptographic PRF, the kind of seeded hash tables use against chosen
+ * keys (wyhash, aHash): without the seed a sender cannot tell which keys
+ * share a group. */
 static inline __u64 hash_key(const struct flow_table *t, __u64 key)
 {
 	return mum(mum(key ^ t->k0, t->k1), t->k0 ^ 0xe7037ed1a0b428dbULL);
@@ -106,7 +110,8 @@ static __u64 splitmix64(__u64 *s)
 
 static void advise_huge(void *p, size_t len)
 {
-	__u64 start = ((__u64)p + 4095) & ~4095ULL, end = ((__u64)p + len) & ~4095ULL;
+	uintptr_t start = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	uintptr_t end = ((uintptr_t)p + len) & ~(uintptr_t)4095;
 
 	/* Only a hint: without THP (or on a small buffer) nothing changes. */
 	if (len >= HUGE_FROM && end > start)
