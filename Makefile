@@ -214,7 +214,8 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/e2e/demo.sh $(O)
 
-BENCH_BINS := $(O)/tests/prog/bench_prog_run $(O)/tests/prog/bench_drain $(O)/tests/prog/bench_pcap_write
+BENCH_BINS := $(O)/tests/prog/bench_prog_run $(O)/tests/prog/bench_drain $(O)/tests/prog/bench_pcap_write \
+	$(O)/tests/prog/bench_flow_table
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)

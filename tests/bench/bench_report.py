@@ -94,7 +94,7 @@ def main():
     csv_path, md_path = sys.argv[1:3]
     prog, keys, drain, notes, e2e, e2e_max = [], [], [], [], [], {}
     prog_log, keys_log = {}, []
-    e2e_cap, pcap_write, prog_cap, e2e_ratio = [], [], [], {}
+    e2e_cap, pcap_write, prog_cap, e2e_ratio, flow_table = [], [], [], {}, []
     for line in open(csv_path):
         f = line.strip().split(",")
         if line.startswith("# darkscope bench") or line.startswith("# git"):
@@ -107,6 +107,8 @@ def main():
             prog_log[f[1]] = (float(f[2]), float(f[3]))
         elif f[0] == "keys_log" and len(f) == 4:
             keys_log.append((int(f[1]), float(f[2]), float(f[3])))
+        elif f[0] == "flow_table" and len(f) == 4:
+            flow_table.append((int(f[1]), float(f[2]), float(f[3])))
         elif f[0] == "drain" and len(f) == 9:
             drain.append([int(f[1])] + [float(x) for x in f[2:]])
         elif f[0] == "e2e" and len(f) in (9, 10):
@@ -166,6 +168,15 @@ def main():
             goal = " (goal <= %.0f s: %s)" % (GOAL_DRAIN_S, "met" if total <= GOAL_DRAIN_S else "**missed**")
         out.append("| %d | %.3f | %.3f | %.3f | %.3f | %.3f%s | %.3f | %.1f |"
                    % (k, flip, dr, fmt, wr, total, goal, cpu, bpr))
+    if flow_table:
+        out += ["", "### Flow table: log records into flow rows (userspace, one core)", "",
+                "2^22 records per interval over the live keys in random order (each key at least "
+                "once), CPU time of `flow_table__add_records()`, median of 5 intervals; take: "
+                "handing the rows to the interval and emptying the table.", "",
+                "| live keys | ns per record | M records/s | cores per 10 Mpps | take s |",
+                "|---:|---:|---:|---:|---:|"]
+        out += ["| %d | %.1f | %.1f | %.2f | %.6f |" % (k, ns, 1e3 / ns if ns else 0, ns / 100, take)
+                for k, ns, take in flow_table]
     if pcap_write:
         zlib = {r[0]: r[3] for r in pcap_write if r[1] == "zlib1"}
         out += ["", "### Capture writer: frames to .pcap.gz (one flush per 100 000 frames)", "",
