@@ -330,7 +330,7 @@ static int drain_ports(struct drainer *d, unsigned int epoch, struct interval_da
 static int drain_counters(struct drainer *d, unsigned int epoch, struct interval_data *out)
 {
 	size_t stride = PERCPU_STRIDE(sizeof(struct ds_counters));
-	struct ds_counters *percpu = d->values; /* flows are done with it */
+	struct ds_counters *percpu = d->values; /* scratch: the flows' batch buffer */
 	unsigned int cpu;
 	int c, err;
 
