@@ -129,7 +129,11 @@ static __always_inline bool key_is_new(__u32 epoch, const struct pkt_info *pi)
 	void *seen = bpf_map_lookup_elem(&new_key_sets, &epoch);
 	__u8 one = 1;
 
-	return seen && !bpf_map_update_elem(seen, &key, &one, BPF_NOEXIST);
+	/* A lookup first: lock-free, where an update takes the bucket lock
+	 * even to find that the key exists. */
+	if (!seen || bpf_map_lookup_elem(seen, &key))
+		return false;
+	return !bpf_map_update_elem(seen, &key, &one, BPF_NOEXIST);
 }
 
 static __always_inline enum flow_result count_flow(__u32 epoch, const struct pkt_info *pi)
