@@ -152,7 +152,7 @@ static int check_member(const struct strbuf *m, const struct strbuf *text, char 
 	return 0;
 }
 
-static const int levels[] = { 0 /* zlib1 */, 1, 2, 3, 4, 6 };
+static const int levels[] = { 0 /* zlib1 */, 1, 2, 3, 6 };
 #define N_COMPRESSORS (sizeof(levels) / sizeof(levels[0]))
 
 int main(int argc, char **argv)
