@@ -25,6 +25,7 @@ if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	prog_args="-q -s"
 	pcap_args=-q
 	flow_args="-q 1000 100000"
+	series_args=10000
 	export BENCH_DRAIN_KEYS=10000 BENCH_RATES=100000 BENCH_DURATION=1
 	export BENCH_TARGETS="drop darkscope darkscope-sample1000"
 fi
@@ -35,11 +36,13 @@ fi
 	"$O/tests/prog/bench_drain" ${BENCH_DRAIN_KEYS:-10000 100000 1000000}
 	"$O/tests/prog/bench_flow_table" ${flow_args:-}
 	"$O/tests/prog/bench_pcap_write" ${pcap_args:-}
+	"$O/tests/prog/bench_series_write" ${series_args:-}
 	"$here/e2e_rate.sh" "$O" ${BENCH_TARGETS:-drop darkscope darkscope@2 darkscope-hash darkscope-sample1000 darkscope-new darkscope-all pmacct tcpdump}
 } | tee "$csv"
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	# Every part ran and produced its figures (no thresholds: this VM is noisy).
-	for part in prog_run prog_capture,sample1000 drain flow_table pcap_write,mix,pcap_writer e2e,drop e2e,darkscope \
+	for part in prog_run prog_capture,sample1000 drain flow_table pcap_write,mix,pcap_writer \
+		series_format series_compress,10000,deflate1 e2e,drop e2e,darkscope \
 		e2e,darkscope-sample1000 e2e_cap,darkscope-sample1000 e2e_max e2e_ratio,darkscope-sample1000; do
 		grep -q "^$part," "$csv" || { echo "bench smoke: no '$part' line"; exit 1; }
 	done

@@ -17,14 +17,12 @@
  * file is created or closed; each flush deletes from the oldest while the
  * total, the open file included, is above the limit.
  */
-#define ZLIB_CONST
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "util/gz_out.h"
 #include "util/log.h"
@@ -72,7 +70,7 @@ struct pcap_writer {
 	__u64 rotate_bytes;
 	bool have_slot;               /* slot is set: a file is open or frames wait */
 	__u64 slot;                   /* time slot (unix seconds / rotate_seconds) */
-	z_stream zs;                  /* gzip deflate state, reset per member */
+	struct gz_out gz;             /* gzip member compressor, reused */
 	struct strbuf buf;            /* global header + records since the last flush */
 	__u64 buf_frames;
 	__u64 first_ts_ns;            /* of the first buffered frame: names a new file */
@@ -133,7 +131,7 @@ struct pcap_writer *pcap_writer__open(const struct pcap_writer_opts *opts)
 	w->snaplen = opts->snaplen ? opts->snaplen : PCAP_WRITER_SNAPLEN_WHOLE;
 	w->rotate_seconds = opts->rotate_seconds;
 	w->rotate_bytes = opts->rotate_bytes;
-	err = gzip_stream_init(&w->zs, opts->level);
+	err = gz_out__init(&w->gz, opts->level);
 	if (err)
 		goto err_free;
 	hdr = (struct pcap_file_header){
@@ -145,21 +143,21 @@ struct pcap_writer *pcap_writer__open(const struct pcap_writer_opts *opts)
 	};
 	err = strbuf__append(&w->buf, &hdr, sizeof(hdr));
 	if (err)
-		goto err_deflate;
+		goto err_gz;
 	if (opts->max_disk_bytes) {
 		if (!w->rotate_seconds && !w->rotate_bytes)
 			pr_warn("capture: max-disk without rotation can only delete older files\n");
 		w->max_disk = retention__open(w->dir, w->prefix, opts->max_disk_bytes);
 		if (!w->max_disk) {
 			err = -errno;
-			goto err_deflate;
+			goto err_gz;
 		}
 		apply_max_disk(w, true);
 	}
 	return w;
 
-err_deflate:
-	deflateEnd(&w->zs);
+err_gz:
+	gz_out__free(&w->gz);
 err_free:
 	strbuf__free(&w->buf);
 	free(w);
@@ -254,7 +252,7 @@ int pcap_writer__flush(struct pcap_writer *w)
 	}
 	/* The global header opens the first whole member of each file. */
 	off = w->file.size ? HDR_LEN : 0;
-	err = gzip_member(&w->zs, w->buf.buf + off, w->buf.len - off, &w->member);
+	err = gz_out__member(&w->gz, w->buf.buf + off, w->buf.len - off, &w->member);
 	if (err) {
 		member_file__fail(&w->file, "cannot compress a member", err);
 		note_failure(w, frames);
@@ -372,7 +370,7 @@ int pcap_writer__close(struct pcap_writer *w)
 		return 0;
 	err = pcap_writer__flush(w);
 	close_file(w);
-	deflateEnd(&w->zs);
+	gz_out__free(&w->gz);
 	strbuf__free(&w->buf);
 	strbuf__free(&w->member);
 	retention__close(w->max_disk);
