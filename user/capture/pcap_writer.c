@@ -12,7 +12,9 @@
  *
  * Files are created with O_EXCL, so nothing is ever overwritten or appended
  * to: a name taken (a restart within the same second, a size rotation within
- * it, a planted symlink) gets the next free suffix .1, .2, ...  max-disk
+ * it, a planted symlink) gets the next free suffix .1, .2, ...; within one
+ * second the suffixes only go up, so a name max-disk freed is not reused
+ * for newer frames (their file would sort as older).  max-disk
  * (capture/retention.h) lists this prefix's other files again whenever a
  * file is created or closed; each flush deletes from the oldest while the
  * total, the open file included, is above the limit.
@@ -78,6 +80,9 @@ struct pcap_writer {
 	struct retention *max_disk;   /* NULL: no max-disk */
 	__u64 fail_frames;            /* frames dropped since the last write that worked */
 	bool warned_time;             /* a timestamp beyond 2106 was reported */
+	__u64 last_name_sec;          /* the second of the last file created, */
+	unsigned int last_suffix;     /* its suffix, */
+	bool named;                   /* if any */
 	struct pcap_writer_stats st;
 };
 
@@ -194,12 +199,13 @@ static void note_failure(struct pcap_writer *w, __u64 frames)
 /* Create the file named after the first buffered frame, never overwriting. */
 static int create_file(struct pcap_writer *w)
 {
-	int err = 0;
+	__u64 sec = w->first_ts_ns / NSEC_PER_SEC;
+	unsigned int n = w->named && w->last_name_sec == sec ? w->last_suffix + 1 : 0;
+	int err = -EEXIST;
 
-	for (unsigned int n = 0; n <= CAPTURE_SUFFIX_MAX; n++) {
+	for (; n <= CAPTURE_SUFFIX_MAX; n++) {
 		/* pcap_writer__open() checked the prefix, so the name fits. */
-		err = capture_file_name(w->name, sizeof(w->name), w->prefix,
-					w->first_ts_ns / NSEC_PER_SEC, n);
+		err = capture_file_name(w->name, sizeof(w->name), w->prefix, sec, n);
 		if (err) {
 			member_file__fail(&w->file, "cannot name it", err);
 			return err;
@@ -213,6 +219,9 @@ static int create_file(struct pcap_writer *w)
 		member_file__fail(&w->file, "cannot create it", err);
 	if (err)
 		return err;
+	w->named = true;
+	w->last_name_sec = sec;
+	w->last_suffix = n;
 	w->st.files_opened++;
 	pr_debug("capture file '%s' created\n", w->file.path);
 	apply_max_disk(w, true);
