@@ -13,7 +13,7 @@ ARCH_INCLUDES := /usr/include/$(shell uname -m)-linux-gnu
 # Debian 12 packages the build and the tests need; `make deps` installs the
 # missing ones (as root).  See docs/DEPENDENCIES.md for why each is here.
 BUILD_PKGS := clang llvm bpftool pkg-config make gcc libbpf-dev libxdp-dev \
-	libelf-dev zlib1g-dev libcmocka-dev
+	libelf-dev zlib1g-dev libdeflate-dev libcmocka-dev
 TEST_PKGS := iproute2 python3 python3-scapy hping3 netsniff-ng ethtool nmap tcpdump pmacct \
 	python3-matplotlib python3-pytest tor-geoipdb strace
 DEPS_PKGS := $(BUILD_PKGS) $(TEST_PKGS)
@@ -27,7 +27,7 @@ msg = @printf '  %-6s %s\n' "$(1)" "$(2)";
 endif
 
 # Deferred (=) so pkg-config runs after `deps` has installed it.
-PKGS := libbpf libxdp libelf zlib
+PKGS := libbpf libxdp libelf zlib libdeflate
 USER_CFLAGS = -O2 -g -Wall -Wextra -Werror -std=gnu11 -MMD -MP -Iinclude -I$(O) -Iuser \
 	$(shell pkg-config --cflags $(PKGS)) $(EXTRA_CFLAGS)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
@@ -50,7 +50,7 @@ LAYER_DEPS_sensor := capture series util
 LAYER_DEPS_gen := series util
 LAYER_DEPS_cli := sensor gen capture series util
 # pkg-config packages each layer's own code calls.
-LAYER_PKGS_util := zlib
+LAYER_PKGS_util := zlib libdeflate
 LAYER_PKGS_series :=
 LAYER_PKGS_capture := libxdp libbpf
 LAYER_PKGS_sensor := libxdp libbpf libelf
@@ -214,7 +214,8 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/e2e/demo.sh $(O)
 
-BENCH_BINS := $(O)/tests/prog/bench_prog_run $(O)/tests/prog/bench_drain $(O)/tests/prog/bench_pcap_write
+BENCH_BINS := $(O)/tests/prog/bench_prog_run $(O)/tests/prog/bench_drain $(O)/tests/prog/bench_pcap_write \
+	$(O)/tests/prog/bench_flow_table $(O)/tests/prog/bench_series_write
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)

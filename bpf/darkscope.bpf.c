@@ -4,11 +4,15 @@
  *
  * Every frame is classified (parsing.bpf.h) into exactly one outcome counter.
  * IPv4 TCP/UDP/ICMP frames are then counted per (proto, dport) in an array
- * that cannot overflow, and per (proto, dport, source /24) in a per-CPU hash
- * with the hosts of the /24 seen as a bitmap; TCP SYNs whose sequence number
- * equals the destination address (Mirai's scanner) are flagged.  All writes go
- * to the maps of the current epoch (maps.bpf.h), so the daemon can drain the
- * other epoch without racing us.
+ * that cannot overflow, and per (proto, dport, source /24): appended as one
+ * 8-byte record to this CPU's flow log, which the daemon empties several
+ * times a second and aggregates, or, when the log is full or off, in a
+ * per-CPU hash with the hosts of the /24 seen as a bitmap.  The log's cost
+ * does not depend on how many keys are live (a hash's grows with its cache
+ * and TLB misses; docs/ARCHITECTURE.md).  TCP SYNs whose sequence number
+ * equals the destination address (Mirai's scanner) are flagged.  All writes
+ * go to the maps of the current epoch (maps.bpf.h), so the daemon can drain
+ * the other epoch without racing us.
  *
  * Capture (off unless cfg_capture is set): after a frame is counted, the
  * selection may redirect it to the AF_XDP socket of its receive queue
@@ -34,6 +38,10 @@
 
 /* Set by the daemon before load: pass counted IPv4 to the kernel. */
 const volatile bool cfg_pass = false;
+/* Flow log records per CPU and log epoch (0: no log, the hash only), and
+ * the possible CPUs, whose regions the log holds. */
+const volatile __u32 cfg_log_records = 0;
+const volatile __u32 cfg_ncpus = 1;
 
 #include "capture.bpf.h"
 
@@ -46,8 +54,8 @@ static __always_inline __u32 current_epoch(void)
 	if (!tag_map)
 		return 0;
 	epoch = bpf_map_lookup_elem(tag_map, &zero);
-	/* The mask keeps the verifier (and a corrupt tag) within two epochs. */
-	return epoch ? (*epoch & 1) : 0;
+	/* The mask keeps the verifier (and a corrupt tag) within the epochs. */
+	return epoch ? (*epoch & 3) : 0;
 }
 
 static __always_inline void set_host_bit(__u64 *bitmap, __be32 saddr)
@@ -77,15 +85,61 @@ enum flow_result {
 	FLOW_NO_ROOM,  /* the flow map is full */
 };
 
-static __always_inline enum flow_result count_flow(__u32 epoch, const struct pkt_info *pi)
+static __always_inline struct ds_flow_key flow_key_of(const struct pkt_info *pi)
 {
-	enum flow_result res = FLOW_COUNTED;
 	struct ds_flow_key key = {
 		.src_net = pi->saddr & bpf_htonl(0xffffff00),
 		.dport = pi->dport,
 		.proto = pi->proto,
 		.klass = DS_CLASS_PROBE,
 	};
+
+	return key;
+}
+
+/* Appends the frame to this CPU's region of the log epoch; false when the
+ * region is full (or the log is off). */
+static __always_inline bool log_flow(__u32 log_epoch, const struct pkt_info *pi)
+{
+	struct ds_flow_rec *rec;
+	__u32 *fill, idx;
+
+	if (!cfg_log_records)
+		return false;
+	fill = bpf_map_lookup_elem(&log_fill, &log_epoch);
+	if (!fill || *fill >= cfg_log_records)
+		return false;
+	idx = (log_epoch * cfg_ncpus + bpf_get_smp_processor_id()) * cfg_log_records + *fill;
+	rec = bpf_map_lookup_elem(&flow_log, &idx);
+	if (!rec)
+		return false;
+	rec->saddr = pi->saddr;
+	rec->dport = pi->dport;
+	rec->proto = pi->proto;
+	rec->flags = (pi->syn ? DS_REC_SYN : 0) | (pi->mirai ? DS_REC_MIRAI : 0);
+	(*fill)++;
+	return true;
+}
+
+/* With the log, a key is new in the interval when this frame's insert into
+ * the interval's shared key set succeeded (capture of new keys only). */
+static __always_inline bool key_is_new(__u32 epoch, const struct pkt_info *pi)
+{
+	struct ds_flow_key key = flow_key_of(pi);
+	void *seen = bpf_map_lookup_elem(&new_key_sets, &epoch);
+	__u8 one = 1;
+
+	/* A lookup first: lock-free, where an update takes the bucket lock
+	 * even to find that the key exists. */
+	if (!seen || bpf_map_lookup_elem(seen, &key))
+		return false;
+	return !bpf_map_update_elem(seen, &key, &one, BPF_NOEXIST);
+}
+
+static __always_inline enum flow_result count_flow(__u32 epoch, const struct pkt_info *pi)
+{
+	enum flow_result res = FLOW_COUNTED;
+	struct ds_flow_key key = flow_key_of(pi);
 	struct ds_flow_value *fv;
 	void *flows;
 
@@ -125,8 +179,10 @@ int xdp_darkscope(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	struct pkt_info pi = {};
 	struct ds_counters *ctr;
-	__u32 epoch = current_epoch();
-	enum flow_result flow;
+	__u32 tag = current_epoch();
+	__u32 epoch = tag & 1; /* the interval epoch; tag >> 1 is the log's */
+	enum flow_result flow = FLOW_COUNTED;
+	bool is_new;
 	__u32 verdict;
 	int outcome;
 
@@ -142,12 +198,23 @@ int xdp_darkscope(struct xdp_md *ctx)
 	switch (outcome) {
 	case DS_CTR_COUNTED:
 		count_port(epoch, &pi);
-		flow = count_flow(epoch, &pi);
-		if (flow == FLOW_NO_ROOM && ctr)
-			ctr->c[DS_CTR_MAP_FULL]++;
-		/* Everything is counted by now: capture only picks the verdict. */
-		if (cfg_capture && capture_selects(ctx, &pi, flow == FLOW_NEW))
-			return capture_redirect(ctx, ctr, verdict);
+		if (!log_flow(tag >> 1, &pi)) {
+			flow = count_flow(epoch, &pi);
+			if (ctr && cfg_log_records)
+				ctr->c[DS_CTR_LOG_FULL]++;
+			if (ctr && flow == FLOW_NO_ROOM)
+				ctr->c[DS_CTR_MAP_FULL]++;
+		}
+		/* Everything is counted by now: capture only picks the verdict.
+		 * With the log, the hash's insert is not what makes a key new. */
+		if (cfg_capture) {
+			if (cfg_log_records)
+				is_new = (cfg_capture & DS_CAPTURE_NEW) && key_is_new(epoch, &pi);
+			else
+				is_new = flow == FLOW_NEW;
+			if (capture_selects(ctx, &pi, is_new))
+				return capture_redirect(ctx, ctr, verdict);
+		}
 		break;
 	case DS_CTR_NON_IP:
 	case DS_CTR_IPV6:

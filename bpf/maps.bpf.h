@@ -9,18 +9,24 @@
  * program run that could still see the old epoch has finished
  * (synchronize_rcu in the kernel's maybe_wait_bpf_programs()).  The old
  * epoch's maps are then quiescent and are drained without a race.
+ *
+ * An epoch is two bits: bit 0 is the interval epoch (per-port totals,
+ * sensor counters, the per-CPU flow hash, the capture's new-key set), bit 1
+ * the log epoch (the flow log).  The daemon flips the log epoch alone every
+ * fraction of a second to empty the log, and both at an interval boundary.
  */
 #ifndef __DARKSCOPE_MAPS_BPF_H
 #define __DARKSCOPE_MAPS_BPF_H
 
-/* Epoch tags: one-slot arrays whose value is their epoch number (0 or 1;
- * the daemon writes 1 into epoch_tag_1 after load). */
+/* Epoch tags: one-slot arrays whose value is their epoch number (0..3;
+ * the daemon writes 1, 2, 3 into epoch_tag_1..3 after load). */
 struct epoch_tag_map {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __u32);
-} epoch_tag_0 SEC(".maps"), epoch_tag_1 SEC(".maps");
+} epoch_tag_0 SEC(".maps"), epoch_tag_1 SEC(".maps"), epoch_tag_2 SEC(".maps"),
+	epoch_tag_3 SEC(".maps");
 
 /* The one slot holds the current epoch's tag map. */
 struct {
@@ -48,6 +54,49 @@ struct {
 	__array(values, struct flow_map);
 } flow_sets SEC(".maps") = {
 	.values = { &flows_0, &flows_1 },
+};
+
+/*
+ * The flow log: per CPU and log epoch, a region of cfg_log_records records,
+ * one per counted frame, filled from the start (log_fill) and read by the
+ * daemon through mmap().  Region (log epoch * cfg_ncpus + CPU).  A frame
+ * that finds its CPU's region full is counted in the per-CPU flow hash
+ * instead (DS_CTR_LOG_FULL).  The daemon sizes it; 1 entry while off.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ds_flow_rec);
+} flow_log SEC(".maps");
+
+/* Records in each CPU's region of log epoch e (slot e). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} log_fill SEC(".maps");
+
+/* With the log and capture of new keys: the keys seen in the interval, one
+ * set per interval epoch, so exactly one frame per key and interval is
+ * "new" whatever CPU logged it (a shared hash; BPF_NOEXIST decides).  The
+ * daemon sizes them to --max-keys; 1 entry otherwise. */
+struct new_key_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct ds_flow_key);
+	__type(value, __u8);
+} new_keys_0 SEC(".maps"), new_keys_1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct new_key_map);
+} new_key_sets SEC(".maps") = {
+	.values = { &new_keys_0, &new_keys_1 },
 };
 
 /* Per-(proto, port) totals: an array cannot overflow, so these stay exact

@@ -97,7 +97,9 @@ _Static_assert(sizeof(struct ds_port_value) == 24, "ds_port_value is 24 bytes");
  * could not be inserted in the flow map.  CAPTURE_SELECTED is the subset of
  * COUNTED that the capture selection chose (after counting), and
  * CAPTURE_NO_SOCKET the subset of those that found no AF_XDP socket on the
- * frame's receive queue (not redirected).
+ * frame's receive queue (not redirected).  LOG_FULL is the subset of
+ * COUNTED that found its CPU's flow log full and went to the per-CPU flow
+ * hash instead (still in flow rows unless also MAP_FULL).
  *
  * X(NAME, name) makes DS_CTR_NAME and "name", the counter's column in the
  * sensor series (in this order, docs/FORMAT.md).  The BPF program indexes
@@ -118,7 +120,8 @@ _Static_assert(sizeof(struct ds_port_value) == 24, "ds_port_value is 24 bytes");
 	X(BAD_L4_TRUNC, bad_l4_trunc)		/* TCP (20), UDP or ICMP (8) header cut short */ \
 	X(MAP_FULL, map_full)			/* subset of COUNTED: flow key not inserted */ \
 	X(CAPTURE_SELECTED, capture_selected)	/* subset of COUNTED: --capture-select chose it */ \
-	X(CAPTURE_NO_SOCKET, capture_no_socket)	/* subset of SELECTED: no socket on its queue */
+	X(CAPTURE_NO_SOCKET, capture_no_socket)	/* subset of SELECTED: no socket on its queue */ \
+	X(LOG_FULL, log_full)			/* subset of COUNTED: CPU's flow log full, hashed */
 
 enum ds_counter {
 #define DS_COUNTER_ENUM(NAME, name) DS_CTR_##NAME,

@@ -11,7 +11,7 @@ PROTOS = ("tcp", "udp", "icmp")
 # enum ds_counter: the sensor series' counter columns, in this order.
 COUNTERS = ("frames", "counted", "non_ip", "ipv6", "fragment", "other_proto", "bad_l2",
             "bad_ip_trunc", "bad_ip_version", "bad_ip_ihl", "bad_ip_len", "bad_l4_trunc",
-            "map_full", "capture_selected", "capture_no_socket")
+            "map_full", "capture_selected", "capture_no_socket", "log_full")
 
 # Each series' columns, as in its files' header line.
 COLUMNS = {
@@ -21,6 +21,6 @@ COLUMNS = {
     "sensor": ("ts", "start_ms", "end_ms", "frames", "counted", "non_ip", "ipv6", "fragment",
                "other_proto", "bad_l2", "bad_ip_trunc", "bad_ip_version", "bad_ip_ihl",
                "bad_ip_len", "bad_l4_trunc", "map_full", "capture_selected", "capture_no_socket",
-               "keys", "max_keys", "drain_ms", "write_ms", "write_errors", "write_dropped",
-               "captured", "capture_dropped", "capture_write_dropped"),
+               "log_full", "keys", "max_keys", "drain_ms", "write_ms", "write_errors",
+               "write_dropped", "captured", "capture_dropped", "capture_write_dropped"),
 }

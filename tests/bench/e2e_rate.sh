@@ -7,6 +7,8 @@
 # CPU it took.  Receivers (TARGETs):
 #   drop       bare XDP_DROP program counting into a per-CPU array (the limit)
 #   darkscope  darkscope run, frames counted in its sensor series
+#   darkscope-hash  darkscope run --log-records 0: the per-CPU hash alone,
+#              the fast path before the flow log (the naive design)
 #   darkscope-sampleN  darkscope run --capture DIR --capture-select sample --sample N
 #   darkscope-new      darkscope run --capture DIR --capture-select new
 #   darkscope-all      darkscope run --capture DIR --capture-select all; for
@@ -42,7 +44,7 @@
 set -u
 O=${1:?usage: e2e_rate.sh BUILD_DIR [TARGET...]}
 shift
-targets=${*:-drop darkscope darkscope-sample1000 darkscope-new darkscope-all pmacct tcpdump}
+targets=${*:-drop darkscope darkscope-hash darkscope-sample1000 darkscope-new darkscope-all pmacct tcpdump}
 RATES=${BENCH_RATES:-10000 25000 50000 100000 250000 500000 1000000 1500000 2000000 3000000 4000000 5000000 6000000}
 DURATION=${BENCH_DURATION:-3}
 E2E_DIR=$(cd "$(dirname "$0")/../e2e" && pwd)
@@ -90,6 +92,7 @@ settle() {
 capture_args() {
 	case $1 in
 	darkscope) ;;
+	darkscope-hash) echo "--log-records 0" ;;
 	darkscope-sample[1-9]*)
 		echo "--capture $WORK/cap --capture-select sample --sample ${1#darkscope-sample}" ;;
 	darkscope-new) echo "--capture $WORK/cap --capture-select new" ;;
@@ -178,7 +181,7 @@ print(sum(val(v["value"]) for e in json.load(sys.stdin) for v in e["values"]))'
 	darkscope|darkscope-*)
 		stop_sensor >/dev/null || return 1
 		"$DARKSCOPE" read --series sensor --no-header "$WORK/out" | awk -F'\t' '{s += $5} END {print s + 0}'
-		[ "$1" = darkscope ] || capture_stats >"$WORK/capture" ;;
+		case $1 in darkscope|darkscope-hash) ;; *) capture_stats >"$WORK/capture" ;; esac ;;
 	pmacct)
 		kill -INT "$RECV_PID"; wait_for 30 sh -c "! kill -0 $RECV_PID"; wait "$RECV_PID" 2>/dev/null
 		cat "$WORK"/pm/*.csv 2>/dev/null | awk -F, '$1 != "SRC_NET" {s += $4} END {print s + 0}' ;;
@@ -229,7 +232,7 @@ trial() {
 			ok=1
 		fi
 		[ "$kind" = darkscope-all ] && [ "$pcap" != "$sent" ] && ok=1
-	elif [ "$kind" != "${kind#darkscope-}" ]; then
+	elif [ "$kind" != "${kind#darkscope-}" ] && [ "$kind" != darkscope-hash ]; then
 		echo "$target: no capture figures" >&2
 		ok=1
 	fi

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # run_bench.sh O - `make bench`: per-packet cost of the XDP program against a
 # bare XDP_DROP program in the same run (BPF_PROG_RUN), the cost of one
-# interval's drain + write for 10^4..10^6 keys, the capture writer's
+# interval's drain + write for 10^4..10^6 keys, the userspace flow table's
+# cost per log record at 10^3..10^6 live keys, the capture writer's
 # throughput to .pcap.gz, and the end-to-end zero-loss rate of darkscope
 # (capture off, capture of 1 in 1000 frames, of new flow keys, of every
 # frame), a bare XDP_DROP counter, pmacctd and tcpdump fed by `darkscope gen`
@@ -23,6 +24,8 @@ if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	csv=$O/bench-smoke.csv
 	prog_args="-q -s"
 	pcap_args=-q
+	flow_args="-q 1000 100000"
+	series_args=10000
 	export BENCH_DRAIN_KEYS=10000 BENCH_RATES=100000 BENCH_DURATION=1
 	export BENCH_TARGETS="drop darkscope darkscope-sample1000"
 fi
@@ -31,12 +34,15 @@ fi
 	echo "# git $(git -C "$here" describe --always --dirty 2>/dev/null || echo unknown)"
 	"$O/tests/prog/bench_prog_run" ${prog_args:-}
 	"$O/tests/prog/bench_drain" ${BENCH_DRAIN_KEYS:-10000 100000 1000000}
+	"$O/tests/prog/bench_flow_table" ${flow_args:-}
 	"$O/tests/prog/bench_pcap_write" ${pcap_args:-}
-	"$here/e2e_rate.sh" "$O" ${BENCH_TARGETS:-drop darkscope darkscope@2 darkscope-sample1000 darkscope-new darkscope-all pmacct tcpdump}
+	"$O/tests/prog/bench_series_write" ${series_args:-}
+	"$here/e2e_rate.sh" "$O" ${BENCH_TARGETS:-drop darkscope darkscope@2 darkscope-hash darkscope-sample1000 darkscope-new darkscope-all pmacct tcpdump}
 } | tee "$csv"
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	# Every part ran and produced its figures (no thresholds: this VM is noisy).
-	for part in prog_run prog_capture,sample1000 drain pcap_write,mix,pcap_writer e2e,drop e2e,darkscope \
+	for part in prog_run prog_capture,sample1000 drain flow_table pcap_write,mix,pcap_writer \
+		series_format series_compress,10000,deflate1 e2e,drop e2e,darkscope \
 		e2e,darkscope-sample1000 e2e_cap,darkscope-sample1000 e2e_max e2e_ratio,darkscope-sample1000; do
 		grep -q "^$part," "$csv" || { echo "bench smoke: no '$part' line"; exit 1; }
 	done

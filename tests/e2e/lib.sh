@@ -107,6 +107,19 @@ check_series() {
 	"$PYTHON" "$E2E_DIR/check_series.py" --darkscope "$DARKSCOPE" "$@"
 }
 
+# series_sum SERIES FIELD DIR...: FIELD summed over every row of SERIES.
+series_sum() {
+	local series=$1 field=$2
+	shift 2
+	"$DARKSCOPE" read --json --series "$series" "$@" |
+		"$PYTHON" "$E2E_DIR/json_check.py" sum "$field"
+}
+
+# sender_queue_empty: gen0's qdisc holds no frame: all sent reached the veth.
+sender_queue_empty() {
+	ip netns exec "$NS_G" tc -s qdisc show dev gen0 | grep -q "backlog 0b 0p"
+}
+
 # need_tools TOOL...: status 0 when every TOOL is on PATH; otherwise notes
 # "TOOL not installed" for the runner's SKIP line and returns $E2E_SKIP.
 # Call as `need_tools a b || return`.  Only a missing tool skips: one that

@@ -16,14 +16,26 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 
 # Frames spread over several 1 s intervals, SIGTERM right after the last:
 # every frame in exactly one row, across boundaries and the shutdown drain.
-test_exact_across_boundaries() {
-	start_sensor -o "$WORK/out" --interval 1 --sensor e2e || return 1
+# ARGS go to `darkscope run`.
+exact_across_boundaries() {
+	start_sensor -o "$WORK/out" --interval 1 --sensor e2e "$@" || return 1
 	send_frames --count 20000 --bad 2000 --spread 3.5 --nets 300 --expect "$WORK/sent.json" ||
 		return 1
 	stop_sensor || return 1
 	check_series --expect "$WORK/sent.json" --min-intervals 3 "$WORK/out" || return 1
 	xdp_attached && fail "XDP program still attached after exit"
 	grep -q "Detached from 'ds0'" "$SENSOR_LOG" || fail "no detach logged"
+}
+
+test_exact_across_boundaries() {
+	exact_across_boundaries
+}
+
+# The per-CPU hash alone, the path before the flow log: just as exact, and
+# nothing counted as log_full.
+test_exact_hash_only() {
+	exact_across_boundaries --log-records 0 || return 1
+	[ "$(series_sum sensor log_full "$WORK/out")" = 0 ] || fail "log_full without a log"
 }
 
 # --duration ends the run by itself, after writing everything.
@@ -86,6 +98,45 @@ test_map_full() {
 	stop_sensor || return 1
 	grep -q "Flow map full" "$SENSOR_LOG" || fail "no map-full warning logged" || return 1
 	check_series --map-full --expect "$WORK/sent.json" "$WORK/out"
+}
+
+# Nothing empties the flow log while the daemon is stopped (SIGSTOP): a
+# flood larger than the log (4096 records per CPU) ends in the per-CPU hash
+# (log_full).  After SIGCONT and more traffic every frame is accounted for
+# exactly: frames and every outcome counter as sent, port totals as sent.
+# sigstop_flood CHECK_ARGS -- RUN_ARGS.
+sigstop_flood() {
+	local check_args=() log_full
+	while [ "$1" != -- ]; do check_args+=("$1"); shift; done
+	shift
+	start_sensor -o "$WORK/out" --interval 1 --log-records 4096 "$@" || return 1
+	kill -STOP "$SENSOR_PID"
+	if ! send_frames --count 30000 --bad 500 --nets 400 --seed 11 --expect "$WORK/flood.json" ||
+		! wait_for "$E2E_TIMEOUT" sender_queue_empty; then
+		kill -CONT "$SENSOR_PID"
+		return 1
+	fi
+	kill -CONT "$SENSOR_PID"
+	send_frames --count 3000 --nets 50 --seed 12 --expect "$WORK/after.json" || return 1
+	stop_sensor || return 1
+	check_series "${check_args[@]}" --expect "$WORK/flood.json" --expect "$WORK/after.json" \
+		"$WORK/out" || return 1
+	log_full=$(series_sum sensor log_full "$WORK/out") || return 1
+	echo "  log_full $log_full, map_full $(series_sum sensor map_full "$WORK/out")"
+	[ "$log_full" -gt 0 ] || fail "log_full is 0: the flood did not overflow the log"
+}
+
+# The keys fit: the frames past the log are counted in the hash, and every
+# key's row is exact.
+test_sigstop_flood() {
+	sigstop_flood --
+}
+
+# 64 keys: past the log, and past the hash's and the table's keys
+# (map_full, which check_series --map-full requires to be > 0), flow rows
+# stay within what was sent and flows + map_full == counted.
+test_sigstop_flood_map_full() {
+	sigstop_flood --map-full -- --max-keys 64
 }
 
 # A full disk: writes fail (logged, counted), nothing half-written stays in

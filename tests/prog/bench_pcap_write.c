@@ -19,10 +19,11 @@
  *
  * Baselines on the same frames in the same order, same flush points:
  *   zlib1  the same uncompressed pcap bytes (record headers included)
- *          compressed by one deflate() call per flush, level 1, gzip
+ *          compressed by one zlib deflate() call per flush, level 1, gzip
  *          wrapper, and written with one write(): the floor for any writer
- *          of .pcap.gz with zlib, so pcap_writer / zlib1 is the writer's
- *          own overhead (buffering, file handling, stats)
+ *          of .pcap.gz with zlib, which the writer used before libdeflate
+ *          (util/gz_out.c); pcap_writer / zlib1 is what libdeflate gains,
+ *          less the writer's own overhead (buffering, file handling, stats)
  *   raw    the same bytes written uncompressed with one write() per flush
  *          (what `tcpdump -w` does): the price of compressing at all
  *

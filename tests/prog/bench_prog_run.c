@@ -39,10 +39,19 @@
  * normal verdict and counts CAPTURE_NO_SOCKET; the cost measured is the
  * selection and the bpf_redirect_map() lookup, not the copy to a socket.
  *
+ * The flow log (the daemon's default, issue 10): the frames and the
+ * live-keys sweep again on an instance with the log, whose regions are
+ * emptied between runs when they would overflow (outside the timed part,
+ * as the daemon's 100 ms flush does), so no timed frame takes the overflow
+ * path; the live keys then cost nothing in the program (the daemon's table
+ * holds them).  Capture of new keys with the log ("new_log") pays for the
+ * shared new-key set; it is timed against the log without capture.
+ *
  * Output: a table, then CSV lines
  * `prog_run,<frame>,<ns_darkscope>,<ns_baseline>,<ratio>`,
  * `prog_capture,<selection>,<frame>,<ns_capture_off>,<ns_capture_on>,<ratio>` and
- * `keys,<n>,<ns_per_pkt>`.  Needs root.
+ * `keys,<n>,<ns_per_pkt>`, and for the log `prog_log,...` as prog_run and
+ * `keys_log,<n>,<ns_per_pkt>,<ns_baseline>`.  Needs root.
  *
  * Usage: bench_prog_run [-q] [-s] [-c CPU]
  *   -q  fewer runs, capture: the sample only (a smoke test)
@@ -85,6 +94,48 @@
 static int ncpus;
 static bool quick, no_sweep;
 
+/* Records per CPU of the flow-log instance: its log is emptied before a
+ * run could overflow it, outside the timed part, as the daemon's flush
+ * empties it every 100 ms; a timed frame must never take the overflow path. */
+#define BENCH_LOG_RECORDS (1U << 22)
+static struct {
+	struct darkscope_bpf *skel;
+	__u64 used;
+} logs[2]; /* the flow-log instances being timed */
+
+static void log_track(struct darkscope_bpf *skel)
+{
+	int i = logs[0].skel ? 1 : 0;
+
+	logs[i].skel = skel;
+	logs[i].used = 0;
+}
+
+static void log_untrack_all(void)
+{
+	memset(logs, 0, sizeof(logs));
+}
+
+static void log_make_room(int prog_fd, __u32 repeat)
+{
+	__u32 zeros[ncpus * 2], zero = 0;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!logs[i].skel || prog_fd != bpf_program__fd(logs[i].skel->progs.xdp_darkscope))
+			continue;
+		if (logs[i].used + repeat <= BENCH_LOG_RECORDS) {
+			logs[i].used += repeat;
+			return;
+		}
+		memset(zeros, 0, sizeof(zeros));
+		if (bpf_map_update_elem(bpf_map__fd(logs[i].skel->maps.log_fill), &zero, zeros,
+					BPF_ANY))
+			fprintf(stderr, "emptying the flow log: %s\n", strerror(errno));
+		logs[i].used = repeat;
+	}
+}
+
 /* One BPF_PROG_RUN; *ns is the kernel's per-run duration.  The output
  * buffer is unused but keeps valgrind's model of the syscall quiet; it is
  * copied after the timed part. */
@@ -95,6 +146,7 @@ static int prog_run(int prog_fd, const __u8 *frame, __u32 len, __u32 repeat, __u
 		    .data_out = out, .data_size_out = sizeof(out), .repeat = repeat);
 	int err;
 
+	log_make_room(prog_fd, repeat);
 	err = bpf_prog_test_run_opts(prog_fd, &opts);
 	if (err) {
 		err = -errno;
@@ -141,8 +193,8 @@ static int map_full_check(struct darkscope_bpf *ds)
 	if (bpf_map_lookup_elem(bpf_map__fd(ds->maps.sensor_counters), &zero, ctr))
 		return -errno;
 	for (i = 0; i < ncpus; i++)
-		if (ctr[i].c[DS_CTR_MAP_FULL]) {
-			fprintf(stderr, "map_full moved: a timed frame found no room\n");
+		if (ctr[i].c[DS_CTR_MAP_FULL] || ctr[i].c[DS_CTR_LOG_FULL]) {
+			fprintf(stderr, "map_full or log_full moved: a timed frame found no room\n");
 			return -ENOSPC;
 		}
 	return 0;
@@ -351,21 +403,71 @@ static int sweep_round(struct darkscope_bpf *ds, int base_fd, __u32 n, __u32 *pe
 	return 0;
 }
 
-/* Loaded as the daemon loads it; epoch 1 stays unused here. */
-static int ds_load_capture(struct sensor_prog *sp, __u32 max_keys, __u32 capture, __u32 sample_n)
+/* Loaded as the daemon loads it; epoch 1 stays unused here.  Without
+ * the flow log (the per-CPU hash alone, --log-records 0) unless said. */
+static int ds_load_capture(struct sensor_prog *sp, __u32 max_keys, __u32 capture, __u32 sample_n,
+			   bool log)
 {
 	const struct loader_opts lo = {
 		.max_keys = max_keys,
 		.capture_select = capture,
 		.sample_n = sample_n,
+		.log_records = log ? BENCH_LOG_RECORDS : 0,
 	};
+	int err = prog_load_epoch0_only(sp, &lo);
 
-	return prog_load_epoch0_only(sp, &lo);
+	if (!err && log)
+		log_track(sp->skel);
+	return err;
+}
+
+static int ds_load_log(struct sensor_prog *sp)
+{
+	return ds_load_capture(sp, 1024, 0, 1, true);
+}
+
+/* The flow log's cost as live keys grow: the same single runs over the
+ * same frames as bench_keys(), nothing to populate (the program looks no
+ * key up; the daemon's table does, in userspace). */
+static int bench_keys_log(int base_fd, const __u32 *steps, int nsteps, double *out,
+			  double *base_out)
+{
+	struct sensor_prog sp;
+	double a[ROUNDS], b[ROUNDS];
+	__u32 *perm, i;
+	int s, r, err = ds_load_log(&sp);
+
+	if (err) {
+		fprintf(stderr, "loading darkscope with the flow log: %s\n", strerror(-err));
+		return err;
+	}
+	perm = calloc(steps[nsteps - 1], sizeof(*perm));
+	if (!perm) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (s = 0; s < nsteps; s++) {
+		for (i = 0; i < steps[s]; i++)
+			perm[i] = i;
+		for (r = 0; r < ROUNDS; r++)
+			if ((err = sweep_round(sp.skel, base_fd, steps[s], perm, &a[r], &b[r])))
+				goto out;
+		out[s] = median(a, ROUNDS);
+		base_out[s] = median(b, ROUNDS);
+		printf("%-9s %-9u %10.1f %10.1f %7.2f\n", "log", steps[s], out[s], base_out[s],
+		       out[s] / base_out[s]);
+	}
+	err = map_full_check(sp.skel);
+out:
+	free(perm);
+	log_untrack_all();
+	prog_unload(&sp);
+	return err;
 }
 
 static int ds_load(struct sensor_prog *sp, __u32 max_keys)
 {
-	return ds_load_capture(sp, max_keys, 0, 1);
+	return ds_load_capture(sp, max_keys, 0, 1, false);
 }
 
 /* Rounds of the capture comparison: its differences are a few ns. */
@@ -393,7 +495,7 @@ static struct capture_row capture_row(const char *select, const char *frame, dou
  * a SYN on an existing key by repeat, then new keys by single runs (fresh
  * instances, so both insert into maps that hold the same keys so far).
  */
-static int bench_capture_one(const char *name, __u32 sel, __u32 sample_n,
+static int bench_capture_one(const char *name, __u32 sel, __u32 sample_n, bool log,
 			     struct capture_row *rows, int *nrows)
 {
 	__u32 repeat = quick ? REPEAT / 20 : REPEAT, n = quick ? NEWKEY_FRAMES / 10 : NEWKEY_FRAMES;
@@ -406,9 +508,9 @@ static int bench_capture_one(const char *name, __u32 sel, __u32 sample_n,
 	int off_fd, on_fd, i, err;
 
 	/* Room for every new key of the rounds, and no more: loading is slow. */
-	err = ds_load(&off_sp, CAPTURE_ROUNDS * n + 1024);
+	err = ds_load_capture(&off_sp, CAPTURE_ROUNDS * n + 1024, 0, 1, log);
 	if (!err)
-		err = ds_load_capture(&on_sp, CAPTURE_ROUNDS * n + 1024, sel, sample_n);
+		err = ds_load_capture(&on_sp, CAPTURE_ROUNDS * n + 1024, sel, sample_n, log);
 	if (err) {
 		fprintf(stderr, "loading darkscope with capture %s: %s\n", name, strerror(-err));
 		goto out;
@@ -448,6 +550,7 @@ static int bench_capture_one(const char *name, __u32 sel, __u32 sample_n,
 	if (!err)
 		err = map_full_check(on);
 out:
+	log_untrack_all();
 	prog_unload(&off_sp);
 	prog_unload(&on_sp);
 	return err;
@@ -502,11 +605,14 @@ int main(int argc, char **argv)
 	/* Live keys: 10^3 .. the whole map, for a 2^18 and a 2^20 map. */
 	static const __u32 steps_18[] = { 1000, 10000, 100000, 1U << 18 };
 	static const __u32 steps_20[] = { 1U << 20 };
-	double k18[4], b18[4], k20[1], b20[1];
+	static const __u32 steps_log[] = { 1000, 10000, 100000, 1U << 18, 1U << 20 };
+	double k18[4], b18[4], k20[1], b20[1], klog[5], blog[5];
+	struct row lrows[8];
+	int nlrows = 0;
 	struct xdp_drop_baseline_bpf *base = NULL;
 	struct sensor_prog sp = {};
 	struct row rows[8];
-	struct capture_row crows[6];
+	struct capture_row crows[8];
 	int nrows = 0, ncrows = 0, base_fd, i, err, opt, cpu = 0;
 	cpu_set_t set;
 	char *end;
@@ -557,13 +663,27 @@ int main(int argc, char **argv)
 		goto out;
 	prog_unload(&sp);
 
+	printf("\n# with the flow log (the daemon's default), ns per packet\n");
+	if ((err = ds_load_log(&sp))) {
+		fprintf(stderr, "loading darkscope with the flow log: %s\n", strerror(-err));
+		goto out;
+	}
+	err = bench_frames(sp.skel, base_fd, lrows, &nlrows);
+	log_untrack_all();
+	if (err)
+		goto out;
+	prog_unload(&sp);
+
 	printf("\n# capture selection: capture off vs on, ns per packet, median of %d rounds\n",
 	       CAPTURE_ROUNDS);
 	printf("%-10s %-8s %10s %10s %7s\n", "select", "frame", "off", "on", "ratio");
 	/* -q: only the sample, what the smoke test asks for. */
-	if ((err = bench_capture_one("sample1000", DS_CAPTURE_SAMPLE, 1000, crows, &ncrows)) ||
-	    (!quick && (err = bench_capture_one("new", DS_CAPTURE_NEW, 1, crows, &ncrows))) ||
-	    (!quick && (err = bench_capture_one("all", DS_CAPTURE_ALL, 1, crows, &ncrows))))
+	if ((err = bench_capture_one("sample1000", DS_CAPTURE_SAMPLE, 1000, false, crows,
+				     &ncrows)) ||
+	    (!quick && (err = bench_capture_one("new", DS_CAPTURE_NEW, 1, false, crows, &ncrows))) ||
+	    (!quick && (err = bench_capture_one("new_log", DS_CAPTURE_NEW, 1, true, crows,
+						&ncrows))) ||
+	    (!quick && (err = bench_capture_one("all", DS_CAPTURE_ALL, 1, false, crows, &ncrows))))
 		goto out;
 	for (i = 0; i < ncrows; i++)
 		printf("%-10s %-8s %10.1f %10.1f %7.3f\n", crows[i].select, crows[i].frame,
@@ -577,12 +697,17 @@ int main(int argc, char **argv)
 			goto out;
 		if ((err = bench_keys(base_fd, 1U << 20, steps_20, 1, k20, b20)))
 			goto out;
+		if ((err = bench_keys_log(base_fd, steps_log, 5, klog, blog)))
+			goto out;
 	}
 
 	printf("\n");
 	for (i = 0; i < nrows; i++)
 		printf("prog_run,%s,%.1f,%.1f,%.2f\n", rows[i].frame, rows[i].ds, rows[i].base,
 		       rows[i].ds / rows[i].base);
+	for (i = 0; i < nlrows; i++)
+		printf("prog_log,%s,%.1f,%.1f,%.2f\n", lrows[i].frame, lrows[i].ds, lrows[i].base,
+		       lrows[i].ds / lrows[i].base);
 	for (i = 0; i < ncrows; i++)
 		printf("prog_capture,%s,%s,%.1f,%.1f,%.3f\n", crows[i].select, crows[i].frame,
 		       crows[i].off, crows[i].on, crows[i].ratio);
@@ -590,6 +715,8 @@ int main(int argc, char **argv)
 		printf("keys,%u,%.1f\n", steps_18[i], k18[i]);
 	if (!no_sweep)
 		printf("keys,%u,%.1f\n", steps_20[0], k20[0]);
+	for (i = 0; i < 5 && !no_sweep; i++)
+		printf("keys_log,%u,%.1f,%.1f\n", steps_log[i], klog[i], blog[i]);
 out:
 	prog_unload(&sp);
 	xdp_drop_baseline_bpf__destroy(base);

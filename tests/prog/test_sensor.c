@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include "../unit/test_util.h"
 
+#include <sched.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -99,7 +100,10 @@ static int count_lines(const char *rows)
  * counters in DS_COUNTERS order, frames first. */
 #define SENSOR_COL_FRAMES 3
 
-static void test_sensor_intervals(void **state)
+/* The same frames and rows whatever holds the flows in the program: the
+ * per-CPU hash alone (log_records 0), the flow log emptied mid-interval,
+ * or a log so small that most frames overflow into the hash. */
+static void sensor_intervals(__u32 log_records)
 {
 	struct frame_spec syn = { .l4 = FRAME_L4_TCP };
 	struct frame_spec udp = { .l4 = FRAME_L4_UDP, .ip.saddr = 0xc6120109, .udp.dport = 53 };
@@ -107,14 +111,21 @@ static void test_sensor_intervals(void **state)
 	struct strbuf rows = STRBUF_INIT;
 	struct sensor s;
 
+	o.log_records = log_records;
 	assert_int_equal(sensor__open(&s, &o), 0);
-	run_frames(&s, &syn, 5);
+	run_frames(&s, &syn, 2);
+	assert_int_equal(sensor__flush_log(&s), 0);
+	run_frames(&s, &syn, 3);
 	run_frames(&s, &udp, 3);
 	assert_int_equal(sensor__tick(&s), 0);
 	assert_int_equal(s.data.n_flows, 2);
 	assert_int_equal(s.data.n_ports, 2);
 	assert_int_equal(s.data.counters[DS_CTR_FRAMES], 8);
 	assert_int_equal(s.data.counters[DS_CTR_COUNTED], 8);
+	assert_int_equal(s.data.counters[DS_CTR_MAP_FULL], 0);
+	/* One CPU (main() pins it): with 2 records a region, 2 fit before
+	 * the flush, then 2 of the next 6. */
+	assert_int_equal(s.data.counters[DS_CTR_LOG_FULL], log_records == 2 ? 4 : 0);
 	assert_int_equal(s.data.ts % 60, 0);
 	assert_true(s.data.start_ms <= s.data.end_ms);
 	assert_int_equal(s.row.max_keys, 1024);
@@ -138,6 +149,21 @@ static void test_sensor_intervals(void **state)
 	series_rows(scratch_dir, "ports", &rows);
 	assert_int_equal(count_lines(rows.buf), 3);
 	strbuf__free(&rows);
+}
+
+static void test_sensor_intervals_hash_only(void **state)
+{
+	sensor_intervals(0);
+}
+
+static void test_sensor_intervals_log(void **state)
+{
+	sensor_intervals(4096);
+}
+
+static void test_sensor_intervals_log_overflow(void **state)
+{
+	sensor_intervals(2);
 }
 
 /* A quiet interval still writes its sensor row; no flow or port member. */
@@ -179,11 +205,21 @@ static void test_sensor_missing_interface(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SCRATCH_TEST(test_sensor_intervals),
+		SCRATCH_TEST(test_sensor_intervals_hash_only),
+		SCRATCH_TEST(test_sensor_intervals_log),
+		SCRATCH_TEST(test_sensor_intervals_log_overflow),
 		SCRATCH_TEST(test_sensor_quiet_interval),
 		SCRATCH_TEST(test_sensor_missing_interface),
 	};
 
+	cpu_set_t one;
+
+	/* BPF_PROG_RUN runs on the calling CPU: one CPU makes the per-CPU log
+	 * regions' fill levels exact. */
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	if (sched_setaffinity(0, sizeof(one), &one))
+		perror("sched_setaffinity");
 	log_set_level(LOG_WARN);
 	return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

@@ -134,7 +134,8 @@ def test_values_and_types(tmp_path):
 
 def test_sensor_series_decimals(tmp_path):
     cols = synth_quarter.SENSOR_COLUMNS
-    vals = [T0, T0 * 1000, T0 * 1000 + 60000] + [0] * 17 + ["0.125", "1.500", 0, 0, 0, 0, 0]
+    # ts, start_ms, end_ms, the counters, keys, max_keys, then drain_ms .. the end.
+    vals = [T0, T0 * 1000, T0 * 1000 + 60000] + [0] * (len(cols.split("\t")) - 10) + ["0.125", "1.500", 0, 0, 0, 0, 0]
     path = write(str(tmp_path / "s" / "sensor-2026-11-22T03.tsv.gz"),
                  header("sensor", columns=cols), "\t".join(map(str, vals)) + "\n")
     rows, warnings = collect([path], "sensor")

@@ -12,19 +12,19 @@
  *
  * Files are created with O_EXCL, so nothing is ever overwritten or appended
  * to: a name taken (a restart within the same second, a size rotation within
- * it, a planted symlink) gets the next free suffix .1, .2, ...  max-disk
+ * it, a planted symlink) gets the next free suffix .1, .2, ...; within one
+ * second the suffixes only go up, so a name max-disk freed is not reused
+ * for newer frames (their file would sort as older).  max-disk
  * (capture/retention.h) lists this prefix's other files again whenever a
  * file is created or closed; each flush deletes from the oldest while the
  * total, the open file included, is above the limit.
  */
-#define ZLIB_CONST
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "util/gz_out.h"
 #include "util/log.h"
@@ -72,7 +72,7 @@ struct pcap_writer {
 	__u64 rotate_bytes;
 	bool have_slot;               /* slot is set: a file is open or frames wait */
 	__u64 slot;                   /* time slot (unix seconds / rotate_seconds) */
-	z_stream zs;                  /* gzip deflate state, reset per member */
+	struct gz_out gz;             /* gzip member compressor, reused */
 	struct strbuf buf;            /* global header + records since the last flush */
 	__u64 buf_frames;
 	__u64 first_ts_ns;            /* of the first buffered frame: names a new file */
@@ -80,6 +80,9 @@ struct pcap_writer {
 	struct retention *max_disk;   /* NULL: no max-disk */
 	__u64 fail_frames;            /* frames dropped since the last write that worked */
 	bool warned_time;             /* a timestamp beyond 2106 was reported */
+	__u64 last_name_sec;          /* the second of the last file created, */
+	unsigned int last_suffix;     /* its suffix, */
+	bool named;                   /* if any */
 	struct pcap_writer_stats st;
 };
 
@@ -133,7 +136,7 @@ struct pcap_writer *pcap_writer__open(const struct pcap_writer_opts *opts)
 	w->snaplen = opts->snaplen ? opts->snaplen : PCAP_WRITER_SNAPLEN_WHOLE;
 	w->rotate_seconds = opts->rotate_seconds;
 	w->rotate_bytes = opts->rotate_bytes;
-	err = gzip_stream_init(&w->zs, opts->level);
+	err = gz_out__init(&w->gz, opts->level);
 	if (err)
 		goto err_free;
 	hdr = (struct pcap_file_header){
@@ -145,21 +148,21 @@ struct pcap_writer *pcap_writer__open(const struct pcap_writer_opts *opts)
 	};
 	err = strbuf__append(&w->buf, &hdr, sizeof(hdr));
 	if (err)
-		goto err_deflate;
+		goto err_gz;
 	if (opts->max_disk_bytes) {
 		if (!w->rotate_seconds && !w->rotate_bytes)
 			pr_warn("capture: max-disk without rotation can only delete older files\n");
 		w->max_disk = retention__open(w->dir, w->prefix, opts->max_disk_bytes);
 		if (!w->max_disk) {
 			err = -errno;
-			goto err_deflate;
+			goto err_gz;
 		}
 		apply_max_disk(w, true);
 	}
 	return w;
 
-err_deflate:
-	deflateEnd(&w->zs);
+err_gz:
+	gz_out__free(&w->gz);
 err_free:
 	strbuf__free(&w->buf);
 	free(w);
@@ -196,12 +199,13 @@ static void note_failure(struct pcap_writer *w, __u64 frames)
 /* Create the file named after the first buffered frame, never overwriting. */
 static int create_file(struct pcap_writer *w)
 {
-	int err = 0;
+	__u64 sec = w->first_ts_ns / NSEC_PER_SEC;
+	unsigned int n = w->named && w->last_name_sec == sec ? w->last_suffix + 1 : 0;
+	int err = -EEXIST;
 
-	for (unsigned int n = 0; n <= CAPTURE_SUFFIX_MAX; n++) {
+	for (; n <= CAPTURE_SUFFIX_MAX; n++) {
 		/* pcap_writer__open() checked the prefix, so the name fits. */
-		err = capture_file_name(w->name, sizeof(w->name), w->prefix,
-					w->first_ts_ns / NSEC_PER_SEC, n);
+		err = capture_file_name(w->name, sizeof(w->name), w->prefix, sec, n);
 		if (err) {
 			member_file__fail(&w->file, "cannot name it", err);
 			return err;
@@ -215,6 +219,9 @@ static int create_file(struct pcap_writer *w)
 		member_file__fail(&w->file, "cannot create it", err);
 	if (err)
 		return err;
+	w->named = true;
+	w->last_name_sec = sec;
+	w->last_suffix = n;
 	w->st.files_opened++;
 	pr_debug("capture file '%s' created\n", w->file.path);
 	apply_max_disk(w, true);
@@ -254,7 +261,7 @@ int pcap_writer__flush(struct pcap_writer *w)
 	}
 	/* The global header opens the first whole member of each file. */
 	off = w->file.size ? HDR_LEN : 0;
-	err = gzip_member(&w->zs, w->buf.buf + off, w->buf.len - off, &w->member);
+	err = gz_out__member(&w->gz, w->buf.buf + off, w->buf.len - off, &w->member);
 	if (err) {
 		member_file__fail(&w->file, "cannot compress a member", err);
 		note_failure(w, frames);
@@ -372,7 +379,7 @@ int pcap_writer__close(struct pcap_writer *w)
 		return 0;
 	err = pcap_writer__flush(w);
 	close_file(w);
-	deflateEnd(&w->zs);
+	gz_out__free(&w->gz);
 	strbuf__free(&w->buf);
 	strbuf__free(&w->member);
 	retention__close(w->max_disk);

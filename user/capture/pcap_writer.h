@@ -35,7 +35,7 @@ struct pcap_writer_opts {
 				* (compressed), checked after each flush; 0: off */
 	__u64 max_disk_bytes;  /* bound on the total size of this prefix's files in
 				* dir, oldest deleted first; 0: unlimited */
-	int level;             /* zlib level 1..9; 0: Z_BEST_SPEED */
+	int level;             /* gzip level 1..9 (zlib's scale); 0: 1, the fastest */
 };
 
 struct pcap_writer_stats {

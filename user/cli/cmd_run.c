@@ -4,7 +4,8 @@
  *
  * One poll() loop over a signalfd (INT/TERM stop, HUP reopens files), a
  * CLOCK_REALTIME timerfd armed at each next interval boundary (intervals are
- * aligned to UTC), and a CLOCK_MONOTONIC timerfd for --duration; the
+ * aligned to UTC), a CLOCK_MONOTONIC timerfd for --duration and one that
+ * empties the flow log every SENSOR_LOG_FLUSH_MS; the
  * sensor object (sensor/sensor.h) does the rest.  Every exit path after
  * attach goes through sensor__finish() and the detach.
  */
@@ -31,7 +32,7 @@ struct sensor_daemon {
 	struct run_opts opts;
 	struct sensor sensor;
 	__u64 next_boundary; /* UTC seconds of the next interval end */
-	int sig_fd, tick_fd, stop_fd;
+	int sig_fd, tick_fd, stop_fd, flush_fd;
 };
 
 static int arm_tick(struct sensor_daemon *sd)
@@ -47,7 +48,10 @@ static int arm_tick(struct sensor_daemon *sd)
 
 static int setup_fds(struct sensor_daemon *sd)
 {
-	struct itimerspec stop = {};
+	struct itimerspec stop = {}, flush = {
+		.it_interval.tv_nsec = SENSOR_LOG_FLUSH_MS * 1000000L,
+		.it_value.tv_nsec = SENSOR_LOG_FLUSH_MS * 1000000L,
+	};
 	sigset_t mask;
 
 	sigemptyset(&mask);
@@ -59,7 +63,10 @@ static int setup_fds(struct sensor_daemon *sd)
 	sd->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC);
 	sd->tick_fd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC);
 	sd->stop_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	if (sd->sig_fd < 0 || sd->tick_fd < 0 || sd->stop_fd < 0)
+	sd->flush_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (sd->sig_fd < 0 || sd->tick_fd < 0 || sd->stop_fd < 0 || sd->flush_fd < 0)
+		return -errno;
+	if (sd->opts.sensor.log_records && timerfd_settime(sd->flush_fd, 0, &flush, NULL))
 		return -errno;
 	if (sd->opts.duration) {
 		stop.it_value.tv_sec = sd->opts.duration;
@@ -103,17 +110,27 @@ static int handle_tick(struct sensor_daemon *sd)
 	return arm_tick(sd) ?: err;
 }
 
+static int handle_flush(struct sensor_daemon *sd)
+{
+	__u64 expirations;
+
+	if (read(sd->flush_fd, &expirations, sizeof(expirations)) < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	return sensor__flush_log(&sd->sensor);
+}
+
 static int run_loop(struct sensor_daemon *sd)
 {
-	struct pollfd pfd[3] = {
+	struct pollfd pfd[4] = {
 		{ .fd = sd->sig_fd, .events = POLLIN },
 		{ .fd = sd->tick_fd, .events = POLLIN },
 		{ .fd = sd->stop_fd, .events = POLLIN },
+		{ .fd = sd->flush_fd, .events = POLLIN },
 	};
 	int err = 0;
 
 	for (;;) {
-		if (poll(pfd, 3, -1) < 0) {
+		if (poll(pfd, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
@@ -130,6 +147,8 @@ static int run_loop(struct sensor_daemon *sd)
 			if (err && !sensor_error_is_write(err))
 				return err;
 		}
+		if ((pfd[3].revents & POLLIN) && (err = handle_flush(sd)))
+			return err;
 	}
 	return sensor__finish(&sd->sensor);
 }
@@ -143,6 +162,8 @@ static void daemon_cleanup(struct sensor_daemon *sd)
 		close(sd->tick_fd);
 	if (sd->stop_fd >= 0)
 		close(sd->stop_fd);
+	if (sd->flush_fd >= 0)
+		close(sd->flush_fd);
 }
 
 static int sensor_run(struct sensor_daemon *sd)
@@ -165,7 +186,7 @@ static int sensor_run(struct sensor_daemon *sd)
 
 int do_run(int argc, char **argv)
 {
-	struct sensor_daemon sd = { .sig_fd = -1, .tick_fd = -1, .stop_fd = -1 };
+	struct sensor_daemon sd = { .sig_fd = -1, .tick_fd = -1, .stop_fd = -1, .flush_fd = -1 };
 	int err;
 
 	sd.sensor.lock.fd = -1;
@@ -191,6 +212,7 @@ int do_check(int argc, char **argv)
 	log_set_level(LOG_INFO + opts.verbosity);
 	log_route_libs();
 	lo.max_keys = opts.sensor.max_keys;
+	lo.log_records = opts.sensor.log_records;
 	err = sensor_prog__open(&sp, &lo); /* checks the map layouts */
 	if (!err)
 		err = sensor_prog__load(&sp);

@@ -24,6 +24,7 @@ enum {
 	OPT_SENSOR,
 	OPT_PASS,
 	OPT_MAX_KEYS,
+	OPT_LOG_RECORDS,
 	OPT_CAPTURE,
 	OPT_CAPTURE_SELECT,
 	OPT_SAMPLE,
@@ -37,7 +38,8 @@ static const char run_doc[] =
 	"Count darknet traffic on IFACE with XDP and write time series to DIR.\n"
 	"\n"
 	"USAGE: darkscope run -i IFACE -o DIR [--interval SECONDS] [--duration SECONDS]\n"
-	"       [--mode auto|native|skb] [--sensor NAME] [--pass] [--max-keys N] [-v]\n"
+	"       [--mode auto|native|skb] [--sensor NAME] [--pass] [--max-keys N]\n"
+	"       [--log-records N] [-v]\n"
 	"       [--capture DIR [--capture-select LIST] [--sample N] [--snaplen BYTES]\n"
 	"        [--capture-rotate SECONDS|MB]... [--capture-max-disk MB] [--capture-ring N]]\n"
 	"\n"
@@ -59,6 +61,8 @@ static const struct argp_option run_options[] = {
 	{ "sensor", OPT_SENSOR, "NAME", 0, "Sensor name written into the files (default: host name)", 0 },
 	{ "pass", OPT_PASS, NULL, 0, "Pass counted IPv4 to the kernel instead of dropping it", 0 },
 	{ "max-keys", OPT_MAX_KEYS, "N", 0, "Flow keys per interval (default 262144; see docs)", 0 },
+	{ "log-records", OPT_LOG_RECORDS, "N", 0,
+	  "Flow log records per CPU, 0: per-CPU hash only (default 1048576; see docs)", 0 },
 	{ NULL, 0, NULL, 0, "Capture (AF_XDP to pcap.gz; stores payloads, see docs/CAPTURE.md):", 1 },
 	{ "capture", OPT_CAPTURE, "DIR", 0, "Write selected frames to DIR/capture-*.pcap.gz", 1 },
 	{ "capture-select", OPT_CAPTURE_SELECT, "LIST", 0,
@@ -76,6 +80,7 @@ static const struct argp_option run_options[] = {
 
 static const struct argp_option check_options[] = {
 	{ "max-keys", OPT_MAX_KEYS, "N", 0, "Flow keys per interval (default 262144)", 0 },
+	{ "log-records", OPT_LOG_RECORDS, "N", 0, "Flow log records per CPU (default 1048576)", 0 },
 	{},
 };
 
@@ -141,6 +146,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_MAX_KEYS:
 		return argp_parse_u32(state, "max-keys", arg, 16, DS_MAX_MAX_KEYS, &o->sensor.max_keys);
+	case OPT_LOG_RECORDS:
+		return argp_parse_u32(state, "log-records", arg, 0, SENSOR_MAX_LOG_RECORDS,
+				      &o->sensor.log_records);
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->verbosity;
 		break;
@@ -270,6 +278,7 @@ static void set_defaults(struct run_opts *opts)
 	opts->sensor.interval = 60;
 	opts->sensor.mode = ATTACH_AUTO;
 	opts->sensor.max_keys = DS_DEFAULT_MAX_KEYS;
+	opts->sensor.log_records = SENSOR_DEFAULT_LOG_RECORDS;
 	opts->sensor.capture_select = CAPTURE_DEFAULT_SELECT;
 	opts->sensor.sample_n = CAPTURE_DEFAULT_SAMPLE;
 	opts->sensor.capture.rotate_seconds = CAPTURE_DEFAULT_ROTATE;
@@ -292,7 +301,7 @@ int run_opts_parse(struct run_opts *opts, int argc, char **argv, unsigned int ar
 int check_opts_parse(struct run_opts *opts, int argc, char **argv, unsigned int argp_flags)
 {
 	static const char doc[] = "Load and verify the BPF program, then exit.\n"
-				  "\nUSAGE: darkscope check [--max-keys N] [-v]";
+				  "\nUSAGE: darkscope check [--max-keys N] [--log-records N] [-v]";
 	const struct argp argp = { check_options, parse_opt, NULL, doc, children, NULL, NULL };
 
 	set_defaults(opts);

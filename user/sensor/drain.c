@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -29,6 +30,32 @@
 /* Per-CPU map values are laid out at 8-byte strides. */
 #define PERCPU_STRIDE(sz) (((sz) + 7) & ~(size_t)7)
 
+/* The interval's flow table, its hash seeded at random so senders cannot
+ * aim collisions at it. */
+static int init_log(struct drainer *d, struct darkscope_bpf *skel, __u32 max_keys)
+{
+	__u64 seed;
+	int err = flow_log__open(&d->log, skel, d->ncpus);
+
+	if (err || !d->log.recs)
+		return err;
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
+		err = -errno;
+		pr_warn("Couldn't seed the flow table: %s\n", strerror(-err));
+		return err;
+	}
+	d->table = flow_table__new(max_keys, seed);
+	if (!d->table) {
+		pr_warn("Out of memory for a flow table of %u keys\n", max_keys);
+		return -ENOMEM;
+	}
+	if (skel->rodata->cfg_capture & DS_CAPTURE_NEW) {
+		d->new_keys_fd[0] = bpf_map__fd(skel->maps.new_keys_0);
+		d->new_keys_fd[1] = bpf_map__fd(skel->maps.new_keys_1);
+	}
+	return 0;
+}
+
 int drainer__init(struct drainer *d, struct darkscope_bpf *skel, __u32 max_keys)
 {
 	size_t flow_stride = PERCPU_STRIDE(sizeof(struct ds_flow_value));
@@ -45,6 +72,9 @@ int drainer__init(struct drainer *d, struct darkscope_bpf *skel, __u32 max_keys)
 	d->epoch_select_fd = bpf_map__fd(skel->maps.epoch_select);
 	d->tag_fd[0] = bpf_map__fd(skel->maps.epoch_tag_0);
 	d->tag_fd[1] = bpf_map__fd(skel->maps.epoch_tag_1);
+	d->tag_fd[2] = bpf_map__fd(skel->maps.epoch_tag_2);
+	d->tag_fd[3] = bpf_map__fd(skel->maps.epoch_tag_3);
+	d->new_keys_fd[0] = d->new_keys_fd[1] = -1;
 	d->flows_fd[0] = bpf_map__fd(skel->maps.flows_0);
 	d->flows_fd[1] = bpf_map__fd(skel->maps.flows_1);
 	d->ports_fd = bpf_map__fd(skel->maps.port_counts);
@@ -63,7 +93,7 @@ int drainer__init(struct drainer *d, struct darkscope_bpf *skel, __u32 max_keys)
 		pr_warn("Out of memory for drain buffers\n");
 		return -ENOMEM;
 	}
-	return 0;
+	return init_log(d, skel, max_keys);
 }
 
 void drainer__free(struct drainer *d)
@@ -75,6 +105,9 @@ void drainer__free(struct drainer *d)
 	free(d->zeros);
 	d->keys = d->values = d->port_values = d->zeros = NULL;
 	d->zero_keys = NULL;
+	flow_log__close(&d->log);
+	flow_table__free(d->table);
+	d->table = NULL;
 }
 
 void interval_data__free(struct interval_data *d)
@@ -86,9 +119,10 @@ void interval_data__free(struct interval_data *d)
 	d->n_flows = d->cap_flows = d->n_ports = d->cap_ports = 0;
 }
 
-int drainer__flip(struct drainer *d)
+/* Makes tag next current; returns the now-quiescent tag or -errno. */
+static int switch_to(struct drainer *d, unsigned int next)
 {
-	unsigned int old = d->epoch, next = d->epoch ^ 1;
+	unsigned int old = d->epoch;
 	__u32 slot = 0;
 
 	/* Returns after synchronize_rcu(): see the comment at the top. */
@@ -100,6 +134,21 @@ int drainer__flip(struct drainer *d)
 	}
 	d->epoch = next;
 	return old;
+}
+
+int drainer__flip(struct drainer *d)
+{
+	return switch_to(d, d->epoch ^ 3);
+}
+
+int drainer__flush_log(struct drainer *d)
+{
+	int old;
+
+	if (!d->table)
+		return 0;
+	old = switch_to(d, d->epoch ^ 2);
+	return old < 0 ? old : flow_log__drain(&d->log, old >> 1, d->table, &d->no_room);
 }
 
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
@@ -281,7 +330,7 @@ static int drain_ports(struct drainer *d, unsigned int epoch, struct interval_da
 static int drain_counters(struct drainer *d, unsigned int epoch, struct interval_data *out)
 {
 	size_t stride = PERCPU_STRIDE(sizeof(struct ds_counters));
-	struct ds_counters *percpu = d->values; /* flows are done with it */
+	struct ds_counters *percpu = d->values; /* scratch: the flows' batch buffer */
 	unsigned int cpu;
 	int c, err;
 
@@ -304,16 +353,70 @@ fail:
 	return err;
 }
 
-int drainer__collect(struct drainer *d, unsigned int epoch, struct interval_data *out)
+/* Empties a hash of flow keys (the new-key set): batch deletes, since
+ * deleting while walking restarts get_next_key. */
+static int clear_keys(struct drainer *d, int fd)
 {
+	__u64 in_batch = 0, out_batch = 0;
+	bool first = true;
+
+	for (;;) {
+		__u32 count = d->batch;
+		int err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &in_batch, &out_batch,
+							  d->keys, d->values, &count, NULL);
+
+		if (err && errno == ENOENT)
+			return 0;
+		if (err) {
+			err = -errno;
+			pr_warn("Couldn't clear the new-key set: %s\n", strerror(-err));
+			return err;
+		}
+		in_batch = out_batch;
+		first = false;
+	}
+}
+
+/* The interval's flow rows with the log: its last log epoch and the keys
+ * of the frames that found the log full, added up in the table.  Only
+ * those frames (counted in LOG_FULL) reach the hash: without them it is
+ * empty, and its drain, a walk over every bucket, is skipped. */
+static int collect_table(struct drainer *d, unsigned int tag, struct interval_data *out)
+{
+	unsigned int epoch = tag & 1;
+	size_t i;
+	int err = flow_log__drain(&d->log, tag >> 1, d->table, &d->no_room);
+
+	if (!err && out->counters[DS_CTR_LOG_FULL])
+		err = drain_flows(d, epoch, out);
+	if (err)
+		return err;
+	for (i = 0; i < out->n_flows; i++)
+		flow_table__merge(d->table, &out->flows[i].key, &out->flows[i].val, &d->no_room);
+	out->n_flows = 0;
+	err = flow_table__take(d->table, out);
+	if (!err && d->new_keys_fd[epoch] >= 0)
+		err = clear_keys(d, d->new_keys_fd[epoch]);
+	return err;
+}
+
+/* Counters first: they say whether the log overflowed into the hash. */
+int drainer__collect(struct drainer *d, unsigned int tag, struct interval_data *out)
+{
+	unsigned int epoch = tag & 1;
 	int err;
 
 	out->n_flows = 0;
 	out->n_ports = 0;
-	err = drain_flows(d, epoch, out);
+	err = drain_counters(d, epoch, out);
+	if (!err)
+		err = d->table ? collect_table(d, tag, out) : drain_flows(d, epoch, out);
 	if (!err)
 		err = drain_ports(d, epoch, out);
-	if (!err)
-		err = drain_counters(d, epoch, out);
+	if (!err) {
+		/* Frames counted in the ports whose key the table had no room for. */
+		out->counters[DS_CTR_MAP_FULL] += d->no_room;
+		d->no_room = 0;
+	}
 	return err;
 }

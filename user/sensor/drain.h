@@ -7,24 +7,32 @@
  * the old one; drainer__collect() then reads, sums over CPUs and clears the
  * quiescent epoch.  Every packet is in exactly one epoch, so in exactly one
  * interval.
+ *
+ * With the flow log, drainer__flush_log() flips the log epoch alone (the
+ * interval epoch stays) several times a second and adds the quiescent log's
+ * records to the interval's flow table; collect adds the last ones and the
+ * per-CPU hash's keys (frames that found the log full) and hands the table
+ * over as the interval's flow rows.
  */
 #ifndef __DARKSCOPE_DRAIN_H
 #define __DARKSCOPE_DRAIN_H
 
 #include <stdbool.h>
 #include <linux/types.h>
+#include "sensor/flow_log.h"
+#include "series/flow_table.h"
 #include "series/interval.h"
 
 struct darkscope_bpf;
 
 struct drainer {
 	int epoch_select_fd;
-	int tag_fd[2];
+	int tag_fd[4];         /* tag e: interval epoch e & 1, log epoch e >> 1 */
 	int flows_fd[2];
 	int ports_fd;
 	int counters_fd;
 	unsigned int ncpus;
-	unsigned int epoch;    /* the one the program writes now */
+	unsigned int epoch;    /* the tag the program uses now */
 	__u32 max_keys;
 	size_t batch;          /* entries per batch syscall */
 	void *keys, *values;   /* batch buffers */
@@ -32,14 +40,23 @@ struct drainer {
 	__u32 *zero_keys;      /* port slots to clear */
 	void *zeros;           /* zero values for clearing */
 	bool no_batch;         /* kernel lacks lookup_and_delete_batch */
+	/* With the flow log (else table is NULL): */
+	struct flow_log log;
+	struct flow_table *table; /* the interval so far */
+	__u64 no_room;            /* its frames the table had no room for */
+	int new_keys_fd[2];       /* capture's new-key sets; -1: unused */
 };
 
 int drainer__init(struct drainer *d, struct darkscope_bpf *skel, __u32 max_keys);
-/* Makes the other epoch current; returns the now-quiescent epoch or -errno. */
+/* Makes the other interval epoch (and log epoch) current; returns the
+ * now-quiescent tag or -errno. */
 int drainer__flip(struct drainer *d);
-/* Moves the quiescent epoch's contents into out (flows, ports, counters),
+/* With the flow log: flips the log epoch alone and adds the quiescent one
+ * to the interval's flow table.  0 (also without a log) or -errno. */
+int drainer__flush_log(struct drainer *d);
+/* Moves the quiescent tag's contents into out (flows, ports, counters),
  * leaving its maps empty.  out's arrays are reused and grown as needed. */
-int drainer__collect(struct drainer *d, unsigned int epoch, struct interval_data *out);
+int drainer__collect(struct drainer *d, unsigned int tag, struct interval_data *out);
 void drainer__free(struct drainer *d);
 void interval_data__free(struct interval_data *d);
 

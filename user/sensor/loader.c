@@ -10,6 +10,7 @@
  * left by a killed sensor and is replaced.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -42,17 +43,41 @@ static const char *xdp_err(int err, char *buf, size_t size)
 	return buf;
 }
 
-int sensor_prog__open(struct sensor_prog *sp, const struct loader_opts *opts)
+/* The flow log's regions (2 log epochs x CPUs x records) must be
+ * addressable by the program's 32-bit index. */
+static int size_flow_log(struct darkscope_bpf *skel, const struct loader_opts *opts, int ncpus)
 {
-	struct darkscope_bpf *skel;
+	__u64 entries = 2ULL * ncpus * opts->log_records;
+
+	if (!opts->log_records)
+		return 0;
+	if (entries > UINT32_MAX) {
+		pr_warn("A flow log of %u records per CPU does not fit %d CPUs; lower "
+			"--log-records\n", opts->log_records, ncpus);
+		return -E2BIG;
+	}
+	skel->rodata->cfg_log_records = opts->log_records;
+	skel->rodata->cfg_ncpus = ncpus;
+	return bpf_map__set_max_entries(skel->maps.flow_log, entries);
+}
+
+/* The new-key sets are only used with the log and capture of new keys. */
+static int size_new_key_sets(struct darkscope_bpf *skel, const struct loader_opts *opts)
+{
+	__u32 n = opts->log_records && (opts->capture_select & DS_CAPTURE_NEW) ? opts->max_keys : 1;
+	int err = bpf_map__set_max_entries(skel->maps.new_keys_0, n);
+
+	return err ?: bpf_map__set_max_entries(skel->maps.new_keys_1, n);
+}
+
+static int apply_opts(struct darkscope_bpf *skel, const struct loader_opts *opts)
+{
+	int ncpus = libbpf_num_possible_cpus();
 	int err;
 
-	memset(sp, 0, sizeof(*sp));
-	skel = darkscope_bpf__open();
-	if (!skel) {
-		err = -errno;
-		pr_warn("Couldn't open the BPF object: %s\n", strerror(-err));
-		return err;
+	if (ncpus <= 0) {
+		pr_warn("Couldn't read the number of possible CPUs: %s\n", strerror(-ncpus));
+		return ncpus ?: -EINVAL;
 	}
 	skel->rodata->cfg_pass = opts->pass;
 	skel->rodata->cfg_capture = opts->capture_select;
@@ -65,6 +90,30 @@ int sensor_prog__open(struct sensor_prog *sp, const struct loader_opts *opts)
 	if (err) {
 		pr_warn("Couldn't size the flow maps to %u keys: %s\n", opts->max_keys,
 			strerror(-err));
+		return err;
+	}
+	err = size_flow_log(skel, opts, ncpus);
+	if (!err)
+		err = size_new_key_sets(skel, opts);
+	if (err && err != -E2BIG)
+		pr_warn("Couldn't size the flow log: %s\n", strerror(-err));
+	return err;
+}
+
+int sensor_prog__open(struct sensor_prog *sp, const struct loader_opts *opts)
+{
+	struct darkscope_bpf *skel;
+	int err;
+
+	memset(sp, 0, sizeof(*sp));
+	skel = darkscope_bpf__open();
+	if (!skel) {
+		err = -errno;
+		pr_warn("Couldn't open the BPF object: %s\n", strerror(-err));
+		return err;
+	}
+	err = apply_opts(skel, opts);
+	if (err) {
 		darkscope_bpf__destroy(skel);
 		return err;
 	}
@@ -91,6 +140,12 @@ int sensor_prog__check_maps(const struct sensor_prog *sp)
 		{ sp->skel->maps.sensor_counters, sizeof(__u32), sizeof(struct ds_counters) },
 		{ sp->skel->maps.epoch_tag_0, sizeof(__u32), sizeof(__u32) },
 		{ sp->skel->maps.epoch_tag_1, sizeof(__u32), sizeof(__u32) },
+		{ sp->skel->maps.epoch_tag_2, sizeof(__u32), sizeof(__u32) },
+		{ sp->skel->maps.epoch_tag_3, sizeof(__u32), sizeof(__u32) },
+		{ sp->skel->maps.flow_log, sizeof(__u32), sizeof(struct ds_flow_rec) },
+		{ sp->skel->maps.log_fill, sizeof(__u32), sizeof(__u32) },
+		{ sp->skel->maps.new_keys_0, sizeof(struct ds_flow_key), sizeof(__u8) },
+		{ sp->skel->maps.new_keys_1, sizeof(struct ds_flow_key), sizeof(__u8) },
 	};
 	size_t i;
 
@@ -107,18 +162,22 @@ int sensor_prog__check_maps(const struct sensor_prog *sp)
 	return 0;
 }
 
-/* After load: epoch_tag_1 must say 1 (arrays start zeroed). */
+/* After load: epoch_tag_N must say N (arrays start zeroed). */
 static int init_epoch_tags(struct sensor_prog *sp)
 {
-	__u32 zero = 0, one = 1;
-	int err;
+	struct bpf_map *tags[] = { sp->skel->maps.epoch_tag_1, sp->skel->maps.epoch_tag_2,
+				   sp->skel->maps.epoch_tag_3 };
+	__u32 zero = 0, n;
 
-	err = bpf_map_update_elem(bpf_map__fd(sp->skel->maps.epoch_tag_1), &zero, &one, BPF_ANY);
-	if (err) {
-		err = -errno;
-		pr_warn("Couldn't initialise the epoch tags: %s\n", strerror(-err));
+	for (n = 1; n <= 3; n++) {
+		if (bpf_map_update_elem(bpf_map__fd(tags[n - 1]), &zero, &n, BPF_ANY)) {
+			int err = -errno;
+
+			pr_warn("Couldn't initialise the epoch tags: %s\n", strerror(-err));
+			return err;
+		}
 	}
-	return err;
+	return 0;
 }
 
 int sensor_prog__load(struct sensor_prog *sp)

@@ -98,6 +98,7 @@ int sensor__open(struct sensor *s, const struct sensor_opts *opts)
 		.pass = opts->pass,
 		.capture_select = opts->capture.dir ? opts->capture_select : 0,
 		.sample_n = opts->sample_n,
+		.log_records = opts->log_records,
 	};
 	int err;
 

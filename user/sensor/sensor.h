@@ -5,7 +5,8 @@
  * interval pipeline flip -> drain -> format -> append.
  *
  * The daemon's poll loop, the drain benchmark and the tests drive it the
- * same way: sensor__open() once, sensor__tick() at each interval boundary,
+ * same way: sensor__open() once, sensor__flush_log() every
+ * SENSOR_LOG_FLUSH_MS, sensor__tick() at each interval boundary,
  * sensor__finish() to write the last interval after detaching, and
  * sensor__close().  SIGHUP is sensor__reopen().
  */
@@ -33,12 +34,19 @@ struct sensor_opts {
 	enum attach_request mode;
 	__u32 max_keys;     /* flow keys per epoch */
 	bool pass;          /* XDP_PASS counted IPv4 instead of dropping it */
+	__u32 log_records;  /* flow log records per CPU and log epoch; 0: hash only */
 	/* Capture (docs/CAPTURE.md): off while capture.dir is NULL.
 	 * capture.ifname is set from ifname. */
 	struct capture_opts capture;
 	__u32 capture_select; /* enum ds_capture_select bits */
 	__u32 sample_n;       /* N of the 1-in-N sample */
 };
+
+/* How often the flow log is emptied: with the default log size a CPU
+ * would have to count over 10 Mpps to fill its region in this time. */
+#define SENSOR_LOG_FLUSH_MS 100
+#define SENSOR_DEFAULT_LOG_RECORDS (1U << 20)
+#define SENSOR_MAX_LOG_RECORDS (1U << 28)
 
 /* Where the last interval's time went, for the benchmark (ns). */
 struct sensor_tick_times {
@@ -66,6 +74,9 @@ struct sensor {
  * On return 0 the program counts into the first epoch; on -errno (logged)
  * call sensor__close(). */
 int sensor__open(struct sensor *s, const struct sensor_opts *opts);
+/* Between boundaries: empties the flow log into the interval's table (no
+ * file is written).  0 or -errno. */
+int sensor__flush_log(struct sensor *s);
 /* One interval boundary: flip, drain the quiescent epoch, write its rows.
  * 0 or -errno; a write error (-ENOSPC, -EIO, ...) leaves the members
  * pending in the writers, and sensing goes on (sensor_error_is_write). */

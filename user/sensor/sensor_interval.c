@@ -155,6 +155,11 @@ static int flip(struct sensor *s)
 	return old;
 }
 
+int sensor__flush_log(struct sensor *s)
+{
+	return drainer__flush_log(&s->drainer);
+}
+
 int sensor__tick(struct sensor *s)
 {
 	int old = flip(s);

@@ -8,13 +8,11 @@
  * Pending members carry their hour, so a retry lands in the file the rows
  * belong to.
  */
-#define ZLIB_CONST
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "util/gz_out.h"
 #include "util/log.h"
@@ -42,7 +40,7 @@ struct ts_writer {
 	struct member_file file;   /* the hour file open, if any */
 	__u64 file_hour;           /* its hour */
 	bool need_header;          /* its header member not written yet */
-	z_stream zs;               /* gzip deflate state, reset per member */
+	struct gz_out gz;          /* gzip member compressor, reused */
 	struct strbuf header;      /* the compressed header member */
 	struct strbuf member;      /* the member being appended */
 	struct pending_member *head, *tail;
@@ -83,7 +81,7 @@ static int build_header(struct ts_writer *w, const char *columns, const struct t
 			      w->series, SERIES_FORMAT_VERSION, m->sensor, m->iface, m->interval,
 			      m->version, started, columns);
 	if (!err)
-		err = gzip_member(&w->zs, text.buf, text.len, &w->header);
+		err = gz_out__member(&w->gz, text.buf, text.len, &w->header);
 	strbuf__free(&text);
 	return err;
 }
@@ -112,16 +110,16 @@ struct ts_writer *ts_writer__open(const char *dir, const char *series, const cha
 	strcpy(w->series, series);
 	member_file__init(&w->file, "series");
 	w->pending_limit = TS_WRITER_PENDING_LIMIT;
-	err = gzip_stream_init(&w->zs, meta->level);
+	err = gz_out__init(&w->gz, meta->level);
 	if (err)
 		goto err_free;
 	err = build_header(w, columns, meta);
 	if (err)
-		goto err_deflate;
+		goto err_gz;
 	return w;
 
-err_deflate:
-	deflateEnd(&w->zs);
+err_gz:
+	gz_out__free(&w->gz);
 	strbuf__free(&w->header);
 err_free:
 	free(w);
@@ -261,7 +259,7 @@ int ts_writer__append(struct ts_writer *w, __u64 ts, const void *text, size_t le
 	/* No rows, no member (and no file for a quiet hour). */
 	if (!len)
 		return ts_writer__flush_pending(w);
-	err = gzip_member(&w->zs, text, len, &w->member);
+	err = gz_out__member(&w->gz, text, len, &w->member);
 	if (err) {
 		w->dropped_members++;
 		pr_warn("%s: cannot compress a member: %s\n", w->series, strerror(-err));
@@ -312,7 +310,7 @@ void ts_writer__close(struct ts_writer *w)
 	while (w->head)
 		free(pop_pending(w));
 	member_file__close(&w->file);
-	deflateEnd(&w->zs);
+	gz_out__free(&w->gz);
 	strbuf__free(&w->header);
 	strbuf__free(&w->member);
 	free(w);

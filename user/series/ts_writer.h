@@ -27,7 +27,7 @@ struct ts_writer_meta {
 	const char *version;   /* "# version:", the daemon's (DS_VERSION) */
 	unsigned int interval; /* "# interval:", seconds */
 	__u64 started;         /* "# started:", attach time, unix seconds */
-	int level;             /* zlib level 1..9; 0: Z_BEST_SPEED */
+	int level;             /* gzip level 1..9 (zlib's scale); 0: 1, the fastest */
 };
 
 struct ts_writer;

@@ -2,55 +2,48 @@
 /*
  * gz_out.c - one gzip member built in memory, so it can be written with a
  * single write() (util/member_file.h) and never be left half on disk.
+ *
+ * libdeflate_gzip_compress() makes the member in one call: header, deflate
+ * data, CRC-32 and size, the same format zlib's deflate() writes and any
+ * gzip reader takes (zlib, gzip(1), Python), in a bit under half zlib's
+ * time and smaller at the fastest level (docs/PERFORMANCE.md).
  */
 #include <errno.h>
-#include <string.h>
+#include <libdeflate.h>
 
 #include "util/gz_out.h"
 
-/* zlib counts in uInt: feed and drain it in pieces no larger than this. */
-#define ZLIB_CHUNK (1U << 30)
+#define GZ_OUT_FASTEST 1
 
-int gzip_stream_init(z_stream *zs, int level)
+int gz_out__init(struct gz_out *gz, int level)
 {
-	memset(zs, 0, sizeof(*zs));
-	/* windowBits 15 + 16: a gzip header and trailer around the deflate data. */
-	if (deflateInit2(zs, level ? level : Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8,
-			 Z_DEFAULT_STRATEGY) != Z_OK)
-		return -ENOMEM;
-	return 0;
+	gz->c = libdeflate_alloc_compressor(level ? level : GZ_OUT_FASTEST);
+	return gz->c ? 0 : -ENOMEM;
 }
 
-int gzip_member(z_stream *zs, const void *data, size_t len, struct strbuf *out)
+int gz_out__member(struct gz_out *gz, const void *data, size_t len, struct strbuf *out)
 {
-	size_t left = len, bound, room;
-	int ret, err;
+	size_t bound, n;
+	int err;
 
-	if (deflateReset(zs) != Z_OK)
+	if (!gz->c)
 		return -EINVAL;
 	strbuf__reset(out);
-	/* Room for the whole member at once: deflate stays within its bound
-	 * when the input comes in Z_NO_FLUSH pieces ended by Z_FINISH. */
-	bound = deflateBound(zs, len);
+	/* Room for the worst case, so the one call always fits. */
+	bound = libdeflate_gzip_compress_bound(gz->c, len);
 	err = strbuf__reserve(out, bound);
 	if (err)
 		return err;
-	zs->next_in = (Bytef *)data;
-	zs->avail_in = 0;
-	zs->next_out = (Bytef *)out->buf;
-	do {
-		if (!zs->avail_in && left) {
-			zs->avail_in = left < ZLIB_CHUNK ? left : ZLIB_CHUNK;
-			left -= zs->avail_in;
-		}
-		room = bound - out->len;
-		zs->avail_out = room < ZLIB_CHUNK ? room : ZLIB_CHUNK;
-		/* Z_FINISH once the last input is in: deflate then ends the member. */
-		ret = deflate(zs, left ? Z_NO_FLUSH : Z_FINISH);
-		out->len = (char *)zs->next_out - out->buf;
-		/* Z_BUF_ERROR: no room left, which the bound rules out. */
-		if (ret == Z_STREAM_ERROR || ret == Z_BUF_ERROR)
-			return -EINVAL;
-	} while (ret != Z_STREAM_END);
+	n = libdeflate_gzip_compress(gz->c, data, len, out->buf, bound);
+	/* 0: did not fit, which the bound rules out. */
+	if (!n)
+		return -EINVAL;
+	out->len = n;
 	return 0;
+}
+
+void gz_out__free(struct gz_out *gz)
+{
+	libdeflate_free_compressor(gz->c);
+	gz->c = NULL;
 }

@@ -175,6 +175,28 @@ static void test_run_opts_rejects(void **state)
 	assert_int_equal(parse(&o, "-i", "x", "-o", "d", "--sensor", longname, NULL), 0);
 }
 
+/* --log-records: the flow log per CPU, 0 (the per-CPU hash alone) up to
+ * SENSOR_MAX_LOG_RECORDS; `check` takes it too. */
+static void test_run_opts_log_records(void **state)
+{
+	static const char *const bad[] = { "268435457", "-1", "x", "" };
+	char *check[] = { "darkscope check", "--log-records", "0" };
+	struct run_opts o;
+	size_t i;
+
+	assert_int_equal(parse(&o, "-i", "x", "-o", "d", NULL), 0);
+	assert_int_equal(o.sensor.log_records, SENSOR_DEFAULT_LOG_RECORDS);
+	assert_int_equal(parse(&o, "-i", "x", "-o", "d", "--log-records", "0", NULL), 0);
+	assert_int_equal(o.sensor.log_records, 0);
+	assert_int_equal(parse(&o, "-i", "x", "-o", "d", "--log-records", "268435456", NULL), 0);
+	assert_int_equal(o.sensor.log_records, SENSOR_MAX_LOG_RECORDS);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (!parse(&o, "-i", "x", "-o", "d", "--log-records", bad[i], NULL))
+			fail_msg("accepted --log-records '%s'", bad[i]);
+	assert_int_equal(check_opts_parse(&o, 3, check, ARGP_SILENT), 0);
+	assert_int_equal(o.sensor.log_records, 0);
+}
+
 static void test_run_opts_required(void **state)
 {
 	struct run_opts o;
@@ -204,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_run_opts_capture),
 		cmocka_unit_test(test_run_opts_capture_rejects),
 		cmocka_unit_test(test_run_opts_rejects),
+		cmocka_unit_test(test_run_opts_log_records),
 		cmocka_unit_test(test_run_opts_required),
 		cmocka_unit_test(test_run_opts_check),
 	};

@@ -240,7 +240,7 @@ static void test_series_format_sensor_columns(void **state)
 			    "ts\tstart_ms\tend_ms\tframes\tcounted\tnon_ip\tipv6\tfragment"
 			    "\tother_proto\tbad_l2\tbad_ip_trunc\tbad_ip_version\tbad_ip_ihl"
 			    "\tbad_ip_len\tbad_l4_trunc\tmap_full\tcapture_selected"
-			    "\tcapture_no_socket\tkeys\tmax_keys\tdrain_ms\twrite_ms\twrite_errors"
+			    "\tcapture_no_socket\tlog_full\tkeys\tmax_keys\tdrain_ms\twrite_ms\twrite_errors"
 			    "\twrite_dropped\tcaptured\tcapture_dropped\tcapture_write_dropped");
 	assert_string_equal(proto_name(DS_PROTO_TCP), "tcp");
 	assert_string_equal(proto_name(DS_PROTO_UDP), "udp");
@@ -274,7 +274,7 @@ static void test_series_format_sensor_row(void **state)
 	assert_string_equal(strbuf__cstr(&sb),
 			    "1795316400\t1795316400005\t1795316460004"
 			    "\t100\t101\t102\t103\t104\t105\t106\t107\t108\t109\t110\t111\t112"
-			    "\t113\t114\t3\t262144\t1234.567\t0.005\t2\t1\t7\t8\t9\n");
+			    "\t113\t114\t115\t3\t262144\t1234.567\t0.005\t2\t1\t7\t8\t9\n");
 	assert_int_equal(count_fields(sb.buf, sb.len - 1),
 			 count_fields(SENSOR_COLUMNS, strlen(SENSOR_COLUMNS)));
 
@@ -284,7 +284,7 @@ static void test_series_format_sensor_row(void **state)
 	strbuf__reset(&sb);
 	assert_int_equal(format_sensor_row(&sb, &d, &row), 0);
 	assert_string_equal(strbuf__cstr(&sb),
-			    "0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0"
+			    "0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0"
 			    "\t0.000\t0.000\t0\t0\t0\t0\t0\n");
 	strbuf__free(&sb);
 }

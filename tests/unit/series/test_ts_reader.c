@@ -4,7 +4,8 @@
  * test_ts_reader.c - reading series files back: columns by name across
  * repeated headers, metadata, and damaged files (cut inside the last member
  * at many offsets, corrupt data, garbage, unsupported versions) giving
- * exactly the rows of the complete members before the damage.
+ * exactly the rows of the complete members before the damage; members of
+ * several MB from ts_writer (libdeflate) after ones zlib wrote.
  */
 #include "test_util.h"
 #include "series/series_format.h"
@@ -331,6 +332,48 @@ static void test_ts_reader_large_member(void **state)
 	strbuf__free(&want);
 }
 
+/* An hour file a zlib writer began (a daemon before libdeflate, or gzip
+ * itself), then members of several MB from ts_writer: every row, in order. */
+static void test_ts_reader_writer_members_after_zlib(void **state)
+{
+	struct ts_writer *w = ts_writer__open(scratch_root, "ports", PORTS_COLUMNS, &meta);
+	struct strbuf text = STRBUF_INIT, want = STRBUF_INIT, got = STRBUF_INIT;
+	__u64 hour = T0 + 5 * 3600;
+	char file[300], first[200];
+
+	assert_non_null(w);
+	snprintf(file, sizeof(file), "%s/ports-2026-11-22T08.tsv.gz", scratch_root);
+	snprintf(first, sizeof(first), "# darkscope-series: ports 1\n%s\n%llu\ttcp\t1\t2\t3\t4\n",
+		 PORTS_COLUMNS, (unsigned long long)hour);
+	append_member(file, first);
+	strbuf__appendf(&want, "%llu,tcp,1,2,3,4\n", (unsigned long long)hour);
+	for (int m = 0; m < 3; m++) {
+		__u64 ts = hour + 60 * m;
+
+		strbuf__reset(&text);
+		/* 120 000 rows, ~4 MB of text: one member each. */
+		for (__u32 i = 0; i < 120000; i++) {
+			__u32 port = (i * 2654435761U) >> 16, v = i * 40503U;
+
+			strbuf__appendf(&text, "%llu\t%s\t%u\t%u\t%u\t%u\n",
+					(unsigned long long)ts, i % 3 ? "tcp" : "udp", port, v,
+					v >> 3, m);
+			strbuf__appendf(&want, "%llu,%s,%u,%u,%u,%u\n", (unsigned long long)ts,
+					i % 3 ? "tcp" : "udp", port, v, v >> 3, m);
+		}
+		assert_int_equal(ts_writer__append(w, ts, text.buf, text.len), 0);
+		/* A quiet interval between: no member at all. */
+		assert_int_equal(ts_writer__append(w, ts + 30, "", 0), 0);
+	}
+	ts_writer__close(w);
+	assert_int_equal(read_rows(file, port_columns, N_PORT_COLUMNS, &got, NULL), 0);
+	assert_int_equal(got.len, want.len);
+	assert_string_equal(got.buf, strbuf__cstr(&want));
+	strbuf__free(&text);
+	strbuf__free(&want);
+	strbuf__free(&got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +385,7 @@ int main(void)
 		cmocka_unit_test_setup(test_ts_reader_garbage, test_setup),
 		cmocka_unit_test_setup(test_ts_reader_bad_content, test_setup),
 		cmocka_unit_test_setup(test_ts_reader_large_member, test_setup),
+		cmocka_unit_test_setup(test_ts_reader_writer_members_after_zlib, test_setup),
 	};
 
 	return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * flow_table.h - the interval's flow keys in userspace: the fast path's log
+ * records (struct ds_flow_rec, one per counted frame) added up into the
+ * values count_flow() in bpf/darkscope.bpf.c would have built, then handed
+ * over as the interval's flow rows (docs/ARCHITECTURE.md, "The flow table").
+ *
+ * Open addressing with linear probing over 16-byte slots (key, generation,
+ * row index); the values sit in a dense array of struct flow_row in
+ * insertion order, which is what flow_table__take() hands over.  The slot
+ * of a key comes from a 64-bit hash keyed with the seed, so senders who do
+ * not know the seed cannot aim collisions.  Records are added in blocks:
+ * hash a block and prefetch its slots, probe them and prefetch the rows,
+ * then count, so the cache misses of a block overlap.
+ *
+ * Memory: 96 bytes per key held (the rows, grown by doubling up to
+ * max_keys) plus 16 bytes per slot, the slots at most half full: 128 to 160
+ * bytes per key, e.g. 10^6 keys take 96 MB of rows and 32 MB of slots.  At
+ * most the rows for max_keys and the power of two >= 2 * max_keys slots.
+ * Memory is kept across intervals; emptying the table costs O(1) (a new
+ * slot generation), not a pass over the slots.
+ *
+ * Not thread-safe: one table per consumer.
+ */
+#ifndef __DARKSCOPE_FLOW_TABLE_H
+#define __DARKSCOPE_FLOW_TABLE_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "darkscope.h"
+#include "series/interval.h"
+
+struct flow_table;
+
+/* An empty table that holds at most max_keys (>= 1) keys, its hash keyed
+ * with seed (the daemon's comes from getrandom()).  NULL with errno set. */
+struct flow_table *flow_table__new(__u32 max_keys, __u64 seed);
+void flow_table__free(struct flow_table *t);
+
+/* Distinct keys held. */
+__u32 flow_table__count(const struct flow_table *t);
+
+/*
+ * Adds each record as one frame, as count_flow() does: packets + 1 and the
+ * source's host bit; with DS_REC_SYN also syn + 1, and with DS_REC_SYN and
+ * DS_REC_MIRAI also mirai + 1 and the Mirai host bit.  A record whose key is
+ * new while the table holds max_keys keys (or whose key found no memory) is
+ * not added: it is added to *no_room instead, so every record ends in
+ * exactly one of the two.
+ */
+void flow_table__add_records(struct flow_table *t, const struct ds_flow_rec *recs, size_t n,
+			     __u64 *no_room);
+
+/* Merges an aggregated value into key k's (counts add, host bitmaps OR: see
+ * flow_value_merge()).  When k is new and finds no room, v->packets is
+ * added to *no_room_packets instead. */
+void flow_table__merge(struct flow_table *t, const struct ds_flow_key *k,
+		       const struct ds_flow_value *v, __u64 *no_room_packets);
+
+/*
+ * Appends every key held as a struct flow_row to out->flows (in insertion
+ * order; out->n_flows and cap_flows grow as needed), then empties the table
+ * for the next interval.  When out holds no flow rows yet, the table's row
+ * buffer and out->flows change places instead of being copied (both are
+ * malloc()ed: free out->flows as before).  0, or -ENOMEM with out and the
+ * table unchanged.
+ */
+int flow_table__take(struct flow_table *t, struct interval_data *out);
+
+#endif /* __DARKSCOPE_FLOW_TABLE_H */
