@@ -163,8 +163,12 @@ def e2e_section(e2e, e2e_max, e2e_keys):
                          % (ds / pm, GOAL_PMACCT, verdict(ds >= GOAL_PMACCT * pm)))
         if r:
             goals.append("- 10^6-key mix: the daemon's CPU %.3f s per Mpkt = %.2f cores per 10 Mpps "
-                         "(goal <= %.1f): %s" % (r[6], r[6] * 10, GOAL_CORES_1M,
-                                                 verdict(r[6] * 10 <= GOAL_CORES_1M)))
+                         "(goal <= %.1f): %s%s" % (r[6], r[6] * 10, GOAL_CORES_1M,
+                                                   verdict(r[6] * 10 <= GOAL_CORES_1M),
+                                                   "; its boundaries took %.0f ms of drain and %.0f ms "
+                                                   "of write per interval (--interval 1)" % (
+                                                       k[7] / k[4], k[8] / k[4])
+                                                   if k and k[4] and k[7] + k[8] else ""))
         lost = [x for x in e2e_keys if x[0].endswith("/1m") and (x[5] or x[6])]
         goals.append("- 10^6-key mix: frames without a key (map_full) or a log record (log_full) "
                      "in any trial: %s" % (", ".join("%s at %d pps: %d + %d" % (
@@ -222,8 +226,8 @@ def main():
         elif f[0] == "e2e" and len(f) in (9, 10):
             e2e.append((f[1], int(f[2]), int(f[3]), int(f[4]), int(f[5]), float(f[6]), float(f[7]),
                         int(f[8])))
-        elif f[0] == "e2e_keys" and len(f) == 8:
-            e2e_keys.append((f[1],) + tuple(int(x) for x in f[2:]))
+        elif f[0] == "e2e_keys" and len(f) in (8, 10):
+            e2e_keys.append((f[1],) + tuple(int(x) for x in f[2:]) + (0, 0)[:10 - len(f)])
         elif f[0] == "e2e_max" and len(f) == 3:
             e2e_max[f[1]] = int(f[2])
         elif f[0] == "e2e_ratio" and len(f) == 6:

@@ -52,10 +52,11 @@
 #                   generator would feed one queue only
 # For the darkscope and pmacct receivers also, from the sensor series (or
 # pmacct's one-second files):
-#   e2e_keys,<target>,<offered_pps>,<sent>,<most keys in one interval>,<intervals>,<map_full>,<log_full>
+#   e2e_keys,<target>,<offered_pps>,<sent>,<most keys in one interval>,<intervals>,<map_full>,<log_full>,<drain_ms>,<write_ms>
 # (keys: distinct (proto, dport, /24) in an interval; map_full, log_full:
-# frames the fast path could not give a key or a log record, summed; pmacct
-# has neither and prints 0.)
+# frames the fast path could not give a key or a log record; drain_ms,
+# write_ms: the daemon's time at the boundaries, all summed over the
+# intervals; pmacct has none of them and prints 0.)
 set -u
 O=${1:?usage: e2e_rate.sh BUILD_DIR [TARGET...]}
 shift
@@ -153,11 +154,12 @@ keys_stats() {
 		"$DARKSCOPE" read --series sensor "$WORK/out" | awk -F'\t' '
 			NR == 1 {for (i = 1; i <= NF; i++) col[$i] = i; next}
 			{k = $col["keys"]; if (k > most) most = k; n++
-			 mf += $col["map_full"]; lf += $col["log_full"]}
-			END {print most + 0, n + 0, mf + 0, lf + 0}' ;;
+			 mf += $col["map_full"]; lf += $col["log_full"]
+			 dm += $col["drain_ms"]; wm += $col["write_ms"]}
+			END {printf "%d %d %d %d %.0f %.0f\n", most, n, mf, lf, dm, wm}' ;;
 	pmacct)
 		wc -l "$WORK"/pm/*.csv 2>/dev/null | awk '$2 != "total" {
-			if ($1 - 1 > most) most = $1 - 1; n++} END {print most + 0, n + 0, 0, 0}' ;;
+			if ($1 - 1 > most) most = $1 - 1; n++} END {print most + 0, n + 0, 0, 0, 0, 0}' ;;
 	esac
 }
 
