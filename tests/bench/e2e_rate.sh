@@ -41,12 +41,33 @@
 # fell short of the target, of this receiver's achieved rate over
 # darkscope's at the same target: a comparison turn by turn, less at the
 # mercy of one lucky trial than the ratio of the maxima.)
+# The mix and the veth (environment; the defaults are the telescope mix on a
+# one-queue veth, labels as given):
+#   BENCH_GEN_ARGS  extra `darkscope gen` options, e.g. "--mix uniform --nets 20"
+#   BENCH_LABEL     appended to every receiver's label in the lines, e.g. "/1m"
+#   BENCH_MAX_KEYS  the darkscope receivers' --max-keys (default 1048576)
+#   BENCH_QUEUES    veth queues Q (default 1); Q > 1 runs Q generators, the
+#                   qth pinned to CPU q at rate/Q: a veth hands an XDP_TX'd
+#                   frame to the peer's rx queue (sending CPU mod Q), so one
+#                   generator would feed one queue only
+# For the darkscope and pmacct receivers also, from the sensor series (or
+# pmacct's one-second files):
+#   e2e_keys,<target>,<offered_pps>,<sent>,<most keys in one interval>,<intervals>,<map_full>,<log_full>,<drain_ms>,<write_ms>
+# (keys: distinct (proto, dport, /24) in an interval; map_full, log_full:
+# frames the fast path could not give a key or a log record; drain_ms,
+# write_ms: the daemon's time at the boundaries, all summed over the
+# intervals; pmacct has none of them and prints 0.)
 set -u
 O=${1:?usage: e2e_rate.sh BUILD_DIR [TARGET...]}
 shift
 targets=${*:-drop darkscope darkscope-hash darkscope-sample1000 darkscope-new darkscope-all pmacct tcpdump}
 RATES=${BENCH_RATES:-10000 25000 50000 100000 250000 500000 1000000 1500000 2000000 3000000 4000000 5000000 6000000}
 DURATION=${BENCH_DURATION:-3}
+GEN_ARGS=${BENCH_GEN_ARGS:-}
+LABEL=${BENCH_LABEL:-}
+MAX_KEYS=${BENCH_MAX_KEYS:-1048576}
+QUEUES=${BENCH_QUEUES:-1}
+export E2E_QUEUES=$QUEUES   # lib.sh's e2e_setup: queues of the veth pair
 E2E_DIR=$(cd "$(dirname "$0")/../e2e" && pwd)
 DARKSCOPE=$(cd "$O" && pwd)/darkscope
 BASELINE_OBJ=$(cd "$O" && pwd)/xdp_drop_baseline.bpf.o
@@ -124,6 +145,42 @@ capture_stats() {
 	echo "$1 $2 $3 $4 $5 $((bytes / 76)) $6"
 }
 
+# keys_stats TARGET: "most-keys intervals map_full log_full" of a stopped
+# receiver: from the sensor series, or from pmacct's files (one a second,
+# a header line and a row per key).
+keys_stats() {
+	case $1 in
+	darkscope|darkscope-*)
+		"$DARKSCOPE" read --series sensor "$WORK/out" | awk -F'\t' '
+			NR == 1 {for (i = 1; i <= NF; i++) col[$i] = i; next}
+			{k = $col["keys"]; if (k > most) most = k; n++
+			 mf += $col["map_full"]; lf += $col["log_full"]
+			 dm += $col["drain_ms"]; wm += $col["write_ms"]}
+			END {printf "%d %d %d %d %.0f %.0f\n", most, n, mf, lf, dm, wm}' ;;
+	pmacct)
+		wc -l "$WORK"/pm/*.csv 2>/dev/null | awk '$2 != "total" {
+			if ($1 - 1 > most) most = $1 - 1; n++} END {print most + 0, n + 0, 0, 0, 0, 0}' ;;
+	esac
+}
+
+# generate RATE: `darkscope gen` for DURATION at RATE (QUEUES generators
+# pinned one per CPU, RATE/QUEUES each); prints "sent offered_pps".
+generate() {
+	local q pids=() ok=0 pin=
+	[ "$QUEUES" -gt 1 ] && pin=1
+	# shellcheck disable=SC2086 # GEN_ARGS: words
+	for q in $(seq 0 $((QUEUES - 1))); do
+		${pin:+taskset -c "$q"} ip netns exec "$NS_G" "$DARKSCOPE" gen -i gen0 --duration "$DURATION" \
+			--rate $(($1 / QUEUES)) --seed $((q + 1)) $GEN_ARGS --expect "$WORK/sent.$q.json" &
+		pids+=($!)
+	done
+	for q in "${pids[@]}"; do wait "$q" || ok=1; done
+	[ $ok = 0 ] || return 1
+	"$PYTHON" -c 'import json, sys
+d = [json.load(open(f)) for f in sys.argv[1:]]
+print(sum(x["sent"] for x in d), round(sum(x["pps"] for x in d)))' "$WORK"/sent.*.json
+}
+
 # start_receiver TARGET: receiver on ds0; sets RECV_PID (0 for the XDP-only one).
 start_receiver() {
 	RECV_PID=0
@@ -135,7 +192,7 @@ start_receiver() {
 		local capture
 		capture=$(capture_args "$1") || return 1
 		# shellcheck disable=SC2086 # capture: words, no spaces in $WORK
-		start_sensor -o "$WORK/out" --interval 1 --sensor bench --max-keys 1048576 \
+		start_sensor -o "$WORK/out" --interval 1 --sensor bench --max-keys "$MAX_KEYS" \
 			$capture && RECV_PID=$SENSOR_PID ;;
 	pmacct)
 		ip netns exec "$NS_S" ethtool -K ds0 gro on >/dev/null
@@ -172,7 +229,14 @@ stop_receiver() {
 stop_receiver_count() {
 	case $1 in
 	drop)
-		ip netns exec "$NS_S" bpftool -j map dump name drop_count |
+		# By the id of the map of the program on ds0: other runs (another
+		# bench at the same time) may have a drop_count of their own.
+		local map
+		map=$(ip -n "$NS_S" -d -j link show ds0 | "$PYTHON" -c 'import json, subprocess, sys
+prog = json.load(sys.stdin)[0]["xdp"]["prog"]["id"]
+show = subprocess.run(["bpftool", "-j", "prog", "show", "id", str(prog)], capture_output=True)
+print(json.loads(show.stdout)["map_ids"][0])')
+		ip netns exec "$NS_S" bpftool -j map dump id "$map" |
 			"$PYTHON" -c 'import json, sys
 def val(v):  # bpftool gives an int with BTF, little-endian hex bytes without
     return v if isinstance(v, int) else int.from_bytes(bytes(int(b, 16) for b in v), "little")
@@ -198,9 +262,8 @@ trial() {
 	start_receiver "$kind" || { echo "receiver $target did not start" >&2; return 1; }
 	j0=$(softirq_jiffies); r0=0
 	[ "$RECV_PID" != 0 ] && r0=$(proc_jiffies "$(pgrep -n -P "$RECV_PID" || echo "$RECV_PID")")
-	ip netns exec "$NS_G" "$DARKSCOPE" gen -i gen0 --duration "$DURATION" --rate "$rate" \
-		--expect "$WORK/sent.json" || return 1
-	read -r sent offered < <("$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["sent"], round(d["pps"]))' "$WORK/sent.json")
+	read -r sent offered < <(generate "$rate")
+	[ -n "$offered" ] || { echo "$target: the generator failed" >&2; e2e_teardown; return 1; }
 	settle "$kind" $((sent + WARM))
 	j1=$(softirq_jiffies); r1=0 rss=0
 	if [ "$RECV_PID" != 0 ]; then
@@ -211,10 +274,13 @@ trial() {
 	fi
 	stop_receiver "$kind"
 	received=$(($(cat "$WORK/received") - WARM))
+	local keys
+	keys=$(keys_stats "$kind")
+	[ -n "$keys" ] && printf 'e2e_keys,%s,%s,%s,%s\n' "$target$LABEL" "$offered" "$sent" "${keys// /,}"
 	local hz mpkt
 	hz=$(getconf CLK_TCK)
 	mpkt=$(awk -v s="$sent" 'BEGIN {print s / 1e6}')
-	printf 'e2e,%s,%s,%s,%s,%s,%.3f,%.3f,%s,%s\n' "$target" "$offered" "$sent" "${received:-0}" \
+	printf 'e2e,%s,%s,%s,%s,%s,%.3f,%.3f,%s,%s\n' "$target$LABEL" "$offered" "$sent" "${received:-0}" \
 		$((sent - ${received:-0})) "$(awk -v j=$((j1 - j0)) -v h="$hz" -v m="$mpkt" 'BEGIN {print j / h / m}')" \
 		"$(awk -v j=$((r1 - r0)) -v h="$hz" -v m="$mpkt" 'BEGIN {print j / h / m}')" "${rss:-0}" "$rate"
 	local ok=0
@@ -223,7 +289,7 @@ trial() {
 		local sel cap cdrop nosock wdrop pcap keys
 		read -r sel cap cdrop nosock wdrop pcap keys <"$WORK/capture"
 		# captured frames per second of sending
-		printf 'e2e_cap,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.0f,%s\n' "$target" "$offered" "$sent" \
+		printf 'e2e_cap,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.0f,%s\n' "$target$LABEL" "$offered" "$sent" \
 			"$sel" "$cap" "$cdrop" "$nosock" "$wdrop" "$pcap" \
 			"$(awk -v c="$cap" -v s="$sent" -v o="$offered" 'BEGIN {print s ? c * o / s : 0}')" "$keys"
 		if [ "$sel" != $((cap + cdrop + nosock)) ] || [ "$pcap" != $((cap - wdrop)) ]; then
@@ -272,7 +338,7 @@ for rate in $RATES; do
 	turn=$((turn + 1))
 done
 for target in $targets; do
-	echo "e2e_max,$target,${best[$target]}"
+	echo "e2e_max,$target$LABEL,${best[$target]}"
 done
 # Each receiver against capture-off darkscope and the bare drop, when they
 # ran: the ratios of their zero-loss rates, then the paired figure: at each
@@ -280,10 +346,10 @@ done
 # is CPU-bound there) and both had zero loss, this receiver's achieved rate
 # over darkscope's in the same turn; the median of those, and their number.
 for target in $targets; do
-	awk -F, -v t="$target" -v b="${best[$target]}" -v d="${best[darkscope]:-0}" \
+	awk -F, -v t="$target$LABEL" -v l="$LABEL" -v b="${best[$target]}" -v d="${best[darkscope]:-0}" \
 		-v x="${best[drop]:-0}" '
 		# Turn k: the kth trial of each (both start at the first rate).
-		$1 == "e2e" && $2 == "darkscope" && ++kd && $6 == 0 && $3 < 0.95 * $10 {ds[kd] = $3}
+		$1 == "e2e" && $2 == "darkscope" l && ++kd && $6 == 0 && $3 < 0.95 * $10 {ds[kd] = $3}
 		$1 == "e2e" && $2 == t && ++kt && $6 == 0 {me[kt] = $3}
 		END {
 			n = 0

@@ -9,7 +9,10 @@
 # frame), a bare XDP_DROP counter, pmacctd and tcpdump fed by `darkscope gen`
 # through a veth pair (and capture-off darkscope a second time, darkscope@2:
 # how far two identical receivers differ in one run, the yardstick for the
-# capture ratios).  Writes $O/bench.csv and the measured tables of
+# capture ratios).  Then the same for a mix with >= 10^6 live keys per
+# interval (the telescope mix from 2^17 source /24s, labels "/1m"), and on a
+# two-queue veth with one generator per CPU (labels "/2q": what a second
+# core adds).  Writes $O/bench.csv and the measured tables of
 # docs/PERFORMANCE.md (between its BENCH markers).
 # BENCH_SMOKE=1: a few seconds of each part, no report (what `make test` runs).
 set -eu
@@ -28,7 +31,14 @@ if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	series_args=10000
 	export BENCH_DRAIN_KEYS=10000 BENCH_RATES=100000 BENCH_DURATION=1
 	export BENCH_TARGETS="drop darkscope darkscope-sample1000"
+	export BENCH_TARGETS_1M=darkscope BENCH_TARGETS_2Q=darkscope
 fi
+# 2^17 /24s under the telescope mix: past ~1.3 Mpps every one-second
+# interval holds >= 10^6 (proto, dport, /24) keys (the e2e_keys lines count
+# them), and at 6 Mpps still < 2^21, the receivers' --max-keys here.
+keys_mix="--nets 131072"
+queues=$(($(nproc) < 2 ? 1 : 2))
+[ "$queues" -gt 1 ] && multiq_parts="e2e,darkscope/2q e2e_max,darkscope/2q"
 {
 	echo "# darkscope bench, $(date -u +%Y-%m-%dT%H:%M:%SZ), kernel $(uname -r), $(nproc) CPUs"
 	echo "# git $(git -C "$here" describe --always --dirty 2>/dev/null || echo unknown)"
@@ -38,12 +48,19 @@ fi
 	"$O/tests/prog/bench_pcap_write" ${pcap_args:-}
 	"$O/tests/prog/bench_series_write" ${series_args:-}
 	"$here/e2e_rate.sh" "$O" ${BENCH_TARGETS:-drop darkscope darkscope@2 darkscope-hash darkscope-sample1000 darkscope-new darkscope-all pmacct tcpdump}
+	BENCH_GEN_ARGS=$keys_mix BENCH_LABEL=/1m BENCH_MAX_KEYS=2097152 \
+		"$here/e2e_rate.sh" "$O" ${BENCH_TARGETS_1M:-drop darkscope darkscope-hash pmacct}
+	if [ "$queues" -gt 1 ]; then
+		BENCH_QUEUES=$queues BENCH_LABEL=/2q "$here/e2e_rate.sh" "$O" ${BENCH_TARGETS_2Q:-drop darkscope darkscope-hash}
+	fi
 } | tee "$csv"
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	# Every part ran and produced its figures (no thresholds: this VM is noisy).
 	for part in prog_run prog_capture,sample1000 drain flow_table pcap_write,mix,pcap_writer \
 		series_format series_compress,10000,deflate1 e2e,drop e2e,darkscope \
-		e2e,darkscope-sample1000 e2e_cap,darkscope-sample1000 e2e_max e2e_ratio,darkscope-sample1000; do
+		e2e,darkscope-sample1000 e2e_cap,darkscope-sample1000 e2e_max e2e_ratio,darkscope-sample1000 \
+		e2e,darkscope/1m e2e_keys,darkscope/1m e2e_max,darkscope/1m \
+		${multiq_parts:-}; do
 		grep -q "^$part," "$csv" || { echo "bench smoke: no '$part' line"; exit 1; }
 	done
 	# Exact, not a threshold: capture's figures add up, and 1 in 1000 did select.

@@ -29,7 +29,10 @@ e2e_setup() {
 		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 			net.ipv6.conf.default.disable_ipv6=1 || return 1
 	done
-	ip -n "$NS_S" link add ds0 type veth peer name gen0 netns "$NS_G" || return 1
+	# E2E_QUEUES (the bench's multi-queue run): that many queues each way.
+	local q=${E2E_QUEUES:+numtxqueues $E2E_QUEUES numrxqueues $E2E_QUEUES}
+	# shellcheck disable=SC2086 # q: words
+	ip -n "$NS_S" link add ds0 $q type veth peer name gen0 netns "$NS_G" $q || return 1
 	ip -n "$NS_S" link set ds0 up && ip -n "$NS_G" link set gen0 up || return 1
 	ip -n "$NS_S" link set lo up
 	# A real queue on the sender: a full veth ring then pushes back instead
