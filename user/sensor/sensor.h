@@ -51,6 +51,7 @@ struct sensor_opts {
 /* Where the last interval's time went, for the benchmark (ns). */
 struct sensor_tick_times {
 	__u64 flip, drain, format, write;
+	__u64 flush; /* emptying the flow log between the writing steps */
 };
 
 struct sensor {
@@ -67,6 +68,7 @@ struct sensor {
 	struct strbuf text;
 	__u64 epoch_start_ms; /* when the current epoch began collecting */
 	__u64 intervals;      /* written so far */
+	int flush_err;        /* the first log flush error while writing */
 };
 
 /* Everything that can fail on bad input fails here, before the program is
