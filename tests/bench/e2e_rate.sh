@@ -192,7 +192,7 @@ start_receiver() {
 		local capture
 		capture=$(capture_args "$1") || return 1
 		# shellcheck disable=SC2086 # capture: words, no spaces in $WORK
-		start_sensor -o "$WORK/out" --interval 1 --sensor bench --max-keys "$MAX_KEYS" \
+		start_sensor -o "$WORK/out" --interval "${BENCH_INTERVAL:-1}" --sensor bench --max-keys "$MAX_KEYS" \
 			$capture && RECV_PID=$SENSOR_PID ;;
 	pmacct)
 		ip netns exec "$NS_S" ethtool -K ds0 gro on >/dev/null
