@@ -169,6 +169,17 @@ def e2e_section(e2e, e2e_max, e2e_keys):
                                                    "of write per interval (--interval 1)" % (
                                                        k[7] / k[4], k[8] / k[4])
                                                    if k and k[4] and k[7] + k[8] else ""))
+        # The daemon at the production interval: per-key work once a minute.
+        r60 = [x for x in e2e if x[0] == "darkscope/1m-60s" and x[4] == 0]
+        if r60:
+            x = r60[-1]
+            k60 = keys.get(("darkscope/1m-60s", x[1], x[2]))
+            goals.append("- 10^6-key mix at the default --interval 60 (one %.0f s trial at %d pps, "
+                         "%s keys in the interval, %s of them beyond --max-keys): the daemon's CPU "
+                         "%.3f s per Mpkt = %.2f cores per 10 Mpps (goal <= %.1f): %s" % (
+                             x[2] / max(x[1], 1), x[1], "%d" % k60[3] if k60 else "?",
+                             "%d frames" % k60[5] if k60 else "?", x[6], x[6] * 10,
+                             GOAL_CORES_1M, verdict(x[6] * 10 <= GOAL_CORES_1M)))
         lost = [x for x in e2e_keys if x[0].endswith("/1m") and (x[5] or x[6])]
         goals.append("- 10^6-key mix: frames without a key (map_full) or a log record (log_full) "
                      "in any trial: %s" % (", ".join("%s at %d pps: %d + %d" % (
