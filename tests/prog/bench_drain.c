@@ -36,6 +36,7 @@
 #include "bench_util.h"
 #include "cli/log_libs.h"
 #include "darkscope.skel.h"
+#include "sensor/percpu.h"
 #include "sensor/sensor.h"
 #include "util/log.h"
 
@@ -60,7 +61,7 @@ static void make_key(struct ds_flow_key *k, __u32 i)
 
 static int fill(int fd, __u32 n, unsigned int ncpus)
 {
-	size_t stride = (sizeof(struct ds_flow_value) + 7) & ~7UL;
+	size_t stride = PERCPU_STRIDE(sizeof(struct ds_flow_value));
 	struct ds_flow_key *keys = calloc(FILL_CHUNK, sizeof(*keys));
 	char *vals = calloc(FILL_CHUNK, stride * ncpus);
 	__u32 done = 0, i, cpu;

@@ -18,6 +18,7 @@
 
 #include "darkscope.skel.h"
 #include "sensor/drain.h"
+#include "sensor/percpu.h"
 #include "util/log.h"
 
 /* Bytes of batch buffers to aim for, whatever the CPU count. */
@@ -26,9 +27,6 @@
 
 /* The kernel's internal 'operation not supported', which libc lacks. */
 #define ENOTSUPP_KERNEL 524
-
-/* Per-CPU map values are laid out at 8-byte strides. */
-#define PERCPU_STRIDE(sz) (((sz) + 7) & ~(size_t)7)
 
 /* The interval's flow table, its hash seeded at random so senders cannot
  * aim collisions at it. */
@@ -68,7 +66,6 @@ int drainer__init(struct drainer *d, struct darkscope_bpf *skel, __u32 max_keys)
 		return ncpus ? ncpus : -EINVAL;
 	}
 	d->ncpus = ncpus;
-	d->max_keys = max_keys;
 	d->epoch_select_fd = bpf_map__fd(skel->maps.epoch_select);
 	d->tag_fd[0] = bpf_map__fd(skel->maps.epoch_tag_0);
 	d->tag_fd[1] = bpf_map__fd(skel->maps.epoch_tag_1);
@@ -149,6 +146,12 @@ int drainer__flush_log(struct drainer *d)
 		return 0;
 	old = switch_to(d, d->epoch ^ 2);
 	return old < 0 ? old : flow_log__drain(&d->log, old >> 1, d->table, &d->no_room);
+}
+
+/* What a kernel without batch operations on this map type answers. */
+static bool batch_unsupported(int err)
+{
+	return err == -EINVAL || err == -EOPNOTSUPP || err == -ENOTSUPP_KERNEL;
 }
 
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
@@ -246,7 +249,7 @@ static int drain_flows(struct drainer *d, unsigned int epoch, struct interval_da
 		if (err)
 			err = -errno;
 		if (err && err != -ENOENT) {
-			if (first && (err == -EINVAL || err == -EOPNOTSUPP || err == -ENOTSUPP_KERNEL)) {
+			if (first && batch_unsupported(err)) {
 				pr_info("No batch map operations here (%s): draining by walk\n",
 					strerror(-err));
 				d->no_batch = true;
@@ -353,28 +356,55 @@ fail:
 	return err;
 }
 
-/* Empties a hash of flow keys (the new-key set): batch deletes, since
- * deleting while walking restarts get_next_key. */
+/* Without batch operations: up to d->batch keys read from the start, then
+ * deleted, until none is left (deleting while walking would restart the
+ * walk at every delete). */
+static int clear_keys_by_walk(struct drainer *d, int fd)
+{
+	struct ds_flow_key *keys = d->keys;
+	__u32 n, i;
+
+	do {
+		for (n = 0; n < d->batch && !bpf_map_get_next_key(fd, n ? &keys[n - 1] : NULL,
+								  &keys[n]); n++)
+			;
+		for (i = 0; i < n; i++)
+			if (bpf_map_delete_elem(fd, &keys[i]) && errno != ENOENT)
+				return -errno;
+	} while (n);
+	return 0;
+}
+
+/* Empties a hash of flow keys (the new-key set), by batch deletes where
+ * the kernel has them, as drain_flows() does. */
 static int clear_keys(struct drainer *d, int fd)
 {
 	__u64 in_batch = 0, out_batch = 0;
 	bool first = true;
+	int err = 0;
 
-	for (;;) {
+	while (!d->no_batch) {
 		__u32 count = d->batch;
-		int err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &in_batch, &out_batch,
-							  d->keys, d->values, &count, NULL);
 
+		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &in_batch, &out_batch,
+						      d->keys, d->values, &count, NULL);
 		if (err && errno == ENOENT)
 			return 0;
-		if (err) {
-			err = -errno;
-			pr_warn("Couldn't clear the new-key set: %s\n", strerror(-err));
-			return err;
+		if (err && first && batch_unsupported(-errno)) {
+			d->no_batch = true;
+			break;
 		}
+		if (err)
+			goto fail;
 		in_batch = out_batch;
 		first = false;
 	}
+	if (!clear_keys_by_walk(d, fd))
+		return 0;
+fail:
+	err = -errno;
+	pr_warn("Couldn't clear the new-key set: %s\n", strerror(-err));
+	return err;
 }
 
 /* The interval's flow rows with the log: its last log epoch and the keys

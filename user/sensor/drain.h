@@ -33,7 +33,6 @@ struct drainer {
 	int counters_fd;
 	unsigned int ncpus;
 	unsigned int epoch;    /* the tag the program uses now */
-	__u32 max_keys;
 	size_t batch;          /* entries per batch syscall */
 	void *keys, *values;   /* batch buffers */
 	void *port_values;     /* one epoch of port_counts, all CPUs */

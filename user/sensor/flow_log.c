@@ -17,10 +17,10 @@
 
 #include "darkscope.skel.h"
 #include "sensor/flow_log.h"
+#include "sensor/percpu.h"
 #include "util/log.h"
 
-/* Per-CPU map values are laid out at 8-byte strides. */
-#define FILL_STRIDE 8
+#define FILL_STRIDE PERCPU_STRIDE(sizeof(__u32))
 
 int flow_log__open(struct flow_log *l, struct darkscope_bpf *skel, unsigned int ncpus)
 {
