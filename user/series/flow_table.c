@@ -11,9 +11,6 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/mman.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "series/flow_table.h"
 
@@ -21,11 +18,8 @@
  * memory latency, few enough for the CPU's miss buffers. */
 #define BLOCK 16
 
-/* Slots come in groups of four, one cache line: a lookup loads its group
- * and compares the four keys at once (no branch per slot).  The smallest
- * table has 1024 slots (16 KB); the slots grow (x2) when a new key would
- * make them more than half full. */
-#define GROUP 4
+/* The smallest table has 1024 slots (64 KB); the slots grow (x2) when a new
+ * key would make them more than half full. */
 #define MIN_SLOTS 1024U
 #define MIN_ROWS 1024U
 
@@ -33,27 +27,40 @@
  * keys, a TLB miss per access would be as dear as the cache miss. */
 #define HUGE_FROM (2UL << 20)
 
-#define NO_ROW ((__u32)-1)
-
-/* Slot j of a group is live when gen[j] is the table's: taking the table
- * bumps the generation instead of clearing the slots.  A key is in the
- * first group of its probe sequence (from its hash, then the next groups)
- * that is not full, or in an earlier one: there are no deletions. */
-struct group {
-	__u64 key[GROUP];  /* struct ds_flow_key's bytes */
-	__u32 gen[GROUP];
-	__u32 row[GROUP];  /* index into rows */
+/*
+ * A slot is one cache line holding a key and everything a record adds to
+ * but its Mirai figures, so a record costs one miss (two when its key sits
+ * past the first slot of its probe): at 10^6 keys the table is in DRAM and
+ * the misses, not the instructions, are the cost.  The slot is live when
+ * gen is the table's: taking the table bumps the generation instead of
+ * clearing the slots.  A key is in the first non-live slot of its probe
+ * sequence (from its hash, then the next slots) or in an earlier one:
+ * there are no deletions.
+ */
+struct slot {
+	__u64 key;  /* struct ds_flow_key's bytes */
+	__u32 gen;
+	__u32 row;  /* insertion index: the key's struct cold and its row at take */
+	__u64 packets;
+	__u64 syn;
+	__u64 src_hosts[DS_HOST_WORDS];
 } __attribute__((aligned(64)));
-_Static_assert(sizeof(struct group) == 64, "a group is a cache line");
+_Static_assert(sizeof(struct slot) == 64, "a slot is a cache line");
+
+/* What only Mirai SYNs add to, apart: most records never touch it. */
+struct cold {
+	__u64 mirai;
+	__u64 mirai_hosts[DS_HOST_WORDS];
+};
 
 struct flow_table {
-	struct group *groups;
-	__u64 gmask;         /* n_groups - 1 */
+	struct slot *slots;
+	__u64 mask;          /* n_slots - 1 */
 	size_t n_slots, max_slots;
 	__u32 gen;
-	__u32 count;         /* keys held: rows[0 .. count) */
+	__u32 count;         /* keys held: cold[0 .. count) */
 	__u32 max_keys;
-	struct flow_row *rows;
+	struct cold *cold;
 	size_t cap_rows;
 	__u64 k0, k1;        /* hash keys, from the seed */
 	__u64 rec_key_mask;  /* a record's bytes & this = its key's bytes */
@@ -93,7 +100,7 @@ static inline __u64 mum(__u64 a, __u64 b)
  * reaches the low bits (the slot index) through a product with a secret.
  * Not a cryptographic PRF, the kind of seeded hash tables use against chosen
  * keys (wyhash, aHash): without the seed a sender cannot tell which keys
- * share a group. */
+ * share a slot. */
 static inline __u64 hash_key(const struct flow_table *t, __u64 key)
 {
 	return mum(mum(key ^ t->k0, t->k1), t->k0 ^ 0xe7037ed1a0b428dbULL);
@@ -118,11 +125,11 @@ static void advise_huge(void *p, size_t len)
 		madvise((void *)start, end - start, MADV_HUGEPAGE);
 }
 
-/* Zeroed groups, straight from mmap (page-aligned; untouched pages cost
+/* Zeroed slots, straight from mmap (page-aligned; untouched pages cost
  * nothing). */
-static struct group *groups_alloc(size_t n_slots)
+static struct slot *slots_alloc(size_t n_slots)
 {
-	size_t len = n_slots / GROUP * sizeof(struct group);
+	size_t len = n_slots * sizeof(struct slot);
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
@@ -131,10 +138,10 @@ static struct group *groups_alloc(size_t n_slots)
 	return p;
 }
 
-static void groups_free(struct group *g, size_t n_slots)
+static void slots_free(struct slot *s, size_t n_slots)
 {
-	if (g)
-		munmap(g, n_slots / GROUP * sizeof(struct group));
+	if (s)
+		munmap(s, n_slots * sizeof(struct slot));
 }
 
 struct flow_table *flow_table__new(__u32 max_keys, __u64 seed)
@@ -150,12 +157,12 @@ struct flow_table *flow_table__new(__u32 max_keys, __u64 seed)
 		return NULL;
 	t->max_keys = max_keys;
 	t->max_slots = MIN_SLOTS;
-	while (t->max_slots < 2 * (size_t)max_keys)
+	while (t->max_slots < 4 * (size_t)max_keys)
 		t->max_slots *= 2;
 	t->n_slots = MIN_SLOTS;
-	t->gmask = t->n_slots / GROUP - 1;
-	t->groups = groups_alloc(t->n_slots);
-	if (!t->groups) {
+	t->mask = t->n_slots - 1;
+	t->slots = slots_alloc(t->n_slots);
+	if (!t->slots) {
 		free(t);
 		errno = ENOMEM;
 		return NULL;
@@ -171,8 +178,8 @@ void flow_table__free(struct flow_table *t)
 {
 	if (!t)
 		return;
-	groups_free(t->groups, t->n_slots);
-	free(t->rows);
+	slots_free(t->slots, t->n_slots);
+	free(t->cold);
 	free(t);
 }
 
@@ -181,81 +188,38 @@ __u32 flow_table__count(const struct flow_table *t)
 	return t->count;
 }
 
-#ifdef __SSE2__
-/* Live slots of a group, as bits 0..3. */
-static inline unsigned int live_mask(const struct group *g, __u32 gen)
+/* The first non-live slot of hash h's probe sequence. */
+static struct slot *free_slot(struct slot *slots, __u64 mask, __u32 gen, __u64 h)
 {
-	__m128i eq = _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)g->gen), _mm_set1_epi32(gen));
+	__u64 i = h & mask;
 
-	return _mm_movemask_ps(_mm_castsi128_ps(eq));
+	while (slots[i].gen == gen)
+		i = (i + 1) & mask;
+	return &slots[i];
 }
 
-/* Two 64-bit lanes equal to q, as bits 0..1 (SSE2 compares 32 bits). */
-static inline unsigned int eq64_mask(const __u64 *p, __m128i q)
-{
-	__m128i eq = _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)p), q);
-
-	eq = _mm_and_si128(eq, _mm_shuffle_epi32(eq, _MM_SHUFFLE(2, 3, 0, 1)));
-	return _mm_movemask_pd(_mm_castsi128_pd(eq));
-}
-
-/* Slots of a group that hold key, as bits 0..3 (live or not). */
-static inline unsigned int key_mask(const struct group *g, __u64 key)
-{
-	__m128i q = _mm_set1_epi64x(key);
-
-	return eq64_mask(&g->key[0], q) | eq64_mask(&g->key[2], q) << 2;
-}
-#else
-static inline unsigned int live_mask(const struct group *g, __u32 gen)
-{
-	return (g->gen[0] == gen) | (g->gen[1] == gen) << 1 | (g->gen[2] == gen) << 2 |
-	       (g->gen[3] == gen) << 3;
-}
-
-static inline unsigned int key_mask(const struct group *g, __u64 key)
-{
-	return (g->key[0] == key) | (g->key[1] == key) << 1 | (g->key[2] == key) << 2 |
-	       (g->key[3] == key) << 3;
-}
-#endif
-
-/* Puts key (hash h, not in groups) in the first free slot of its probe
- * sequence. */
-static void place(struct group *groups, __u64 gmask, __u32 gen, __u64 key, __u64 h, __u32 row)
-{
-	__u64 g = h & gmask;
-	unsigned int live;
-	int j;
-
-	while ((live = live_mask(&groups[g], gen)) == (1U << GROUP) - 1)
-		g = (g + 1) & gmask;
-	j = __builtin_ctz(~live);
-	groups[g].key[j] = key;
-	groups[g].gen[j] = gen;
-	groups[g].row[j] = row;
-}
-
-/* Places every row held in groups for twice the slots. */
+/* Moves every key held into slots for twice as many. */
 static int grow_slots(struct flow_table *t)
 {
-	size_t n = t->n_slots * 2;
-	struct group *g = groups_alloc(n);
-	__u64 gmask = n / GROUP - 1;
-	__u32 r;
+	size_t n = t->n_slots * 2, i;
+	struct slot *s = slots_alloc(n);
 
-	if (!g)
+	if (!s)
 		return -ENOMEM;
-	for (r = 0; r < t->count; r++) {
-		__u64 key;
+	for (i = 0; i < t->n_slots; i++) {
+		const struct slot *o = &t->slots[i];
+		struct slot *d;
 
-		memcpy(&key, &t->rows[r].key, sizeof(key));
-		place(g, gmask, 1, key, hash_key(t, key), r);
+		if (o->gen != t->gen)
+			continue;
+		d = free_slot(s, n - 1, 1, hash_key(t, o->key));
+		*d = *o;
+		d->gen = 1;
 	}
-	groups_free(t->groups, t->n_slots);
-	t->groups = g;
+	slots_free(t->slots, t->n_slots);
+	t->slots = s;
 	t->n_slots = n;
-	t->gmask = gmask;
+	t->mask = n - 1;
 	t->gen = 1;
 	return 0;
 }
@@ -263,15 +227,15 @@ static int grow_slots(struct flow_table *t)
 static int grow_rows(struct flow_table *t)
 {
 	size_t cap = t->cap_rows ? t->cap_rows * 2 : MIN_ROWS;
-	struct flow_row *rows;
+	struct cold *c;
 
 	if (cap > t->max_keys)
 		cap = t->max_keys;
-	rows = realloc(t->rows, cap * sizeof(*rows));
-	if (!rows)
+	c = realloc(t->cold, cap * sizeof(*c));
+	if (!c)
 		return -ENOMEM;
-	advise_huge(rows, cap * sizeof(*rows));
-	t->rows = rows;
+	advise_huge(c, cap * sizeof(*c));
+	t->cold = c;
 	t->cap_rows = cap;
 	return 0;
 }
@@ -281,63 +245,71 @@ static bool make_room(struct flow_table *t)
 {
 	if (t->count >= t->max_keys)
 		return false;
-	if (2 * ((size_t)t->count + 1) > t->n_slots && t->n_slots < t->max_slots &&
+	if (4 * ((size_t)t->count + 1) > t->n_slots && t->n_slots < t->max_slots &&
 	    grow_slots(t))
 		return false;
 	return t->count < t->cap_rows || !grow_rows(t);
 }
 
-/* Inserts key (hash h, known to be absent) zeroed; its row, or NO_ROW when
+/* Inserts key (hash h, known to be absent) zeroed; its slot, or NULL when
  * it finds no room.  Out of line: the hot loop is the lookup. */
-static __attribute__((noinline)) __u32 insert(struct flow_table *t, __u64 key, __u64 h)
+static __attribute__((noinline)) struct slot *insert(struct flow_table *t, __u64 key, __u64 h)
 {
-	struct flow_row *row;
+	struct slot *s;
 
 	if (!make_room(t))
-		return NO_ROW;
-	/* make_room() may have grown the groups: place from the start. */
-	place(t->groups, t->gmask, t->gen, key, h, t->count);
-	row = &t->rows[t->count];
-	memset(row, 0, sizeof(*row));
-	memcpy(&row->key, &key, sizeof(key));
-	return t->count++;
+		return NULL;
+	/* make_room() may have grown the slots: probe from the start. */
+	s = free_slot(t->slots, t->mask, t->gen, h);
+	memset(s, 0, sizeof(*s));
+	s->key = key;
+	s->gen = t->gen;
+	s->row = t->count;
+	memset(&t->cold[t->count], 0, sizeof(*t->cold));
+	t->count++;
+	return s;
 }
 
-/* The row of key (hash h), inserted zeroed if new; NO_ROW if it is new and
+/* The slot of key (hash h), inserted zeroed if new; NULL if it is new and
  * finds no room. */
-static inline __u32 find_or_insert(struct flow_table *t, __u64 key, __u64 h)
+static inline struct slot *find_or_insert(struct flow_table *t, __u64 key, __u64 h)
 {
-	const struct group *groups = t->groups;
-	__u64 gmask = t->gmask, g;
+	struct slot *slots = t->slots;
+	__u64 mask = t->mask, i;
 	__u32 gen = t->gen;
 
-	for (g = h & gmask;; g = (g + 1) & gmask) {
-		unsigned int live = live_mask(&groups[g], gen);
-		unsigned int hit = key_mask(&groups[g], key) & live;
+	for (i = h & mask;; i = (i + 1) & mask) {
+		struct slot *s = &slots[i];
 
-		if (hit)
-			return groups[g].row[__builtin_ctz(hit)];
-		if (live != (1U << GROUP) - 1)
+		if (s->gen != gen)
 			return insert(t, key, h);
+		if (s->key == key)
+			return s;
 	}
 }
 
-/* One frame into its key's value, as count_flow() counts it; without
- * branches, since SYN and Mirai flags come in no predictable order. */
-static inline void count_rec(struct ds_flow_value *v, const struct ds_flow_rec *r)
+/* One frame into its key's slot, as count_flow() counts it; without
+ * branches, since SYN flags come in no predictable order.  Returns the
+ * record's Mirai flag (0 or 1): its Mirai figures are counted apart. */
+static inline __u64 count_rec(struct slot *s, const struct ds_flow_rec *r)
 {
 	/* The last octet of a network-order address is its highest byte. */
 	__u8 host = ((const __u8 *)&r->saddr)[3];
-	__u64 syn = r->flags & DS_REC_SYN, bit = 1ULL << (host & 63);
-	__u64 mirai = syn & (r->flags >> 1);
-	unsigned int w = (host >> 6) & (DS_HOST_WORDS - 1);
+	__u64 syn = r->flags & DS_REC_SYN;
 
-	_Static_assert(DS_REC_SYN == 1 && DS_REC_MIRAI == 2, "flags shifted to 0/1 above");
-	v->packets++;
-	v->src_hosts[w] |= bit;
-	v->syn += syn;
-	v->mirai += mirai;
-	v->mirai_hosts[w] |= bit & -mirai;
+	_Static_assert(DS_REC_SYN == 1 && DS_REC_MIRAI == 2, "flags shifted to 0/1 here");
+	s->packets++;
+	s->src_hosts[(host >> 6) & (DS_HOST_WORDS - 1)] |= 1ULL << (host & 63);
+	s->syn += syn;
+	return syn & (r->flags >> 1);
+}
+
+static inline void count_mirai(struct cold *c, const struct ds_flow_rec *r)
+{
+	__u8 host = ((const __u8 *)&r->saddr)[3];
+
+	c->mirai++;
+	c->mirai_hosts[(host >> 6) & (DS_HOST_WORDS - 1)] |= 1ULL << (host & 63);
 }
 
 /* One block of records on its way through the pipeline. */
@@ -345,7 +317,9 @@ struct block {
 	const struct ds_flow_rec *recs;
 	size_t n;
 	__u64 key[BLOCK], hash[BLOCK];
-	__u32 row[BLOCK];
+	__u32 mirai_row[BLOCK];  /* rows whose Mirai figures stage 3 counts */
+	__u32 mirai_rec[BLOCK];  /* and their records */
+	size_t n_mirai;
 };
 
 /* Stage 1: keys and hashes; their slots start loading. */
@@ -359,47 +333,46 @@ static inline void hash_block(const struct flow_table *t, struct block *b)
 		memcpy(&raw, &b->recs[i], sizeof(raw));
 		b->key[i] = raw & t->rec_key_mask;
 		b->hash[i] = hash_key(t, b->key[i]);
-		__builtin_prefetch(&t->groups[b->hash[i] & t->gmask], 0, 3);
+		__builtin_prefetch(&t->slots[b->hash[i] & t->mask], 1, 3);
 	}
 }
 
-/* Stage 2: the slots (loaded by now) give the rows, which start loading. */
-static inline void find_block(struct flow_table *t, struct block *b)
+/* Stage 2: the slots (loaded by now) count their frames; the Mirai SYNs'
+ * cold figures start loading.  Runs in record order, so a key new in the
+ * batch is inserted once and the records after it find it. */
+static inline void count_block(struct flow_table *t, struct block *b, __u64 *no_room)
 {
 	size_t i;
 
+	b->n_mirai = 0;
 	for (i = 0; i < b->n; i++) {
-		const char *row;
+		struct slot *s = find_or_insert(t, b->key[i], b->hash[i]);
 
-		b->row[i] = find_or_insert(t, b->key[i], b->hash[i]);
-		if (b->row[i] == NO_ROW)
-			continue;
-		/* A row is 96 bytes: its counts and bitmaps span two lines. */
-		row = (const char *)&t->rows[b->row[i]];
-		__builtin_prefetch(row + offsetof(struct flow_row, val.packets), 1, 3);
-		__builtin_prefetch(row + offsetof(struct flow_row, val.mirai_hosts), 1, 3);
-	}
-}
-
-/* Stage 3: the rows (loaded by now) count their frames. */
-static inline void count_block(struct flow_table *t, const struct block *b, __u64 *no_room)
-{
-	struct flow_row *rows = t->rows;
-	size_t i;
-
-	for (i = 0; i < b->n; i++) {
-		if (b->row[i] == NO_ROW)
+		if (!s) {
 			(*no_room)++;
-		else
-			count_rec(&rows[b->row[i]].val, &b->recs[i]);
+			continue;
+		}
+		if (count_rec(s, &b->recs[i])) {
+			b->mirai_row[b->n_mirai] = s->row;
+			b->mirai_rec[b->n_mirai++] = i;
+			__builtin_prefetch(&t->cold[s->row], 1, 3);
+		}
 	}
+}
+
+/* Stage 3: the Mirai SYNs' cold figures (loaded by now). */
+static inline void count_block_mirai(struct flow_table *t, const struct block *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n_mirai; i++)
+		count_mirai(&t->cold[b->mirai_row[i]], &b->recs[b->mirai_rec[i]]);
 }
 
 /*
- * Three blocks in flight: while block k is counted, block k + 1 finds its
- * rows and block k + 2 hashes, so each prefetch has a block's work to land.
- * Stage 2 runs in record order, so a key new in the batch is inserted once
- * and the records after it find it.
+ * Three blocks in flight: while block k counts its Mirai SYNs, block k + 1
+ * counts into its slots and block k + 2 hashes, so each prefetch has a
+ * block's work to land.
  */
 void flow_table__add_records(struct flow_table *t, const struct ds_flow_rec *recs, size_t n,
 			     __u64 *no_room)
@@ -416,24 +389,34 @@ void flow_table__add_records(struct flow_table *t, const struct ds_flow_rec *rec
 			hash_block(t, h);
 		}
 		if (k >= 1 && k - 1 < nb)
-			find_block(t, &b[(k - 1) % 3]);
+			count_block(t, &b[(k - 1) % 3], no_room);
 		if (k >= 2)
-			count_block(t, &b[(k - 2) % 3], no_room);
+			count_block_mirai(t, &b[(k - 2) % 3]);
 	}
 }
 
 void flow_table__merge(struct flow_table *t, const struct ds_flow_key *k,
 		       const struct ds_flow_value *v, __u64 *no_room_packets)
 {
+	struct slot *s;
+	struct cold *c;
 	__u64 key;
-	__u32 row;
+	int w;
 
 	memcpy(&key, k, sizeof(key));
-	row = find_or_insert(t, key, hash_key(t, key));
-	if (row == NO_ROW)
+	s = find_or_insert(t, key, hash_key(t, key));
+	if (!s) {
 		*no_room_packets += v->packets;
-	else
-		flow_value_merge(&t->rows[row].val, v);
+		return;
+	}
+	c = &t->cold[s->row];
+	s->packets += v->packets;
+	s->syn += v->syn;
+	c->mirai += v->mirai;
+	for (w = 0; w < DS_HOST_WORDS; w++) {
+		s->src_hosts[w] |= v->src_hosts[w];
+		c->mirai_hosts[w] |= v->mirai_hosts[w];
+	}
 }
 
 static int grow_flows(struct interval_data *out, size_t need)
@@ -448,33 +431,47 @@ static int grow_flows(struct interval_data *out, size_t need)
 	n = realloc(out->flows, cap * sizeof(*n));
 	if (!n)
 		return -ENOMEM;
+	advise_huge(n, cap * sizeof(*n));
 	out->flows = n;
 	out->cap_flows = cap;
 	return 0;
 }
 
+/* Each live slot becomes the row at its insertion index: one pass over the
+ * slots in memory order, the rows written where they belong. */
+static void rows_of_slots(const struct flow_table *t, struct flow_row *rows)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_slots; i++) {
+		const struct slot *s = &t->slots[i];
+		const struct cold *c;
+		struct flow_row *r;
+
+		if (s->gen != t->gen)
+			continue;
+		c = &t->cold[s->row];
+		r = &rows[s->row];
+		memcpy(&r->key, &s->key, sizeof(r->key));
+		r->val.packets = s->packets;
+		r->val.syn = s->syn;
+		r->val.mirai = c->mirai;
+		memcpy(r->val.src_hosts, s->src_hosts, sizeof(r->val.src_hosts));
+		memcpy(r->val.mirai_hosts, c->mirai_hosts, sizeof(r->val.mirai_hosts));
+	}
+}
+
 int flow_table__take(struct flow_table *t, struct interval_data *out)
 {
-	if (!out->n_flows) {
-		struct flow_row *rows = t->rows;
-		size_t cap = t->cap_rows;
-
-		t->rows = out->flows;
-		t->cap_rows = out->cap_flows < t->max_keys ? out->cap_flows : t->max_keys;
-		out->flows = rows;
-		out->cap_flows = cap;
-		out->n_flows = t->count;
-	} else {
-		if (grow_flows(out, out->n_flows + t->count))
-			return -ENOMEM;
-		if (t->count)
-			memcpy(&out->flows[out->n_flows], t->rows, t->count * sizeof(*t->rows));
-		out->n_flows += t->count;
-	}
+	if (grow_flows(out, out->n_flows + t->count))
+		return -ENOMEM;
+	if (t->count)
+		rows_of_slots(t, &out->flows[out->n_flows]);
+	out->n_flows += t->count;
 	t->count = 0;
 	if (!++t->gen) {
 		/* After 2^32 - 1 intervals the generations wrap: clear once. */
-		memset(t->groups, 0, t->n_slots / GROUP * sizeof(*t->groups));
+		memset(t->slots, 0, t->n_slots * sizeof(*t->slots));
 		t->gen = 1;
 	}
 	return 0;

@@ -5,20 +5,22 @@
  * values count_flow() in bpf/darkscope.bpf.c would have built, then handed
  * over as the interval's flow rows (docs/ARCHITECTURE.md, "The flow table").
  *
- * Open addressing with linear probing over 16-byte slots (key, generation,
- * row index); the values sit in a dense array of struct flow_row in
- * insertion order, which is what flow_table__take() hands over.  The slot
- * of a key comes from a 64-bit hash keyed with the seed, so senders who do
- * not know the seed cannot aim collisions.  Records are added in blocks:
- * hash a block and prefetch its slots, probe them and prefetch the rows,
- * then count, so the cache misses of a block overlap.
+ * Open addressing with linear probing over 64-byte slots, one cache line
+ * each, that hold the key and the counts a record adds to (Mirai figures
+ * apart, in a dense array by insertion index that only Mirai SYNs touch):
+ * at 10^6 keys the table is in DRAM, and a record costs one miss.  The
+ * slot of a key comes from a 64-bit hash keyed with the seed, so senders
+ * who do not know the seed cannot aim collisions.  Records are added in
+ * blocks: hash a block and prefetch its slots, then count, so the cache
+ * misses of a block overlap.  flow_table__take() hands the keys over as
+ * flow rows in insertion order.
  *
- * Memory: 96 bytes per key held (the rows, grown by doubling up to
- * max_keys) plus 16 bytes per slot, the slots at most half full: 128 to 160
- * bytes per key, e.g. 10^6 keys take 96 MB of rows and 32 MB of slots.  At
- * most the rows for max_keys and the power of two >= 2 * max_keys slots.
- * Memory is kept across intervals; emptying the table costs O(1) (a new
- * slot generation), not a pass over the slots.
+ * Memory: 64 bytes per slot, the slots at most a quarter full (short
+ * probes: a record rarely needs a second line), plus 40 bytes per key of
+ * Mirai figures: 296 to 552 bytes per key held, e.g. 10^6 keys take 256 MB
+ * of slots (touched pages only) and 40 MB.  At most the power of two
+ * >= 4 * max_keys slots.  Memory is kept across intervals; emptying the
+ * table costs O(1) (a new slot generation), not a pass over the slots.
  *
  * Not thread-safe: one table per consumer.
  */
