@@ -9,6 +9,7 @@ the PNG files next to it; HTML embeds every PNG as a data: URI and loads
 nothing from anywhere else (no scripts, fonts, style sheets or links).
 """
 import base64
+import hashlib
 import html
 import os
 
@@ -375,9 +376,21 @@ def _html_blocks(bl, out_dir):
     return "\n".join(out)
 
 
+def content_security_policy(css):
+    """The page's policy: nothing from anywhere but its own data: images and
+    this one style sheet (by hash), so a browser loads nothing else even if
+    a report's text ever held markup."""
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode("ascii")
+    return (f"default-src 'none'; img-src data:; style-src 'sha256-{digest}'; "
+            "base-uri 'none'; form-action 'none'")
+
+
 def to_html(report, figures, out_dir):
     bl = blocks(report, figures)
     title = bl[0][1]
+    csp = content_security_policy(CSS)
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
             + _html_blocks(bl, out_dir) + "\n</body>\n</html>\n")
