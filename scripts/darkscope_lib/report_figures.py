@@ -40,6 +40,29 @@ def _bin_times(period, n):
     return [t0 + datetime.timedelta(seconds=(i + 0.5) * width) for i in range(n)]
 
 
+TITLE_LINE = 95  # characters: a longer title's period goes on a line of its own
+
+
+def _span(period):
+    """The period for a title: '2026-04-01 to 2026-06-30' for whole days,
+    '2026-12-03 16:40:56 to 16:41:06 UTC' for a period within a day."""
+    if period["whole_days"]:
+        return f"{period['from']} to {period['to']}"
+    a, b = (datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
+            for t in (period["t_from"], period["t_to"]))
+    fmt = "%H:%M:%S" if (period["t_from"] % 60 or period["t_to"] % 60) else "%H:%M"
+    end = b.strftime(fmt) if a.date() == b.date() else b.strftime("%Y-%m-%d " + fmt)
+    return f"{a.strftime('%Y-%m-%d ' + fmt)} to {end} UTC"
+
+
+def _titled(title, span):
+    """title, span; the span on a line of its own when the last line would be too long."""
+    last = title.rsplit("\n", 1)[-1]
+    if len(last) + 2 + len(span) > TITLE_LINE:
+        return f"{title},\n{span}"
+    return f"{title}, {span}"
+
+
 def _per(period):
     """'day', 'hour', '5 minutes': what one point of a figure counts."""
     return period["bin_unit"]
@@ -149,19 +172,19 @@ def write_figures(report, out_dir):
     """Draw the figures into out_dir; return [(file name, title)]."""
     titles = figure_titles(report)
     p = report["period"]
-    span = f"{p['from']} to {p['to']}"
+    span = _span(p)
     per = _per(p)
     ylabel = f"packets per {per}"
     nodata = "No data in this period"
     f1, f2 = report["figure1"], report["figure2"]
-    _lines(os.path.join(out_dir, FIGURES[0][0]), f"{titles[0]}, {span}", ylabel,
+    _lines(os.path.join(out_dir, FIGURES[0][0]), _titled(titles[0], span), ylabel,
            p, [(s["label"], s["packets"]) for s in f1["series"]], nodata)
-    _lines(os.path.join(out_dir, FIGURES[1][0]), f"{titles[1]}, {span}", ylabel,
+    _lines(os.path.join(out_dir, FIGURES[1][0]), _titled(titles[1], span), ylabel,
            p, [(s["label"], s["packets"]) for s in f2["series"]], nodata)
     _mirai_bars(os.path.join(out_dir, FIGURES[2][0]),
-                titles[2].replace(f" per {per}, with", f" per {per},\nwith") + f", {span}",
+                _titled(titles[2].replace(f" per {per}, with", f" per {per},\nwith"), span),
                 report["figure3"], p)
     sd = report["sensor_daily"]
-    _lines(os.path.join(out_dir, FIGURES[3][0]), f"{titles[3]}, {span}", ylabel,
+    _lines(os.path.join(out_dir, FIGURES[3][0]), _titled(titles[3], span), ylabel,
            p, [(s["label"], s["packets"]) for s in sd["series"]], nodata)
     return [(FIGURES[i][0], titles[i]) for i in range(len(FIGURES))]
