@@ -23,7 +23,9 @@ Behaviour, the same as `darkscope read` (user/cli/cmd_read.c, user/series/ts_rea
 - Rows come out in `ts` order across all files; rows with equal `ts` keep
   the order of the paths (and of the names within a directory).  Files are
   opened lazily in hour order, so memory stays at one gzip member per file
-  of the current hour, however long the period.
+  of the current hour, however long the period, and a member over _HOLD
+  bytes of text is parsed in slices (_members), so at most about _HOLD per
+  file whatever the member's size.
 - Only complete gzip members are used.  A truncated last member is skipped
   with a warning naming the file and the byte offset where it starts; corrupt
   data (bad CRC, invalid deflate) keeps the members before it and skips the
@@ -68,6 +70,8 @@ INT_COLUMNS = frozenset(c for cols in COLUMNS.values() for c in cols) - TEXT_COL
 
 _READ_CHUNK = 1 << 20   # bytes read from a file at once
 _FEED = 1 << 16         # bytes offered to zlib at once (bounds unused_data copies)
+_HOLD = 8 << 20         # a member's text up to this size is parsed whole
+_SLICE = 1 << 20        # larger members' text is parsed in slices of about this size
 _NAME_RE = re.compile(r"^(.+)-(\d{4})-(\d{2})-(\d{2})T(\d{2})\.tsv\.gz$")
 _DECIMAL_RE = re.compile(r"^\d+\.\d+$")
 _CACHE_MAX = 1 << 18
@@ -228,7 +232,14 @@ def find_files(paths, series, on_warning=None):
 
 
 def _members(path, warn):
-    """Yield the text of each complete gzip member of the file."""
+    """Yield the text of each complete gzip member of the file, in order.
+
+    A member of up to _HOLD bytes of text comes whole.  A larger one is
+    first decompressed to its end without keeping anything, so that a torn
+    or corrupt member is still rejected whole, then decompressed again from
+    the file (_reread) and yielded in line-aligned slices of about _SLICE
+    bytes: memory stays bounded whatever the member's size, and only members
+    that big pay for a second decompression."""
     try:
         f = open(path, "rb")
     except OSError as e:
@@ -237,6 +248,8 @@ def _members(path, warn):
     with f:
         d = zlib.decompressobj(47)  # gzip (or zlib) header, like the C reader
         out = []
+        held = 0       # bytes in out
+        big = False    # the current member is over _HOLD: out is not kept
         start = 0      # file offset where the current member starts
         total = 0      # bytes read so far
         while True:
@@ -255,23 +268,75 @@ def _members(path, warn):
                 end = base + off + len(data)
                 while data:
                     try:
-                        piece = d.decompress(data)
+                        # At most _SLICE bytes out per call: a feed of
+                        # zeros inflates a thousandfold.
+                        piece = d.decompress(data, _SLICE)
                     except zlib.error as e:
                         warn(f"{path}: corrupt member at byte {start} ({e}): rest of file skipped")
                         return
-                    if piece:
+                    if piece and not big:
                         out.append(piece)
+                        held += len(piece)
+                        if held > _HOLD:
+                            big, out, held = True, [], 0
                     if not d.eof:
-                        break
+                        data = d.unconsumed_tail
+                        continue
                     data = d.unused_data
-                    text = b"".join(out)
-                    out = []
-                    start = end - len(data)
+                    member_end = end - len(data)
+                    if big:
+                        if not (yield from _reread(f.fileno(), start, member_end, path, warn)):
+                            return
+                    else:
+                        yield b"".join(out)
+                    out, held, big = [], 0, False
+                    start = member_end
                     d = zlib.decompressobj(47)
-                    yield text
         if total != start:
             warn(f"{path}: truncated member at byte {start} ({total - start} bytes present): "
                  "discarded")
+
+
+def _reread(fd, start, end, path, warn):
+    """Yield the member at file bytes [start, end), already found complete,
+    in slices that end at a line's end; True when it decompressed as
+    before.  pread leaves the first reading's file position alone."""
+    d = zlib.decompressobj(47)
+    pos = start
+    rest = []      # the text after the last newline so far
+    try:
+        while pos < end and not d.eof:
+            data = os.pread(fd, min(_READ_CHUNK, end - pos), pos)
+            if not data:
+                break
+            pos += len(data)
+            while data and not d.eof:
+                piece = d.decompress(data, _SLICE)
+                data = d.unconsumed_tail
+                cut = piece.rfind(b"\n") + 1
+                if cut:
+                    rest.append(piece[:cut])
+                    yield b"".join(rest)
+                    rest = [piece[cut:]]
+                else:
+                    rest.append(piece)
+    except OSError as e:
+        warn(f"{path}: read failed: {e.strerror}")
+        return False
+    except zlib.error as e:
+        d = None
+        reason = f" ({e})"
+    else:
+        reason = ""
+    if d is None or not d.eof:
+        # Only a file rewritten in place between the two readings gets here.
+        warn(f"{path}: member at byte {start} changed while it was read{reason}: "
+             "rest of file skipped")
+        return False
+    tail = b"".join(rest)
+    if tail:
+        yield tail
+    return True
 
 
 class _FileState:
@@ -603,7 +668,8 @@ def iter_chunks_fast(paths, series, t_from=None, t_to=None, columns=None, on_war
     """Like iter_rows_fast, but yield lists of rows (tuples) instead of rows.
 
     Each list holds consecutive rows of one file sharing one ts (usually one
-    gzip member: one interval of one sensor).  Lists come in the same order
+    gzip member: one interval of one sensor; a member over _HOLD bytes of
+    text comes as several lists, one per slice of about _SLICE bytes).  Lists come in the same order
     as iter_rows_fast's rows, so `for rows in ...: for row in rows` gives
     exactly iter_rows_fast's sequence, with less per-row overhead.  The lists
     are the caller's to keep or modify.

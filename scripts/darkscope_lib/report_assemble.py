@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from .report_counts import Counts
 from .report_keys import label, pkey_of, pkey_split
+from .report_period import bin_unit
 from .report_ranking import (PREVIOUS_LIMIT, entered_top, previous_rank, rank_numbers,
                              rank_ports, rank_regions)
 from .report_sensors import groups_table, sensor_daily, sensors_table
@@ -109,7 +110,7 @@ def known_table(cfg, flows):
 
 
 def notable(cfg, ranked_ports, reg_ranked, prev_port_rank, prev_reg_rank, prev_has_data,
-            surges):
+            surges, unit="day"):
     entered = []
     for e in entered_top(ranked_ports, prev_port_rank, prev_has_data):
         proto, port = pkey_split(e.key)
@@ -119,7 +120,7 @@ def notable(cfg, ranked_ports, reg_ranked, prev_port_rank, prev_reg_rank, prev_h
                     "previous_rank": e.previous}
                    for e in entered_top(reg_ranked, prev_reg_rank, prev_has_data)]
     return {"entered_top10": entered, "regions_entered_top10": reg_entered, "surges": surges,
-            "rule": surge_rule(cfg.surge_factor, cfg.surge_min_packets)}
+            "rule": surge_rule(cfg.surge_factor, cfg.surge_min_packets, unit)}
 
 
 def _warn_undercounts(r, log):
@@ -150,12 +151,36 @@ def files_read(stats):
     return out
 
 
-def assemble(cfg, current, previous, r, log):
+def _between(w):
+    """The period in words: '2026-04-01 and 2026-06-30 (UTC, inclusive)'."""
+    if w.whole_days:
+        return f"{w.from_text()} and {w.to_text()} (UTC, inclusive)"
+    return f"{w.from_text()} and {w.to_text()} (the end excluded)"
+
+
+def _period(current, interval):
+    return {"from": current.from_text(), "to": current.to_text(), "days": current.ndays,
+            "t_from": current.t_from, "t_to": current.t_to, "seconds": current.seconds,
+            "whole_days": current.whole_days, "bin": current.bin,
+            "bin_unit": bin_unit(current.bin), "bins": current.nbins, "interval": interval}
+
+
+def _previous(previous, rule, prev_has_data):
+    if not previous:
+        return None
+    return {"from": previous.from_text(), "to": previous.to_text(), "has_data": prev_has_data,
+            "rule": rule.name if rule else "given", "rule_text": rule.text if rule else ""}
+
+
+def assemble(cfg, current, previous, r, log, previous_rule=None, interval=None):
     """The report dict.  current, previous: report_period.Window (previous
-    None without a previous period); r: PassResults; log: ReportLog."""
+    None without a previous period); r: PassResults; log: ReportLog;
+    previous_rule: report_period.PreviousRule; interval: the sensors'
+    interval the bin respects (None: not looked up or not known)."""
     n = cfg.top
     limit = max(PREVIOUS_LIMIT, n)
-    days = current.day_labels()
+    days = current.bin_labels()
+    unit = bin_unit(current.bin)
     totals = r.ports.totals.values()
     total_packets = sum(v.packets for v in totals)
     total_syn = sum(v.syn for v in totals)
@@ -183,17 +208,15 @@ def assemble(cfg, current, previous, r, log):
 
     surges = find_surges(r.ports, r.sensors, days, cfg.surge_factor, cfg.surge_min_packets)
     report_notable = notable(cfg, r.ranked_ports, reg_ranked, prev_port_rank, prev_reg_rank,
-                             prev_has_data, surges)
+                             prev_has_data, surges, unit)
     _warn_undercounts(r, log)
     if not has_data:
-        log.notes.insert(0, f"no data: no rows between {cfg.date_from} and {cfg.date_to} "
-                            "(UTC, inclusive) in the given directories")
+        log.notes.insert(0, f"no data: no rows between {_between(current)} "
+                            "in the given directories")
     return {
         "format": "darkscope-report 1",
-        "period": {"from": cfg.date_from.isoformat(), "to": cfg.date_to.isoformat(),
-                   "days": current.ndays, "t_from": current.t_from, "t_to": current.t_to},
-        "previous": ({"from": previous.date_from.isoformat(), "to": previous.date_to.isoformat(),
-                      "has_data": prev_has_data} if previous else None),
+        "period": _period(current, interval),
+        "previous": _previous(previous, previous_rule, prev_has_data),
         "has_data": has_data,
         "options": {"top": n, "region": cfg.region, "port": f"{cfg.port[1]}/{cfg.port[0]}",
                     "exclude_known": cfg.exclude_known,

@@ -26,8 +26,15 @@ to the assembly; each step is its own module:
 
 Definitions (docs/SCRIPTS.md, "Report", says the same for users):
 
-- Period: --from 00:00:00Z to --to 24:00:00Z, rows with from <= ts < to+1d.
-  Day i of a figure holds the rows with ts in [from + i*86400, +86400).
+- Period: --from 00:00:00Z to --to 24:00:00Z, rows with from <= ts < to+1d
+  (or from one instant to another, when given with a time of day).
+  Bin i of a figure holds the rows with ts in [from + i*bin, +bin); the bin
+  is a day for periods over a week, an hour up to a week, a minute up to 6
+  hours, a second up to 10 minutes, never finer than the sensors' interval
+  (report_period.choose_bin).  Every "daily" number below is per bin.
+- Previous period (--previous auto): the previous calendar quarter (month,
+  year, N calendar months) when the period is exactly that; otherwise the
+  same length just before it (report_period.previous_window).
 - Port numbers (packets, SYNs, Mirai SYNs, daily and per-sensor packets)
   come from the `ports` series, which is exact even when the sensor's flow
   table was full.  Everything that needs a source address (regions,
@@ -71,8 +78,9 @@ from .report_keys import pkey_of
 from .report_log import ReportLog
 from .report_netinfo import SourceNets
 from .report_pass_ports import PreviousPorts, read_ports, read_ports_previous
+from .report_interval import series_interval
 from .report_pass_sensor import read_sensor
-from .report_period import Window, previous_window
+from .report_period import DAY, Window, choose_bin, previous_window
 from .report_ranking import rank_ports
 from .report_reading import ReadError, SeriesFiles
 
@@ -89,8 +97,11 @@ class ReportConfig:
                  exclude_known=False, sensor_locations=None, surge_factor=3.0,
                  surge_min_packets=1000, warnings=None):
         self.paths = list(paths)
-        self.date_from = date_from  # datetime.date, inclusive
-        self.date_to = date_to  # datetime.date, inclusive
+        # datetime.date (whole days, both included) or aware UTC
+        # datetime.datetime (an instant; date_to's excluded), as
+        # report_period.parse_when gives them
+        self.date_from = date_from
+        self.date_to = date_to
         self.previous = previous  # "auto", "none" or (date, date)
         self.regiondb = regiondb
         self.top = top
@@ -164,10 +175,24 @@ def _passes(cfg, current, previous, log):
 def build_report(cfg):
     """Read the series and return the report dict (see module docstring)."""
     log = _log_of(cfg)
-    current = Window.of_dates(cfg.date_from, cfg.date_to)
-    previous = previous_window(cfg.date_from, cfg.date_to, cfg.previous)
+    current, interval = current_window(cfg)
+    previous, rule = previous_window(current, cfg.previous)
     try:
         results = _passes(cfg, current, previous, log)
     except ReadError as e:
         raise ReportError(str(e)) from None
-    return assemble(cfg, current, previous, results, log)
+    return assemble(cfg, current, previous, results, log, previous_rule=rule,
+                    interval=interval)
+
+
+def current_window(cfg):
+    """(the report period's Window with its figure bin, the sensors' interval
+    that bin had to respect or None).  The interval is only looked up for
+    periods of a week or less: day bins are never finer than an interval."""
+    window = Window.of_when(cfg.date_from, cfg.date_to)
+    width = choose_bin(window.seconds)
+    interval = None
+    if width < DAY:
+        interval = series_interval(cfg.paths, window)
+        width = choose_bin(window.seconds, interval)
+    return window.with_bin(width), interval

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from .report_counts import Counts, new_daily
 from .report_hosts import popcount
 from .report_keys import PROTO_INDEX, label
-from .report_period import DAY
 
 
 @dataclass(slots=True)
@@ -32,10 +31,10 @@ class FlowsPass:
     region_sources: dict  # cc -> distinct sources
     region_mirai_sources: dict  # cc -> distinct sources with a Mirai SYN
     port_sources: dict  # pkey -> distinct sources, for the candidate ports
-    fig3_mirai: list  # day -> sources in the region sending Mirai SYNs to the port
-    fig3_total: list  # day -> all sources in the region sending to the port
+    fig3_mirai: list  # bin -> sources in the region sending Mirai SYNs to the port
+    fig3_total: list  # bin -> all sources in the region sending to the port
     known: list  # scanner index -> KnownScannerCounts
-    known_cells: dict  # (day, sensor, pkey) -> Counts excluded, sensors in order met
+    known_cells: dict  # (bin, sensor, pkey) -> Counts excluded, sensors in order met
     packets: int  # after exclusion
     packets_all: int  # before
     stats: object  # PassStats
@@ -56,14 +55,16 @@ def _sources(hosts_by_src):
 def read_flows(files, window, nets, hostbits, candidates, fig3_key, fig3_region,
                nscanners, exclude):
     """Current period.  candidates: the pkeys whose distinct sources are
-    tracked (the likely top N, and Figure 3's port)."""
-    nd = window.ndays
+    tracked (the likely top N, and Figure 3's port).  Per-"day" numbers are
+    per bin of window.bin seconds."""
+    nd = window.nbins
     t0 = window.t_from
+    width = window.bin
     region_totals = {}
     net_hosts = {}  # src -> host bitmap, whole period
     net_mirai = {}  # src -> Mirai host bitmap
     port_hosts = {k: {} for k in candidates}  # pkey -> {src: bitmap}
-    fig3_hosts = [dict() for _ in range(nd)]  # day -> {src: bitmap}
+    fig3_hosts = [dict() for _ in range(nd)]  # bin -> {src: bitmap}
     fig3_mirai = [dict() for _ in range(nd)]
     known_counts = [Counts() for _ in range(nscanners)]
     known_hosts = [dict() for _ in range(nscanners)]
@@ -81,7 +82,7 @@ def read_flows(files, window, nets, hostbits, candidates, fig3_key, fig3_region,
     chunks, stats = files.chunks("flows", window, cols, "current")
     for rows in chunks:
         ts, sensor = rows[0][0], rows[0][9]  # one interval of one sensor
-        d = (ts - t0) // DAY
+        d = (ts - t0) // width
         for _, proto, dport, src, packets, syn, mirai, sh, mh, _ in rows:
             info = netcache.get(src)
             if info is None:

@@ -3,14 +3,14 @@
 
 The `ports` series counts every packet even when the sensor's flow table
 was full, so Table 1, the daily packets and the per-sensor packets come
-from here.  Sensors are keyed by name.
+from here.  Sensors are keyed by name.  "Day" d is bin d of the window
+(window.bin seconds: a day unless the period is a week or shorter).
 """
 from array import array
 from dataclasses import dataclass
 
 from .report_counts import new_daily
 from .report_keys import PROTO_INDEX
-from .report_period import DAY
 
 
 @dataclass(slots=True)
@@ -19,9 +19,9 @@ class PortsPass:
     totals: dict  # pkey -> DailyCounts
     sensor_ports: dict  # (sensor, pkey) -> packets
     sensor_totals: dict  # sensor -> DailyCounts, sensors in the order first read
-    day_totals: array  # day -> packets
-    # (day, sensor, pkey) -> packets, for the per-sensor shares of surges:
-    # only the port-days with >= surge_min_packets (all sensors together).
+    day_totals: array  # bin -> packets
+    # (bin, sensor, pkey) -> packets, for the per-sensor shares of surges:
+    # only the port-bins with >= surge_min_packets (all sensors together).
     surge_cells: dict
     packets_all: int  # before any --exclude-known
     stats: object  # PassStats
@@ -42,9 +42,10 @@ def _keep_surge_cells(cells, d, per_sensor, per_port, floor):
 
 
 def read_ports(files, window, surge_min_packets, log):
-    """Current period: totals, daily and per-sensor packets, surge cells."""
-    nd = window.ndays
+    """Current period: totals, per-bin and per-sensor packets, surge cells."""
+    nd = window.nbins
     t0 = window.t_from
+    width = window.bin
     totals = {}
     sensor_ports = {}
     sensor_totals = {}
@@ -62,7 +63,7 @@ def read_ports(files, window, surge_min_packets, log):
     chunks, stats = files.chunks("ports", window, cols, "current")
     for rows in chunks:
         ts, s = rows[0][0], rows[0][6]  # one interval of one sensor
-        d = (ts - t0) // DAY
+        d = (ts - t0) // width
         chunk_packets = chunk_syn = chunk_mirai = 0
         for _, proto, dport, packets, syn, mirai, _ in rows:
             pkey = PROTO_INDEX[proto] << 16 | dport

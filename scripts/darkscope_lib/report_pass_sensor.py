@@ -1,10 +1,9 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-"""The report's pass over the `sensor` series: which days each sensor
-reported, and what it could not count (flow-table overflow, dropped
-series members), for the sensors table and the footer's warnings."""
+"""The report's pass over the `sensor` series: which bins (days, or the
+window's shorter bins) each sensor reported, and what it could not count
+(flow-table overflow, dropped series members), for the sensors table and
+the footer's warnings."""
 from dataclasses import dataclass, field
-
-from .report_period import DAY
 
 
 @dataclass(slots=True)
@@ -12,7 +11,7 @@ class SensorHealth:
     rows: int = 0
     map_full: int = 0  # frames that did not fit in the flow table, summed
     write_dropped: int = 0  # series members dropped by the daemon, the largest
-    days: set = field(default_factory=set)  # days of the period with a row
+    days: set = field(default_factory=set)  # bins of the period with a row
 
 
 @dataclass(slots=True)
@@ -24,6 +23,7 @@ class SensorPass:
 def read_sensor(files, window):
     health = {}
     t0 = window.t_from
+    width = window.bin
     cols = ("ts", "sensor", "map_full", "write_dropped")
     chunks, stats = files.chunks("sensor", window, cols, "current")
     for rows in chunks:
@@ -34,5 +34,5 @@ def read_sensor(files, window):
             h.rows += 1
             h.map_full += map_full or 0
             h.write_dropped = max(h.write_dropped, dropped or 0)
-            h.days.add((ts - t0) // DAY)
+            h.days.add((ts - t0) // width)
     return SensorPass(health, stats)

@@ -9,8 +9,11 @@ the PNG files next to it; HTML embeds every PNG as a data: URI and loads
 nothing from anywhere else (no scripts, fonts, style sheets or links).
 """
 import base64
+import hashlib
 import html
 import os
+
+from .report_period import duration_text
 
 MIRAI_NOTE = ("Mirai signature: a TCP SYN whose sequence number equals the destination "
               "IPv4 address, as Mirai's scanner sends it.")
@@ -39,6 +42,42 @@ def _region_name(cc):
     return cc
 
 
+def _units(p):
+    """(the bin in words, its plural, a table header for one bin): ("day",
+    "days", "Day"), ("hour", "hours", "Hour (UTC)"), ("5 minutes", "bins", "Bin (UTC)")."""
+    unit = p["bin_unit"]
+    if unit == "day":
+        return unit, "days", "Day"
+    if unit.isalpha():
+        return unit, unit + "s", unit.capitalize() + " (UTC)"
+    return unit, "bins", "Bin (UTC)"
+
+
+def period_text(p):
+    """'2026-04-01 00:00 to 2026-06-30 24:00 UTC (91 days)', or for a period
+    given by times '2026-04-01T09:00Z to 2026-04-01T12:00Z (3 hours, the end excluded)'."""
+    if p["whole_days"]:
+        return f"{p['from']} 00:00 to {p['to']} 24:00 UTC ({duration_text(p['seconds'])})"
+    return f"{p['from']} to {p['to']} ({duration_text(p['seconds'])}, the end excluded)"
+
+
+def previous_text(prev):
+    """'2026-01-01 to 2026-03-31 (the previous calendar quarter, ...)'."""
+    rule = f" ({prev['rule_text']})" if prev.get("rule_text") else ""
+    return f"{prev['from']} to {prev['to']}{rule}"
+
+
+def bin_text(p):
+    """The footer's words on the figures' bin."""
+    unit, _, _ = _units(p)
+    why = ("from the period's length: a day for periods over a week, an hour up to a week, "
+           "a minute up to 6 hours, a second up to 10 minutes, never finer than the "
+           "sensors' interval")
+    iv = p["interval"]
+    return (f"Figures and per-{unit} tables: one value per {unit} (UTC), {p['bins']} in the "
+            f"period; the bin comes {why}" + (f" ({iv} s)" if iv else "") + ".")
+
+
 def blocks(report, figures):
     b = []
     p = report["period"]
@@ -51,17 +90,18 @@ def blocks(report, figures):
     f = report["footer"]
     b.append(("h1", f"darkscope telescope report, {p['from']} to {p['to']}"))
     sensors = ", ".join(f["sensors"]) or "none"
-    intro = (f"Period: {p['from']} 00:00 to {p['to']} 24:00 UTC ({p['days']} days). "
-             f"Sensors: {sensors}. ")
+    unit, units, unit_header = _units(p)
+    intro = f"Period: {period_text(p)}. Sensors: {sensors}. "
     if prev:
-        intro += f"Previous period, for the ranks: {prev['from']} to {prev['to']}"
+        intro += f"Previous period, for the ranks: {previous_text(prev)}"
         intro += "." if prev["has_data"] else " (no data: no previous ranks)."
     else:
         intro += "No previous period."
     b.append(("p", intro))
     if not report["has_data"]:
+        end = "both days included" if p["whole_days"] else "the end excluded"
         b.append(("p", f"**No data**: the series hold no rows between {p['from']} and {p['to']} "
-                       "(UTC, both days included). Check the dates and the directories; the "
+                       f"(UTC, {end}). Check the dates and the directories; the "
                        "tables below are empty."))
     else:
         b.append(("p", f"{_n(t['packets'])} packets to {_n(t['ports'])} destination ports "
@@ -107,17 +147,17 @@ def blocks(report, figures):
     if any(tot):
         peak = max(range(len(tot)), key=lambda i: (tot[i], -i))
         b.append(("p", f"Sources in {f3['region']} sending to {f3['label']}: "
-                       f"{min(tot)} to {max(tot)} per day (peak {f3['days'][peak]}: "
+                       f"{min(tot)} to {max(tot)} per {unit} (peak {f3['days'][peak]}: "
                        f"{f3['mirai'][peak]} with the Mirai signature, {f3['non_mirai'][peak]} "
                        "without). A source that sent at least one Mirai-signature SYN to the port "
-                       "that day counts as Mirai, every other source as non-Mirai; each source "
-                       "is counted once per day."))
+                       f"that {unit if unit.isalpha() else 'bin'} counts as Mirai, every other "
+                       f"source as non-Mirai; each source is counted once per {unit}."))
     else:
         b.append(("p", f"No source in {f3['region']} sent to {f3['label']} in this period."))
     b.append(("figure", names[2], fig[names[2]]))
     drows = [[d, _n(m), _n(x), _n(m + x)] for d, m, x in zip(f3["days"], f3["mirai"], f3["non_mirai"])]
-    b.append(("details", f"Figure 3 per day ({f3['region']}, {f3['label']})",
-              [("table", ["Day", "Mirai", "non-Mirai", "Total"], drows, "lrrr")]))
+    b.append(("details", f"Figure 3 per {unit} ({f3['region']}, {f3['label']})",
+              [("table", [unit_header, "Mirai", "non-Mirai", "Total"], drows, "lrrr")]))
     b.append(("h3", "Mirai-signature SYNs per port"))
     rows = [[r["label"], _n(r["syn"]), _n(r["mirai"]), _pct(r["share"]) if r["syn"] else "–"]
             for r in report["mirai_share"]]
@@ -136,11 +176,12 @@ def blocks(report, figures):
     rows = []
     for s in report["sensors"]:
         row = [s["name"], _n(s["packets"]), _pct(s["share"]), _n(s["syn"]), _n(s["mirai"]),
-               f"{s['days_with_data']}/{p['days']}"]
+               f"{s['days_with_data']}/{p['bins']}"]
         if o["sensor_locations"]:
             row[1:1] = [s["location"] or "–", s["group"]]
         rows.append(row)
-    header = ["Sensor", "Packets", "Share", "SYNs", "Mirai SYNs", "Days with data"]
+    header = ["Sensor", "Packets", "Share", "SYNs", "Mirai SYNs",
+              f"{units.capitalize()} with data"]
     align = "lrrrrr"
     if o["sensor_locations"]:
         header[1:1] = ["Location", "Group"]
@@ -207,7 +248,8 @@ def blocks(report, figures):
                      f"{top['share']:.1f} % of it, so it is not a broad trend.")
         items.append(text)
     if not nt["surges"]:
-        items.append("No day-over-day surge.")
+        one = unit if unit.isalpha() else "bin"
+        items.append(f"No {one}-over-{one} surge.")
     b.append(("list", items))
     b.append(("p", f"Surge rule: {nt['rule']}."))
 
@@ -216,8 +258,10 @@ def blocks(report, figures):
     files = ", ".join(f"{k} {v}" for k, v in f["files"].items())
     rows_read = ", ".join(f"{k} {_n(v)}" for k, v in f["rows"].items())
     items = [
-        f"Period: {p['from']} to {p['to']} UTC, both days included"
-        + (f"; previous period {prev['from']} to {prev['to']}" if prev else "") + ".",
+        (f"Period: {p['from']} to {p['to']} UTC, both days included" if p["whole_days"]
+         else f"Period: {p['from']} to {p['to']}, the end excluded")
+        + (f"; previous period {previous_text(prev)}" if prev else "") + ".",
+        bin_text(p),
         f"Region database: {f['region_db'] or 'none'}.",
         f"Sensors: {', '.join(f['sensors']) or 'none'}.",
         f"Series directories: {', '.join(f['paths'])}.",
@@ -332,9 +376,21 @@ def _html_blocks(bl, out_dir):
     return "\n".join(out)
 
 
+def content_security_policy(css):
+    """The page's policy: nothing from anywhere but its own data: images and
+    this one style sheet (by hash), so a browser loads nothing else even if
+    a report's text ever held markup."""
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode("ascii")
+    return (f"default-src 'none'; img-src data:; style-src 'sha256-{digest}'; "
+            "base-uri 'none'; form-action 'none'")
+
+
 def to_html(report, figures, out_dir):
     bl = blocks(report, figures)
     title = bl[0][1]
+    csp = content_security_policy(CSS)
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
             + _html_blocks(bl, out_dir) + "\n</body>\n</html>\n")

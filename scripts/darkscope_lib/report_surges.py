@@ -8,6 +8,11 @@ count as 0).  Consecutive surge days of one port form one surge.  Each
 surge gives every sensor's share of the port's packets on the surge days;
 when at least two sensors reported data in the period and one carries >=
 SINGLE_SENSOR_SHARE of those packets, it is a one-sensor spike.
+
+"Day" is the figures' bin (report_period.choose_bin): on a period of a week
+or less, an hour (or a minute, ...), with the same thresholds per bin and
+the trailing median over the TRAILING_DAYS bins before.  A day-only rule
+would find nothing there: it needs a second day and a week to compare with.
 """
 import statistics
 
@@ -17,12 +22,16 @@ SINGLE_SENSOR_SHARE = 0.8
 TRAILING_DAYS = 7
 
 
-def surge_rule(factor, min_packets):
-    """The rule in words, for the report."""
-    return (f"day d >= 2nd day of the period; packets(d) >= {min_packets} and "
-            f"> {factor:g} x median of the up to {TRAILING_DAYS} days before d; "
+def surge_rule(factor, min_packets, unit="day"):
+    """The rule in words, for the report; unit: the bin (report_period.bin_unit)."""
+    one = unit if unit.isalpha() else "bin"  # day, hour, ... or "bin" for "5 minutes"
+    many = one + "s"
+    v = one[0]
+    each = "" if unit.isalpha() else f" (bins of {unit})"
+    return (f"{one} {v} >= 2nd {one} of the period{each}; packets({v}) >= {min_packets} and "
+            f"> {factor:g} x median of the up to {TRAILING_DAYS} {many} before {v}; "
             f"one-sensor spike when >= 2 sensors have data and one carries "
-            f">= {SINGLE_SENSOR_SHARE:.0%} of the surge days' packets")
+            f">= {SINGLE_SENSOR_SHARE:.0%} of the surge {many}' packets")
 
 
 def _surge_days(daily, ndays, factor, min_packets):

@@ -66,9 +66,13 @@ else
 	exit 1
 fi
 echo
-day=$(date -u +%Y-%m-%d -d "@$("$DARKSCOPE" read --series sensor --no-header "$OUT" | head -1 | cut -f2)")
-echo "The analyst's report on the demo's series (scripts/darkscope-report):"
-"$PYTHON" "$E2E_DIR/../../scripts/darkscope-report" -q --from "$day" --to "$day" --previous none \
+# The report's period is the run itself, from its first interval to the end of
+# its last (2 s each), so the figures have a point per interval, not one per day.
+ts=$("$DARKSCOPE" read --series sensor --no-header "$OUT" | cut -f2)
+first=$(date -u +%Y-%m-%dT%H:%M:%S -d "@$(echo "$ts" | head -1)")
+end=$(date -u +%Y-%m-%dT%H:%M:%S -d "@$(( $(echo "$ts" | tail -1) + 2 ))")
+echo "The analyst's report on the demo's series, $first to $end UTC (scripts/darkscope-report):"
+"$PYTHON" "$E2E_DIR/../../scripts/darkscope-report" -q --from "$first" --to "$end" --previous none \
 	--out "$OUT/report" "$OUT" || exit 1
 sed -n '/^## 1. Top/,/^Service names/p' "$OUT/report/report.md" | grep '^|'
 echo "demo: report written to $OUT/report (report.md, report.html, figures)"

@@ -309,10 +309,15 @@ def test_footer(report):
     assert f["files"]["flows"] == 2 * 2 * DAYS * 24  # two sensors, both periods, hourly
     assert f["warnings"] == []
     assert "delegated-test-extended" in f["region_db"] and "2026-04-01" in f["region_db"]
+    # A 90-day period: day bins, so no interval was looked up.
     assert r["period"] == {"from": START, "to": END, "days": DAYS,
-                           "t_from": a["current"]["t_from"], "t_to": a["current"]["t_to"]}
+                           "t_from": a["current"]["t_from"], "t_to": a["current"]["t_to"],
+                           "seconds": DAYS * 86400, "whole_days": True, "bin": 86400,
+                           "bin_unit": "day", "bins": DAYS, "interval": None}
     assert r["previous"]["from"] == a["previous"]["from"]
     assert r["previous"]["to"] == a["previous"]["to"]
+    # 90 days are no calendar quarter (Q2 has 91): the 90 days before.
+    assert r["previous"]["rule"] == "days"
 
 
 # -------------------------------------------------------------- bad input
@@ -493,7 +498,9 @@ def test_flows_shortfall_warns(tmp_path):
     r = load(out)
     assert [(x["port"], x["packets"], x["sources"]) for x in r["top_ports"]] == [(23, 65, 2), (80, 30, 1)]
     assert r["top_regions"][0]["packets"] == 70
-    assert r["figure3"]["mirai"] == [1] and r["figure3"]["non_mirai"] == [1]
+    # A one-day period has hour bins: the interval (00:00) is in the first.
+    assert r["period"]["bin"] == 3600
+    assert r["figure3"]["mirai"] == [1] + [0] * 23 and r["figure3"]["non_mirai"] == [1] + [0] * 23
     assert any("25 fewer packets" in w for w in r["footer"]["warnings"])
 
 
