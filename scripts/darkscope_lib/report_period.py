@@ -221,7 +221,8 @@ def _auto_previous(current):
     length = current.seconds
     prev = Window(current.t_from - length, current.t_from, current.bin)
     if current.whole_days:
-        return prev, PreviousRule("days", f"the {duration_text(length)} just before")
+        days = "day" if length == DAY else duration_text(length)
+        return prev, PreviousRule("days", f"the {days} just before")
     return prev, PreviousRule("length", f"the same length, {duration_text(length)}, just before")
 
 

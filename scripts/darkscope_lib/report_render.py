@@ -61,10 +61,11 @@ def period_text(p):
     return f"{p['from']} to {p['to']} ({duration_text(p['seconds'])}, the end excluded)"
 
 
-def previous_text(prev):
-    """'2026-01-01 to 2026-03-31 (the previous calendar quarter, ...)'."""
-    rule = f" ({prev['rule_text']})" if prev.get("rule_text") else ""
-    return f"{prev['from']} to {prev['to']}{rule}"
+def previous_text(prev, note=""):
+    """'2026-01-01 to 2026-03-31 (the previous calendar quarter, ...)', with
+    note added in the parentheses."""
+    inside = "; ".join(x for x in (prev.get("rule_text"), note) if x)
+    return f"{prev['from']} to {prev['to']}" + (f" ({inside})" if inside else "")
 
 
 def bin_text(p):
@@ -93,8 +94,8 @@ def blocks(report, figures):
     unit, units, unit_header = _units(p)
     intro = f"Period: {period_text(p)}. Sensors: {sensors}. "
     if prev:
-        intro += f"Previous period, for the ranks: {previous_text(prev)}"
-        intro += "." if prev["has_data"] else " (no data: no previous ranks)."
+        note = "" if prev["has_data"] else "no data: no previous ranks"
+        intro += f"Previous period, for the ranks: {previous_text(prev, note)}."
     else:
         intro += "No previous period."
     b.append(("p", intro))

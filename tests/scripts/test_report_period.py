@@ -272,7 +272,7 @@ def test_hour_bins_on_a_day(hour_of_minutes, tmp_path):
                    ("telnet(23/TCP)", "2026-04-01T10:00Z", 1830, None, "a")]
     assert "Figure 1: packets per hour to the top 5 destination ports" in md
     assert "| Hours with data |" in md and "| 1/24 |" in md
-    assert "(the 1 day just before)" in md
+    assert "(the day just before)" in md
 
 
 def test_bin_raised_to_the_interval(tmp_path):
