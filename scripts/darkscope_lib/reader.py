@@ -175,8 +175,16 @@ def _collect(paths, series, on_warning):
         paths = [paths]
     warn = on_warning or _default_warning
     found = []
+    seen = {}  # (st_dev, st_ino) -> the path it was first found as
 
-    def add(path, sensor_dir, hour):
+    def add(path, sensor_dir, hour, st):
+        # A file reached twice (a path given twice, a directory and a file
+        # in it, a symlink) is read once: its rows must not count twice.
+        first = seen.get((st.st_dev, st.st_ino))
+        if first is not None:
+            warn(f"{path}: the same file as {first}: read once")
+            return
+        seen[(st.st_dev, st.st_ino)] = path
         found.append((hour, len(found), sensor_dir, path))
 
     def scan(d, depth):
@@ -199,7 +207,7 @@ def _collect(paths, series, on_warning):
             elif os.path.stat.S_ISREG(st.st_mode):
                 sh = file_hour(name)
                 if sh and sh[0] == series:
-                    add(p, d, sh[1])
+                    add(p, d, sh[1], st)
 
     for p in paths:
         p = os.fspath(p)
@@ -213,7 +221,7 @@ def _collect(paths, series, on_warning):
             scan(p, 1)
         else:
             sh = file_hour(p)
-            add(p, os.path.dirname(p) or ".", sh[1] if sh else None)
+            add(p, os.path.dirname(p) or ".", sh[1] if sh else None, st)
     found.sort(key=lambda x: (x[0] or 0, x[1]))
     return found
 

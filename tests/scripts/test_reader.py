@@ -413,3 +413,21 @@ def test_host_helpers():
     assert reader.file_hour("a/flows-2026-11-22T03.tsv.gz") == ("flows", T0)
     assert reader.file_hour("flows-2026-02-30T03.tsv.gz") is None
     assert reader.file_hour("flows-2026-11-22T03.tsv") is None
+
+
+def test_same_file_reached_twice_is_read_once(tmp_path):
+    root = str(tmp_path)
+    make_two_sensors(root)
+    rows, _ = collect([root])
+    osaka = os.path.join(root, "osaka-1")
+    one = os.path.join(osaka, "flows-2026-11-22T04.tsv.gz")
+    link = os.path.join(root, "link.tsv.gz")
+    os.symlink(one, link)
+    # the root twice, a sensor dir inside it, one of its files, a symlink to
+    # it and the dir spelt with "./": every file once, a warning each
+    dotted = os.path.join(root, ".", "osaka-1")
+    again, warnings = collect([root, root, osaka, one, link, dotted])
+    assert again == rows
+    assert len(warnings) == 4 + 2 + 1 + 1 + 2
+    assert all(": the same file as " in w and w.endswith(": read once") for w in warnings)
+    assert any(w.startswith(link + ":") and one in w for w in warnings)

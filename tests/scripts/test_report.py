@@ -371,6 +371,29 @@ def test_unreadable_gzip_warns(small, tmp_path):
     assert any("ports-2026-04-02T00" in w for w in load(out)["footer"]["warnings"])
 
 
+def test_paths_given_twice_count_once(small, tmp_path):
+    """The series directory twice and a sensor directory inside it: the
+    same numbers as once, and the footer names every file read once."""
+    d, a = small
+    series = os.path.join(d, "series")
+    args = ["--from", "2026-04-01", "--to", "2026-04-14", "--region-db", *a["region_db"]]
+    once, twice = str(tmp_path / "once"), str(tmp_path / "twice")
+    run_report(args + ["--out", once, series])
+    p = run_report(args + ["--out", twice, series, series + "/", os.path.join(series, "tokyo-1")])
+    r1, r2 = load(once), load(twice)
+    assert r1.keys() == r2.keys()
+    for k in r1:
+        if k != "footer":
+            assert r2[k] == r1[k], k
+    dup = [w for w in r2["footer"]["warnings"] if w.endswith(": read once")]
+    tokyo = len([f for f in os.listdir(os.path.join(series, "tokyo-1")) if f.endswith(".gz")])
+    osaka = len([f for f in os.listdir(os.path.join(series, "osaka-1")) if f.endswith(".gz")])
+    # "series/" scans to the same names as "series", and tokyo-1's files
+    # come again from the third path with the same message: one line each
+    assert len(dup) == tokyo + osaka
+    assert "read once" in p.stderr
+
+
 def test_malformed_rir_line_warns(small, tmp_path):
     d, a = small
     out = str(tmp_path / "out")
