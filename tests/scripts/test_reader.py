@@ -431,3 +431,22 @@ def test_same_file_reached_twice_is_read_once(tmp_path):
     assert len(warnings) == 4 + 2 + 1 + 1 + 2
     assert all(": the same file as " in w and w.endswith(": read once") for w in warnings)
     assert any(w.startswith(link + ":") and one in w for w in warnings)
+
+
+def test_same_file_reached_twice_read_once_by_darkscope_read(tmp_path, darkscope_bin):
+    root = str(tmp_path)
+    make_two_sensors(root)
+    osaka = os.path.join(root, "osaka-1")
+    one = os.path.join(osaka, "flows-2026-11-22T04.tsv.gz")
+    link = os.path.join(root, "link.tsv.gz")
+    os.symlink(one, link)
+    rows, err = c_read(darkscope_bin, "flows", root)
+    assert rows and "read once" not in err
+    again, err = c_read(darkscope_bin, "flows", root, root, osaka, link)
+    assert again == rows
+    # the second root: 4 files; osaka-1: 2; the symlink: 1
+    assert err.count(": read once") == 7
+    assert f"{link}: the same file as {one}: read once" in err
+    # and the Python reader agrees on the rows
+    py, _ = collect([root, root, osaka, link])
+    assert len(py) == len(rows)

@@ -52,6 +52,8 @@ struct input {
 	size_t seq;  /* argument and directory order, breaks ts ties */
 	struct ts_reader *r;
 	bool ok;     /* opened and read without error, or gave rows */
+	dev_t dev;   /* the file itself, however it was reached */
+	ino_t ino;
 };
 
 struct input_list {
@@ -68,8 +70,16 @@ static bool hour_in_range(const struct read_opts *o, __u64 hour)
 
 /* hour_known: the name gave the hour, so [from, to) can skip the file. */
 static int add_input(struct input_list *l, const struct read_opts *o, const char *path,
-		     bool hour_known, __u64 hour)
+		     const struct stat *st, bool hour_known, __u64 hour)
 {
+	/* A file reached twice (a path given twice, a directory and its parent,
+	 * a symlink) is read once: its rows must not count twice. */
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->v[i].dev == st->st_dev && l->v[i].ino == st->st_ino) {
+			pr_warn("read: %s: the same file as %s: read once\n", path, l->v[i].path);
+			return 0;
+		}
+	}
 	l->found++;
 	if (!hour_known)
 		hour = 0;
@@ -84,7 +94,9 @@ static int add_input(struct input_list *l, const struct read_opts *o, const char
 		l->v = v;
 		l->cap = cap;
 	}
-	l->v[l->n] = (struct input){ .path = strdup(path), .hour = hour, .seq = l->n };
+	l->v[l->n] = (struct input){
+		.path = strdup(path), .hour = hour, .seq = l->n, .dev = st->st_dev, .ino = st->st_ino,
+	};
 	if (!l->v[l->n].path)
 		return -ENOMEM;
 	l->n++;
@@ -119,7 +131,7 @@ static int add_dir_entry(struct input_list *l, const struct read_opts *o, const 
 	}
 	if (S_ISREG(st.st_mode) && !ts_hour_file_parse(name, series, sizeof(series), &hour) &&
 	    !strcmp(series, o->series))
-		return add_input(l, o, path, true, hour);
+		return add_input(l, o, path, &st, true, hour);
 	return 0;
 }
 
@@ -167,7 +179,7 @@ static int collect_inputs(struct input_list *l, const struct read_opts *o, char 
 
 			base = base ? base + 1 : paths[i];
 			hour_known = !ts_hour_file_parse(base, series, sizeof(series), &hour);
-			err = add_input(l, o, paths[i], hour_known, hour);
+			err = add_input(l, o, paths[i], &st, hour_known, hour);
 		}
 		if (err)
 			return err;
