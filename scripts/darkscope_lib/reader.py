@@ -49,7 +49,8 @@ import zlib
 from . import series_columns
 
 __all__ = ["SERIES", "FORMAT_VERSION", "COLUMNS", "PROTOS", "find_files", "iter_rows",
-           "iter_rows_fast", "iter_chunks_fast", "file_hour", "parse_hosts", "hosts_mask"]
+           "iter_rows_fast", "iter_chunks_fast", "iter_chunks_of", "file_hour", "parse_hosts",
+           "hosts_mask"]
 
 SERIES = ("flows", "ports", "sensor")
 FORMAT_VERSION = 1
@@ -612,3 +613,17 @@ def iter_chunks_fast(paths, series, t_from=None, t_to=None, columns=None, on_war
     warn = on_warning or _default_warning
     files = _select(paths, series, t_from, t_to, warn)
     return _merge(files, series, t_from, t_to, warn, columns, chunks=True)
+
+
+def iter_chunks_of(files, series, t_from=None, t_to=None, columns=None, on_warning=None):
+    """Like iter_chunks_fast, over files already chosen (report_reading.py
+    picks rollups or raw files per day): files is [(start, sensor_dir,
+    path)], start the least ts the file can hold (its hour, or its span's
+    start for a rollup), sensor_dir what the sensor is named after when the
+    file has no `# sensor:`.  Files are opened lazily in start order, equal
+    starts in the list's order."""
+    columns = _columns(series, columns)
+    warn = on_warning or _default_warning
+    order = sorted(((start, i, d, p) for i, (start, d, p) in enumerate(files)),
+                   key=lambda x: (x[0], x[1]))
+    return _merge(order, series, t_from, t_to, warn, columns, chunks=True)
