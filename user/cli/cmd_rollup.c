@@ -29,7 +29,7 @@ struct rollup_cli {
 
 enum {
 	OPT_HOURS = 0x100, OPT_NO_DAYS, OPT_FROM, OPT_TO, OPT_GRACE, OPT_FORCE, OPT_MAX_KEYS,
-	OPT_MEMBER_ROWS, OPT_LEVEL, OPT_QUIET,
+	OPT_MEMBER_ROWS, OPT_LEVEL,
 };
 
 static const struct argp_option rollup_options[] = {
@@ -46,7 +46,7 @@ static const struct argp_option rollup_options[] = {
 	  "(default 4194304)", 1 },
 	{ "member-rows", OPT_MEMBER_ROWS, "N", 0, "Rows per gzip member (default 100000)", 1 },
 	{ "level", OPT_LEVEL, "N", 0, "gzip level 1..9 (default 1)", 1 },
-	{ "quiet", OPT_QUIET, NULL, 0, "No summary lines", 1 },
+	{ "quiet", 'q', NULL, 0, "No summary lines", 1 },
 	/* -h, as for the other commands: the same as --help. */
 	{ NULL, 'h', NULL, OPTION_HIDDEN, NULL, 0 },
 	{},
@@ -113,7 +113,7 @@ static error_t parse_rollup_opt(int key, char *arg, struct argp_state *state)
 			return EINVAL;
 		c->o.r.level = v;
 		break;
-	case OPT_QUIET:
+	case 'q':
 		c->quiet = true;
 		break;
 	case 'h':

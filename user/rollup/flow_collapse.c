@@ -30,13 +30,17 @@
 
 /* Rows per member of a run: the merge holds one member of each run. */
 #define RUN_MEMBER_ROWS 16384
+/* Runs merged at once (each holds a reader: ~1.3 MB and a descriptor);
+ * more are first merged FAN_IN at a time into longer runs. */
+#define FAN_IN 64
 
 struct flow_collapse {
 	struct flow_table *t;
 	__u32 max_keys;
 	char tmp_dir[PATH_MAX];
 	bool made_dir;
-	size_t n_runs;
+	size_t n_runs;      /* run-0 .. run-(n_runs - 1) written */
+	size_t first_live;  /* the ones before were merged into later runs */
 	__u64 rows;
 	struct gz_out gz;
 	struct strbuf member;
@@ -94,7 +98,7 @@ void flow_collapse__free(struct flow_collapse *c)
 	if (!c)
 		return;
 	member_file__close(&c->run);
-	for (size_t i = 0; i < c->n_runs; i++) {
+	for (size_t i = c->first_live; i < c->n_runs; i++) {
 		run_path(c, i, path, sizeof(path));
 		if (unlink(path) && errno != ENOENT)
 			pr_warn("rollup: cannot remove '%s': %s\n", path, strerror(errno));
@@ -213,16 +217,27 @@ int flow_collapse__add(struct flow_collapse *c, const struct flow_row *row)
 	__u64 no_room = 0;
 	int err;
 
-	/* Full: the key may be held already, but a run now costs no more. */
-	if (flow_table__count(c->t) >= c->max_keys) {
+	/* A full table refuses a new key by counting its packets in no_room;
+	 * a row without packets (never written by the daemon) would not show,
+	 * so it makes room first. */
+	if (!row->val.packets && flow_table__count(c->t) >= c->max_keys) {
 		err = spill(c);
 		if (err)
 			return err;
 	}
 	flow_table__merge(c->t, &row->key, &row->val, &no_room);
+	if (no_room) {
+		err = spill(c);
+		if (err)
+			return err;
+		no_room = 0;
+		flow_table__merge(c->t, &row->key, &row->val, &no_room);
+		/* An empty table refusing a key: no memory. */
+		if (no_room)
+			return -ENOMEM;
+	}
 	c->rows++;
-	/* Below max_keys only memory can refuse a key. */
-	return no_room ? -ENOMEM : 0;
+	return 0;
 }
 
 /* One sorted source of rows for the merge: a run file or the table's rows. */
@@ -326,35 +341,95 @@ out:
 	return err;
 }
 
+static int chunker_add(void *ctx, const struct flow_row *row)
+{
+	return flow_chunker__add(ctx, row);
+}
+
+/* Readers on runs [first, first + n) for the merge. */
+static int open_runs(const struct flow_collapse *c, size_t first, size_t n, struct cursor *cur)
+{
+	char path[PATH_MAX + 32];
+
+	for (size_t i = 0; i < n; i++) {
+		run_path(c, first + i, path, sizeof(path));
+		cur[i].r = ts_reader__open(path);
+		if (!cur[i].r || ts_reader__select(cur[i].r, FLOW_FIELDS, N_FLOW_FIELDS)) {
+			int err = cur[i].r ? -ENOMEM : -errno;
+
+			pr_warn("rollup: cannot read the run '%s': %s\n", path, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void close_runs(struct cursor *cur, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		ts_reader__close(cur[i].r);
+		cur[i].r = NULL;
+	}
+}
+
+/* Merge the oldest FAN_IN live runs into a new run, and remove them. */
+static int merge_runs_once(struct flow_collapse *c)
+{
+	struct cursor cur[FAN_IN] = { 0 };
+	char path[PATH_MAX + 32];
+	struct flow_chunker ch;
+	int err = open_runs(c, c->first_live, FAN_IN, cur);
+
+	if (!err)
+		err = open_run(c);
+	if (!err)
+		err = flow_chunker__init(&ch, RUN_MEMBER_ROWS, 0, run_member, c);
+	if (!err) {
+		err = merge(cur, FAN_IN, chunker_add, &ch);
+		if (!err)
+			err = flow_chunker__flush(&ch);
+		flow_chunker__free(&ch);
+	}
+	if (member_file__close(&c->run) && !err)
+		err = -EIO;
+	close_runs(cur, FAN_IN);
+	if (err)
+		return err;
+	for (size_t i = 0; i < FAN_IN; i++) {
+		run_path(c, c->first_live + i, path, sizeof(path));
+		unlink(path);
+	}
+	c->first_live += FAN_IN;
+	return 0;
+}
+
 int flow_collapse__finish(struct flow_collapse *c, flow_row_sink sink, void *ctx)
 {
 	struct interval_data taken;
 	struct sort_entry *order;
 	struct cursor *cur;
-	char path[PATH_MAX + 32];
-	int err = take_sorted(c, &taken, &order);
+	size_t live;
+	int err = 0;
 
+	/* The table stays in memory for the last merge: FAN_IN - 1 runs beside it. */
+	while (!err && c->n_runs - c->first_live > FAN_IN - 1)
+		err = merge_runs_once(c);
 	if (err)
 		return err;
-	cur = calloc(c->n_runs + 1, sizeof(*cur));
+	err = take_sorted(c, &taken, &order);
+	if (err)
+		return err;
+	live = c->n_runs - c->first_live;
+	cur = calloc(live + 1, sizeof(*cur));
 	if (!cur) {
 		err = -ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < c->n_runs && !err; i++) {
-		run_path(c, i, path, sizeof(path));
-		cur[i].r = ts_reader__open(path);
-		if (!cur[i].r || ts_reader__select(cur[i].r, FLOW_FIELDS, N_FLOW_FIELDS)) {
-			err = cur[i].r ? -ENOMEM : -errno;
-			pr_warn("rollup: cannot read the run '%s': %s\n", path, strerror(-err));
-		}
-	}
-	cur[c->n_runs] = (struct cursor){ .rows = taken.flows, .order = order,
-					  .n = taken.n_flows };
+	err = open_runs(c, c->first_live, live, cur);
+	cur[live] = (struct cursor){ .rows = taken.flows, .order = order, .n = taken.n_flows };
 	if (!err)
-		err = merge(cur, c->n_runs + 1, sink, ctx);
-	for (size_t i = 0; i < c->n_runs; i++)
-		ts_reader__close(cur[i].r);
+		err = merge(cur, live + 1, sink, ctx);
+	close_runs(cur, live);
 	free(cur);
 out:
 	free(order);

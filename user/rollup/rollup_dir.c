@@ -154,8 +154,18 @@ int rollup_dir(const char *dir, const struct rollup_dir_opts *o, struct rollup_t
 	char rdir[PATH_MAX], spill[PATH_MAX + 32];
 	struct rollup_dir_opts opts = *o;
 	int lock, err = 0, found = 0;
+	struct stat st;
 
 	memset(t, 0, sizeof(*t));
+	/* DIR/rollup is made if missing, DIR itself never: a typo is an error. */
+	if (stat(dir, &st))
+		err = -errno;
+	else if (!S_ISDIR(st.st_mode))
+		err = -ENOTDIR;
+	if (err) {
+		pr_warn("rollup: %s: %s\n", dir, strerror(-err));
+		return err;
+	}
 	if ((size_t)snprintf(rdir, sizeof(rdir), "%s/" ROLLUP_SUBDIR, dir) >= sizeof(rdir))
 		return -ENAMETOOLONG;
 	err = output_dir_prepare(rdir, 0755, "rollup", ROLLUP_NAME_MAX + 8);
