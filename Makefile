@@ -217,6 +217,7 @@ demo: deps
 	$(Q)tests/e2e/demo.sh $(O)
 
 BENCH_BINS := $(O)/tests/prog/bench_prog_run $(O)/tests/prog/bench_drain $(O)/tests/prog/bench_pcap_write \
+	$(O)/tests/prog/bench_rollup \
 	$(O)/tests/prog/bench_flow_table $(O)/tests/prog/bench_series_write
 
 bench: deps
