@@ -2,7 +2,6 @@
 /*
  * rollup_rows.c - series rows read back into the sensor's values.
  */
-#include <arpa/inet.h>
 #include <string.h>
 
 #include "rollup/rollup_rows.h"
@@ -76,9 +75,4 @@ const char *read_port_row(const struct ts_reader *r, struct port_row *row)
 	if (!count_or_zero(ts_reader__value(r, P_MIRAI), &row->val.mirai))
 		return "mirai";
 	return NULL;
-}
-
-__u64 flow_row_order(const struct ds_flow_key *k)
-{
-	return (__u64)k->proto << 40 | (__u64)k->dport << 24 | ntohl(k->src_net) >> 8;
 }

@@ -24,8 +24,4 @@ extern const size_t N_PORT_FIELDS;
 const char *read_flow_row(const struct ts_reader *r, struct flow_row *row);
 const char *read_port_row(const struct ts_reader *r, struct port_row *row);
 
-/* The order rows are written in (proto, dport, source address), as one
- * number: proto << 40 | dport << 24 | the /24's 24 bits. */
-__u64 flow_row_order(const struct ds_flow_key *k);
-
 #endif /* __DARKSCOPE_ROLLUP_ROWS_H */

@@ -9,10 +9,11 @@
  */
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <stdbool.h>
 
 #include "test_util.h"
 #include "rollup/flow_collapse.h"
-#include "rollup/rollup_rows.h"
+#include "series/series_format.h"
 
 /* Rows drawn from few keys, so they repeat: seeded, reproducible. */
 #define N_ROWS 5000
@@ -55,7 +56,7 @@ static int collect(void *ctx, const struct flow_row *row)
 {
 	struct collected *c = ctx;
 
-	if (c->n && flow_row_order(&c->rows[c->n - 1].key) >= flow_row_order(&row->key))
+	if (c->n && flow_order_key(&c->rows[c->n - 1].key) >= flow_order_key(&row->key))
 		c->in_order = false;
 	assert_true(c->n < N_KEYS);
 	c->rows[c->n++] = *row;
