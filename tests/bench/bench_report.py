@@ -113,12 +113,12 @@ def rollup_section(rows, notes):
            "writer (gzip level 1) in the skewed mix of `bench_rollup.c` (30 % of each minute's "
            "keys seen all day, 70 % drawn from a pool of 2145 x N keys; ports: 20 favourites for "
            "60 % of the keys, any for the rest), then `rollup_dir()` on it in a child process "
-           "(its own CPU time and peak RSS).  \"read\": the same child reading every row of the "
+           "(its own CPU time and peak RSS).  \"read\": another child reading every row of the "
            "day's raw files through `ts_reader` and nothing else, the baseline of the same run.  "
            "\"runs\": sorted flow runs written to disk because the day had more distinct keys "
            "than `--max-keys`.", "",
            "| flow rows/min | flow rows in a day | after rollup | fewer | port rows | after | fewer "
-           "| raw MB | rollup MB | read s | rollup s | rollup / read | us per flow row | "
+           "| raw MB | rollup MB | read s | rollup s | rollup / read | us per flow row (all series) | "
            "CPU s | peak RSS MB | runs (max keys) | CPU for %d days |" % QUARTER_DAYS,
            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
@@ -292,9 +292,9 @@ def main():
             prog_cap.append((f[1], f[2], float(f[3]), float(f[4]), float(f[5])))
         elif f[0] == "e2e_cap" and len(f) == 12:
             e2e_cap.append((f[1],) + tuple(int(x) for x in f[2:]))
-        elif f[0] == "rollup" and len(f) == 16:
-            rollup.append(tuple(int(x) for x in f[1:6]) + tuple(float(x) for x in f[6:14])
-                          + (int(f[14]), int(f[15])))
+        elif f[0] == "rollup" and len(f) == 15:
+            rollup.append(tuple(int(x) for x in f[1:6]) + tuple(float(x) for x in f[6:13])
+                          + (int(f[13]), int(f[14])))
         elif f[0] == "pcap_write" and len(f) == 8:
             pcap_write.append((f[1], f[2], int(f[3]), float(f[4]), float(f[5]), float(f[6]),
                                float(f[7])))
