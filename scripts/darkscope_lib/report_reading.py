@@ -9,7 +9,8 @@ and seconds per pass).
 Which files (docs/SCRIPTS.md, "Report", says the same for users):
 
 - Rollups (docs/FORMAT.md, "Rollups"): a sensor directory's day (or hour)
-  is read from DIR/rollup when its rollup is current (rollups.is_current)
+  is read from DIR/rollup when its rollup is current (rollups.is_current:
+  the raw files there now are all listed in it, with their sizes)
   and the day lies wholly in the window and in one bin of `resolution`
   seconds (the finest time step the passes tell apart: a day for today's
   report); otherwise from its raw files.  Never both for the same data:
@@ -230,17 +231,19 @@ class SeriesFiles:
                     continue
                 if any((sensor_dir, h) in dropped for h in hours):
                     continue  # some of its hours come from elsewhere
-                if not span_raw:
-                    # Standing alone (its raw files moved away): it claims its hours.
-                    sensor = head.sensor if head.sensor is not None \
-                        else _fallback_sensor(sensor_dir)
-                    firsts = {claims.setdefault((sensor, h), sensor_dir) for h in hours}
-                    others = firsts - {sensor_dir}
-                    if others:
-                        skips.add(rdir, f"sensor {sensor}'s hours were read from "
-                                        f"{sorted(others)[0]} already (two directories of "
-                                        "one sensor name)", path)
-                        continue
+                # The hours whose raw files are gone from here (moved away):
+                # the rollup alone holds them, so it claims them.
+                present = {_reader.file_hour(n)[1] for n in span_raw}
+                missing = [h for h in hours if h not in present]
+                sensor = head.sensor if head.sensor is not None else _fallback_sensor(sensor_dir)
+                others = {claims.get((sensor, h)) for h in missing} - {None, sensor_dir}
+                if others:
+                    skips.add(rdir, f"sensor {sensor}'s hours were read from "
+                                    f"{sorted(others)[0]} already (two directories of "
+                                    "one sensor name)", path)
+                    continue
+                for h in missing:
+                    claims[(sensor, h)] = sensor_dir
                 current.append(_Rollup(unit, start, sensor_dir, path, head.warnings))
         if current or stale:
             self.log.note(f"rollups of the {series} series: {len(current)} current, read "

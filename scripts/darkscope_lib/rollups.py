@@ -10,11 +10,12 @@ collapsed to one row per key, in the series format (docs/FORMAT.md,
 
 Its header member names what it was made from, "# source: NAME SIZE" per
 raw file of the span in DIR, and what reading them warned about,
-"# warning: ...".  A rollup is current when the span's raw files now in DIR
-are exactly those names with those sizes (the daemon only appends: a file
-that grew got late data), or when none of them is left (the raw files were
-moved away: the rollup is what there is).  user/rollup/rollup_sources.h
-says the same for the C side.
+"# warning: ...".  A rollup is current while every raw file of the span now
+in DIR is listed with its size: the daemon only appends, so a file that
+grew or one not listed is late data, and the rollup is stale.  A listed file
+that is gone (archived, deleted by retention) leaves it current: its rows
+are in the rollup.  user/rollup/rollup_sources.h says the same for the C
+side.
 """
 import calendar
 import os
@@ -113,9 +114,10 @@ def read_header(path):
 
 def is_current(header, raw_now):
     """Whether a rollup with this header stands for the span whose raw files
-    now in its directory are raw_now ({name: size})."""
-    return not raw_now or dict(header.sources) == raw_now and \
-        len(header.sources) == len(raw_now)
+    now in its directory are raw_now ({name: size}): each of them listed
+    with its size (listed ones may be gone)."""
+    recorded = dict(header.sources)
+    return all(recorded.get(name) == size for name, size in raw_now.items())
 
 
 def rollup_dir(sensor_dir):

@@ -9,7 +9,7 @@ intervals, two sensors, previous period too):
   their rows are exactly the raw rows collapsed per day and key;
 - the report is the same (json, md, html, PNGs; the footer's reading
   figures aside) with daily rollups, hourly ones, rollups whose raw files
-  were moved away, and with a stale rollup (late data in a raw file), which
+  were moved away (all of a day's, or some), and with a stale rollup (late data in a raw file), which
   is passed over; `darkscope rollup` then makes it again;
 - bad input in the file selection: a directory given twice, reached
   through a symlink and as ./DIR, a sensor's directory copied elsewhere, a
@@ -254,6 +254,23 @@ def test_report_same_with_raw_files_moved_away(period, tmp_path, darkscope_bin):
     out = str(tmp_path / "out")
     run_report([d], out, answers)
     report_compare.assert_same_results(raw_out, out)
+
+
+def test_report_same_with_some_raw_files_gone(period, tmp_path, darkscope_bin):
+    """Retention deleting a rolled-up day's files hour by hour: the rollup
+    still holds the gone hours, and stays current."""
+    series, answers, raw_out = period
+    d = str(tmp_path / "series")
+    shutil.copytree(series, d)
+    rollup(darkscope_bin, *[os.path.join(d, s) for s in SENSORS])
+    for f in glob.glob(os.path.join(d, "osaka-1", "*-2026-04-02T0[0-9].tsv.gz")):
+        os.unlink(f)
+    out = str(tmp_path / "out")
+    run_report([d], out, answers)
+    report_compare.assert_same_results(raw_out, out)
+    assert not any("stale" in n for n in report_compare.load_json(out)["footer"]["notes"])
+    p = rollup(darkscope_bin, os.path.join(d, "osaka-1"))
+    assert ": flows: 0 made, 4 current" in p.stdout
 
 
 def append_late_data(sensor_dir):

@@ -56,7 +56,7 @@ static const char rollup_doc[] =
 	"Roll up the closed days of sensor directories: DIR/rollup/<series>-day-YYYY-MM-DD.tsv.gz"
 	" (and with --hours <series>-hour-YYYY-MM-DDTHH.tsv.gz), one row per key and day, in the"
 	" series format.  Rollups that are current are left alone; stale ones (a source file grew"
-	" or went) are made again.\n"
+	" or is new: late data) are made again; sources that went keep a rollup current.\n"
 	"T: unix seconds or UTC 2026-11-22[T03[:04[:05]]][Z].\n"
 	"\v"
 	"EXAMPLES:\n"

@@ -292,14 +292,54 @@ static int write_rows(struct job *j, struct rollup_out *out, struct rollup_stats
 	return err;
 }
 
-bool rollup_is_current(const char *path, const struct rollup_source *src, size_t n)
+/* What the rollup at path records as its sources: 0, -ENOENT (no rollup,
+ * or none readable: made anew), -ENOMEM. */
+static int recorded_sources(const char *path, struct source_set *recorded)
 {
 	struct strbuf header = STRBUF_INIT;
-	bool current = !rollup_header_read(path, &header, HEADER_MAX) &&
-		       sources_match(header.buf, src, n);
+	int err = rollup_header_read(path, &header, HEADER_MAX);
 
+	if (!err)
+		err = sources_parse(header.buf, recorded);
+	else if (err != -ENOMEM)
+		err = -ENOENT;
 	strbuf__free(&header);
+	return err;
+}
+
+bool rollup_is_current(const char *path, const struct rollup_source *src, size_t n)
+{
+	struct source_set recorded = { 0 };
+	bool current = !recorded_sources(path, &recorded) && sources_cover(&recorded, src, n);
+
+	source_set__free(&recorded);
 	return current;
+}
+
+/* Whether the rollup at path may be made (again) from src[0..n): 1 when it
+ * is current (and not forced), 0 when it may, -EEXIST when it is stale but
+ * lists a source that is gone (warned), -ENOMEM. */
+static int check_existing(const char *path, const struct rollup_source *src, size_t n,
+			  bool force)
+{
+	struct source_set recorded = { 0 };
+	const struct rollup_source *gone;
+	int err = recorded_sources(path, &recorded);
+
+	if (err) {
+		source_set__free(&recorded);
+		return err == -ENOENT ? 0 : err;
+	}
+	if (!force && sources_cover(&recorded, src, n)) {
+		err = 1;
+	} else if ((gone = sources_gone(&recorded, src, n))) {
+		pr_warn("rollup: %s: stale, but its source %s is gone: not made again (it would "
+			"lose that file's rows; remove the rollup to make it from what is left)\n",
+			path, gone->name);
+		err = -EEXIST;
+	}
+	source_set__free(&recorded);
+	return err;
 }
 
 static int job_init(struct job *j, const char *dir, const char *series,
@@ -363,8 +403,11 @@ int rollup_span(const char *dir, const char *series, const struct rollup_span *s
 	if ((size_t)snprintf(rdir, sizeof(rdir), "%s/%s", dir, ROLLUP_SUBDIR) >= sizeof(rdir))
 		return -ENAMETOOLONG;
 	snprintf(path, sizeof(path), "%s/%s", rdir, name);
-	if (!o->force && rollup_is_current(path, src, n)) {
-		*result = ROLLUP_CURRENT;
+	err = check_existing(path, src, n, o->force);
+	if (err) {
+		if (err < 0 && err != -EEXIST)
+			return err;
+		*result = err == 1 ? ROLLUP_CURRENT : ROLLUP_REFUSED;
 		return 0;
 	}
 	err = job_init(&j, dir, series, span, o);

@@ -35,7 +35,9 @@ enum rollup_result {
 	ROLLUP_MADE,
 	ROLLUP_CURRENT, /* the rollup there lists these sources: left as it is */
 	ROLLUP_REFUSED, /* not made (warned): sources of two sensors, a file that
-			 * could not be opened or read */
+			 * could not be opened or read, a stale rollup whose
+			 * sources are partly gone (made again, it would lose
+			 * their rows) */
 };
 
 struct rollup_stats {
@@ -54,7 +56,8 @@ int rollup_span(const char *dir, const char *series, const struct rollup_span *s
 		const struct rollup_source *src, size_t n, const struct rollup_opts *o,
 		enum rollup_result *result, struct rollup_stats *st);
 
-/* Whether the rollup at path lists exactly src[0..n) as its sources. */
+/* Whether the rollup at path lists every file of src[0..n) with its size
+ * (rollup_sources.h). */
 bool rollup_is_current(const char *path, const struct rollup_source *src, size_t n);
 
 #endif /* __DARKSCOPE_ROLLUP_H */

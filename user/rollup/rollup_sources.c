@@ -108,29 +108,61 @@ int sources_record(struct strbuf *sb, const struct rollup_source *v, size_t n)
 	return 0;
 }
 
-bool sources_match(const char *header, const struct rollup_source *v, size_t n)
+int sources_parse(const char *header, struct source_set *recorded)
 {
 	const char *line = header;
-	size_t i = 0;
 
 	while (*line) {
 		const char *end = strchr(line, '\n');
 		size_t len = end ? (size_t)(end - line) : strlen(line);
-		char want[ROLLUP_NAME_MAX + 32];
-		int wlen;
+		size_t plen = strlen(SOURCE_PREFIX);
+		char text[ROLLUP_NAME_MAX + 32], name[ROLLUP_NAME_MAX];
+		unsigned long long size;
+		char extra;
 
-		if (!strncmp(line, SOURCE_PREFIX, strlen(SOURCE_PREFIX))) {
-			if (i == n)
-				return false;
-			wlen = snprintf(want, sizeof(want), SOURCE_PREFIX "%s %llu", v[i].name,
-					(unsigned long long)v[i].size);
-			if ((size_t)wlen != len || memcmp(line, want, len))
-				return false;
-			i++;
+		if (len > plen && len - plen < sizeof(text) &&
+		    !strncmp(line, SOURCE_PREFIX, plen)) {
+			memcpy(text, line + plen, len - plen);
+			text[len - plen] = '\0';
+			if (sscanf(text, "%63s %llu%c", name, &size, &extra) == 2) {
+				int err = add_source(recorded, name, 0, size);
+
+				if (err)
+					return err;
+			}
 		}
 		line += len + (end != NULL);
 	}
-	return i == n;
+	return 0;
+}
+
+static const struct rollup_source *find_name(const struct rollup_source *v, size_t n,
+					     const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return &v[i];
+	return NULL;
+}
+
+bool sources_cover(const struct source_set *recorded, const struct rollup_source *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct rollup_source *r = find_name(recorded->v, recorded->n, v[i].name);
+
+		if (!r || r->size != v[i].size)
+			return false;
+	}
+	return true;
+}
+
+const struct rollup_source *sources_gone(const struct source_set *recorded,
+					 const struct rollup_source *v, size_t n)
+{
+	for (size_t i = 0; i < recorded->n; i++)
+		if (!find_name(v, n, recorded->v[i].name))
+			return &recorded->v[i];
+	return NULL;
 }
 
 int rollup_header_read(const char *path, struct strbuf *out, size_t max)

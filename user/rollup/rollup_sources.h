@@ -6,9 +6,12 @@
  * The sources of a span are the regular files (symlinks followed) of DIR
  * named "<series>-YYYY-MM-DDTHH.tsv.gz" whose hour lies in the span, names
  * starting with '.' excepted: what `darkscope read DIR` reads.  A rollup's
- * header lists each as "# source: NAME SIZE".  The daemon only appends, so a
- * size that changed means late data (or a restarted daemon's appends): the
- * rollup is stale.  scripts/darkscope_lib/rollups.py applies the same rule.
+ * header lists each as "# source: NAME SIZE".  It is current while every
+ * source now in DIR is listed with its size: the daemon only appends, so a
+ * size that changed, or a file not listed, is late data (a restarted
+ * daemon's appends) and the rollup is stale.  A listed file that is gone
+ * (archived, deleted by retention) leaves the rollup current: its rows are
+ * in it.  scripts/darkscope_lib/rollups.py applies the same rule.
  */
 #ifndef __DARKSCOPE_ROLLUP_SOURCES_H
 #define __DARKSCOPE_ROLLUP_SOURCES_H
@@ -42,9 +45,14 @@ void source_set__span(const struct source_set *s, const struct rollup_span *span
 
 /* "# source: NAME SIZE\n" for each of v[0..n). 0 or -ENOMEM. */
 int sources_record(struct strbuf *sb, const struct rollup_source *v, size_t n);
-/* Whether the header text of a rollup lists exactly v[0..n) with these sizes,
- * in this order (the order it is written in). */
-bool sources_match(const char *header, const struct rollup_source *v, size_t n);
+/* The "# source:" lines of a rollup's header text, into an empty set (hours
+ * 0).  0 or -ENOMEM. */
+int sources_parse(const char *header, struct source_set *recorded);
+/* Whether every file of v[0..n) is in recorded with the same size. */
+bool sources_cover(const struct source_set *recorded, const struct rollup_source *v, size_t n);
+/* The first file of recorded that is not in v[0..n) (gone from DIR), or NULL. */
+const struct rollup_source *sources_gone(const struct source_set *recorded,
+					 const struct rollup_source *v, size_t n);
 
 /* The text of the first gzip member of path (a rollup's header member), at
  * most max bytes of it.  0, -ENOENT, or another -errno (-EBADMSG: not a

@@ -6,7 +6,8 @@
  * exactly (flows, ports, the sensor row's sums and maxima), the header that
  * says what the rollup covers, chunked members, a second run that finds the
  * rollup current, late data that makes it stale (remade, same bytes as
- * made from scratch), damaged sources (a torn member, a bad row, a newer
+ * made from scratch), sources that go (still current; stale then, not
+ * made again from what is left), damaged sources (a torn member, a bad row, a newer
  * format version) recorded in the header with file and offset, sources of
  * two sensors refused, open days left alone, hourly rollups, a lock held
  * by another run, leftovers of a killed run, and the file names.
@@ -338,6 +339,45 @@ static void test_rollup_current_then_stale(void **state)
 	strbuf__free(&again);
 }
 
+/* Sources that go (archived, deleted by retention) leave the rollup current:
+ * their rows are in it.  Stale then (late data), it is not made again from
+ * what is left, which would lose the gone file's rows. */
+static void test_rollup_sources_gone(void **state)
+{
+	struct rollup_dir_opts o = opts();
+	const char *path = rollup_path(scratch_dir, "flows-day-2026-11-22.tsv.gz");
+	struct strbuf before = STRBUF_INIT, after = STRBUF_INIT;
+	static const struct interval_spec late = {
+		T0 + 180, 100, 0, 0,
+		{ { DS_PROTO_TCP, 80, "1.2.3.0", 1, 1, 0, "[1]", "[]" } }, 1,
+	};
+	struct ts_writer *w[3];
+	struct rollup_tally t;
+	char src[600];
+
+	write_dir(scratch_dir, "tokyo-1");
+	assert_int_equal(rollup_dir(scratch_dir, &o, &t), 0);
+	read_gz(path, &before);
+	for (int s = 0; s < 3; s++) {
+		snprintf(src, sizeof(src), "%s/%s-2026-11-22T04.tsv.gz", scratch_dir, SERIES[s]);
+		assert_int_equal(unlink(src), 0);
+	}
+	assert_int_equal(rollup_dir(scratch_dir, &o, &t), 0);
+	assert_int_equal(t.s[0].made, 0);
+	assert_int_equal(t.s[0].current, 2);
+	open_writers(w, scratch_dir, "tokyo-1");
+	write_interval(w, &late);
+	for (int i = 0; i < 3; i++)
+		ts_writer__close(w[i]);
+	assert_int_equal(rollup_dir(scratch_dir, &o, &t), -EINVAL);
+	assert_int_equal(t.s[0].refused, 1);
+	assert_int_equal(t.s[0].made, 0);
+	read_gz(path, &after);
+	assert_string_equal(before.buf, after.buf);
+	strbuf__free(&before);
+	strbuf__free(&after);
+}
+
 static void append_gz(const char *path, const char *text)
 {
 	gzFile gz = gzopen(path, "ab");
@@ -542,6 +582,7 @@ int main(void)
 		SCRATCH_TEST(test_rollup_sensor_row),
 		SCRATCH_TEST(test_rollup_chunked_members),
 		SCRATCH_TEST(test_rollup_current_then_stale),
+		SCRATCH_TEST(test_rollup_sources_gone),
 		SCRATCH_TEST(test_rollup_damaged_sources),
 		SCRATCH_TEST(test_rollup_newer_version_recorded),
 		SCRATCH_TEST(test_rollup_two_sensors_refused),
