@@ -198,7 +198,12 @@ class SeriesFiles:
                 names = sorted(os.listdir(rdir))
             except OSError:
                 continue
-            raw_here = sizes.get(sensor_dir, {})
+            # hour -> (name, size) of the raw files here
+            raw_here = {}
+            for n, size in sizes.get(sensor_dir, {}).items():
+                h = _reader.file_hour(n)
+                if h:
+                    raw_here[h[1]] = (n, size)
             for name in names:
                 got = _rollups.parse_name(name)
                 if not got or got[0] != series or name.startswith("."):
@@ -221,11 +226,7 @@ class SeriesFiles:
                                     f"reader reads ({_reader.FORMAT_VERSION})", path)
                     continue
                 hours = range(start, start + unit, HOUR)
-                span_raw = {}
-                for n, size in raw_here.items():
-                    h = _reader.file_hour(n)
-                    if h and start <= h[1] < start + unit:
-                        span_raw[n] = size
+                span_raw = dict(raw_here[h] for h in hours if h in raw_here)
                 if not _rollups.is_current(head, span_raw):
                     stale += 1
                     continue
@@ -233,8 +234,7 @@ class SeriesFiles:
                     continue  # some of its hours come from elsewhere
                 # The hours whose raw files are gone from here (moved away):
                 # the rollup alone holds them, so it claims them.
-                present = {_reader.file_hour(n)[1] for n in span_raw}
-                missing = [h for h in hours if h not in present]
+                missing = [h for h in hours if h not in raw_here]
                 sensor = head.sensor if head.sensor is not None else _fallback_sensor(sensor_dir)
                 others = {claims.get((sensor, h)) for h in missing} - {None, sensor_dir}
                 if others:

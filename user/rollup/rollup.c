@@ -118,7 +118,7 @@ static const char *add_row(struct job *j, const struct ts_reader *r, int *err)
 	__u64 ts = ts_reader__ts(r);
 
 	if (ts < j->span.start || ts >= j->span_end)
-		return "ts outside the file's hour";
+		return "ts outside the span";
 	if (j->kind == FLOWS) {
 		struct flow_row row;
 
