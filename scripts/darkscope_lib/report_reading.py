@@ -32,6 +32,7 @@ from . import rollups as _rollups
 
 DAY = _rollups.DAY
 HOUR = _rollups.HOUR
+_NAMED = 3  # files a skip warning names; beyond, it counts them
 
 
 class ReadError(Exception):
@@ -92,7 +93,10 @@ class _Skips:
     def warn(self, log):
         for (sensor_dir, cause), names in self.by_cause.items():
             n = len(names)
-            files = names[0] if n == 1 else f"{n} files ({names[0]} ...)"
+            if n <= _NAMED:
+                files = ", ".join(names)
+            else:
+                files = f"{n} files ({', '.join(names[:_NAMED])} and {n - _NAMED} more)"
             log.warn(f"{sensor_dir}: {files} skipped: {cause}")
 
 
