@@ -168,6 +168,10 @@ def test_darkscope_read_reads_rollups(rolled, period, darkscope_bin, series):
     assert rollup_rows(got, series) == want
     # Far fewer rows: a day of 144 intervals in one.
     assert len(got) * 10 < len(raw)
+    # Reading the directory itself still gives the raw rows only: rollup/
+    # holds no file named like an hourly one.
+    assert read_json(darkscope_bin, series, [d]) == raw
+    assert list(reader.iter_rows([d], series)) == list(reader.iter_rows([period[0]], series))
 
 
 @pytest.mark.parametrize("series", SERIES)
