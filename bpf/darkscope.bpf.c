@@ -36,6 +36,9 @@
 #include "maps.bpf.h"
 #include "parsing.bpf.h"
 
+/* One load the compiler may not merge, repeat or move: the daemon writes it. */
+#define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+
 /* Set by the daemon before load: pass counted IPv4 to the kernel. */
 const volatile bool cfg_pass = false;
 /* Flow log records per CPU and log epoch (0: no log, the hash only), and
@@ -97,19 +100,21 @@ static __always_inline struct ds_flow_key flow_key_of(const struct pkt_info *pi)
 	return key;
 }
 
-/* Appends the frame to this CPU's region of the log epoch; false when the
- * region is full (or the log is off). */
-static __always_inline bool log_flow(__u32 log_epoch, const struct pkt_info *pi)
+/* Appends the frame to this CPU's ring of the interval epoch; false when
+ * the ring is full (or the log is off). */
+static __always_inline bool log_flow(__u32 epoch, const struct pkt_info *pi)
 {
+	__u32 ring = epoch * cfg_ncpus + bpf_get_smp_processor_id(), idx, w;
+	struct ds_log_ctl *ctl;
 	struct ds_flow_rec *rec;
-	__u32 *fill, idx;
 
 	if (!cfg_log_records)
 		return false;
-	fill = bpf_map_lookup_elem(&log_fill, &log_epoch);
-	if (!fill || *fill >= cfg_log_records)
+	ctl = bpf_map_lookup_elem(&log_ctl, &ring);
+	if (!ctl || ctl->head - READ_ONCE(ctl->tail) >= cfg_log_records)
 		return false;
-	idx = (log_epoch * cfg_ncpus + bpf_get_smp_processor_id()) * cfg_log_records + *fill;
+	w = ctl->widx;
+	idx = ring * cfg_log_records + w;
 	rec = bpf_map_lookup_elem(&flow_log, &idx);
 	if (!rec)
 		return false;
@@ -117,7 +122,11 @@ static __always_inline bool log_flow(__u32 log_epoch, const struct pkt_info *pi)
 	rec->dport = pi->dport;
 	rec->proto = pi->proto;
 	rec->flags = (pi->syn ? DS_REC_SYN : 0) | (pi->mirai ? DS_REC_MIRAI : 0);
-	(*fill)++;
+	ctl->widx = w + 1 == cfg_log_records ? 0 : w + 1;
+	/* The head that shows the record after its stores: a locked add on
+	 * x86, whose stores are seen in program order anyway (a weakly
+	 * ordered CPU would want a store-release here: docs/ARCHITECTURE.md). */
+	__sync_fetch_and_add(&ctl->head, 1);
 	return true;
 }
 
@@ -180,7 +189,7 @@ int xdp_darkscope(struct xdp_md *ctx)
 	struct pkt_info pi = {};
 	struct ds_counters *ctr;
 	__u32 tag = current_epoch();
-	__u32 epoch = tag & 1; /* the interval epoch; tag >> 1 is the log's */
+	__u32 epoch = tag & 1; /* the interval epoch (tag >> 1: unused since the log rings) */
 	enum flow_result flow = FLOW_COUNTED;
 	bool is_new;
 	__u32 verdict;
@@ -198,7 +207,7 @@ int xdp_darkscope(struct xdp_md *ctx)
 	switch (outcome) {
 	case DS_CTR_COUNTED:
 		count_port(epoch, &pi);
-		if (!log_flow(tag >> 1, &pi)) {
+		if (!log_flow(epoch, &pi)) {
 			flow = count_flow(epoch, &pi);
 			if (ctr && cfg_log_records)
 				ctr->c[DS_CTR_LOG_FULL]++;

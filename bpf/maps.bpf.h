@@ -57,11 +57,12 @@ struct {
 };
 
 /*
- * The flow log: per CPU and log epoch, a region of cfg_log_records records,
- * one per counted frame, filled from the start (log_fill) and read by the
- * daemon through mmap().  Region (log epoch * cfg_ncpus + CPU).  A frame
- * that finds its CPU's region full is counted in the per-CPU flow hash
- * instead (DS_CTR_LOG_FULL).  The daemon sizes it; 1 entry while off.
+ * The flow log: per CPU and interval epoch, a ring of cfg_log_records
+ * records, one per counted frame, read by the daemon through mmap() while
+ * the program writes (struct ds_log_ctl in log_ctl says how far each side
+ * is).  Ring (interval epoch * cfg_ncpus + CPU).  A frame that finds its
+ * CPU's ring full is counted in the per-CPU flow hash instead
+ * (DS_CTR_LOG_FULL).  The daemon sizes both; 1 entry while off.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -71,13 +72,14 @@ struct {
 	__type(value, struct ds_flow_rec);
 } flow_log SEC(".maps");
 
-/* Records in each CPU's region of log epoch e (slot e). */
+/* Each ring's head and tail, same index as the rings. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 2);
 	__type(key, __u32);
-	__type(value, __u32);
-} log_fill SEC(".maps");
+	__type(value, struct ds_log_ctl);
+} log_ctl SEC(".maps");
 
 /* With the log and capture of new keys: the keys seen in the interval, one
  * set per interval epoch, so exactly one frame per key and interval is

@@ -76,6 +76,20 @@ struct ds_flow_rec {
 };
 _Static_assert(sizeof(struct ds_flow_rec) == 8, "ds_flow_rec is 8 bytes");
 
+/* A CPU's ring of the flow log in one interval epoch: one producer (the
+ * program on that CPU: XDP runs do not nest), one consumer (the daemon,
+ * through mmap()).  head and tail count records, free-running (u32
+ * wrap-around is fine: only head - tail is used); the record at count c
+ * is at position c % ring size, which the program keeps in widx.  A cache
+ * line each, so CPUs do not share one. */
+struct ds_log_ctl {
+	__u32 head; /* records written: the program's, stored after the record */
+	__u32 tail; /* records read: the daemon's, stored after reading them */
+	__u32 widx; /* head % records: where the next record goes (the program's) */
+	__u32 pad[13];
+};
+_Static_assert(sizeof(struct ds_log_ctl) == 64, "ds_log_ctl is one cache line");
+
 /* Value of the per-port array, one per CPU. */
 struct ds_port_value {
 	__u64 packets;

@@ -46,6 +46,10 @@
 #   BENCH_GEN_ARGS  extra `darkscope gen` options, e.g. "--mix uniform --nets 20"
 #   BENCH_LABEL     appended to every receiver's label in the lines, e.g. "/1m"
 #   BENCH_MAX_KEYS  the darkscope receivers' --max-keys (default 1048576)
+#   BENCH_SENSOR_ARGS  more `darkscope run` options for them, e.g. "--log-records 4194304"
+#   BENCH_CPU_WINDOW   set: also, for the darkscope receivers, the daemon's
+#                   CPU over one whole interval in steady state (window_cpu):
+#   e2e_cpu,<target>,<offered_pps>,<frames in that interval>,<cpu_s>,<cpu_s_per_Mpkt>
 #   BENCH_QUEUES    veth queues Q (default 1); Q > 1 runs Q generators, the
 #                   qth pinned to CPU q at rate/Q: a veth hands an XDP_TX'd
 #                   frame to the peer's rx queue (sending CPU mod Q), so one
@@ -78,6 +82,26 @@ PYTHON=/usr/bin/python3
 # generator's pacing spins in system-call context, so it stays out of this.
 softirq_jiffies() { awk '/^cpu / {print $7 + $8}' /proc/stat; }
 proc_jiffies() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# window_cpu PID: the darkscope daemon's CPU from the moment its first
+# interval row is on disk to the moment its second is, against the frames
+# of that second interval: one whole interval in steady state (its
+# consumer's work and one boundary's drain and write), without the
+# start-up (the table growing to the keys, buffers faulted in the first
+# time) that a short trial would charge per packet.  Writes
+# "frames jiffies" to $WORK/cpuwin, nothing if the rows did not come.
+sensor_rows_at_least() {
+	[ "$("$DARKSCOPE" read --series sensor --no-header "$WORK/out" 2>/dev/null | wc -l)" -ge "$1" ]
+}
+window_cpu() {
+	local c0 c1 frames
+	wait_for "$DURATION" sensor_rows_at_least 1 || return 0
+	c0=$(proc_jiffies "$1")
+	wait_for "$DURATION" sensor_rows_at_least 2 || return 0
+	c1=$(proc_jiffies "$1")
+	frames=$("$DARKSCOPE" read --series sensor --no-header "$WORK/out" | awk -F'\t' 'NR == 2 {print $5}')
+	echo "$frames $((c1 - c0))" >"$WORK/cpuwin"
+}
 
 # warm_up CONDITION: a receiver reading through libpcap is ready when it has
 # seen a frame, not when it says it listens.  Sends single probe frames
@@ -151,6 +175,9 @@ capture_stats() {
 keys_stats() {
 	case $1 in
 	darkscope|darkscope-*)
+		# BENCH_SENSOR_DUMP=DIR keeps each trial's sensor rows, to look into.
+		[ -n "${BENCH_SENSOR_DUMP:-}" ] && "$DARKSCOPE" read --series sensor "$WORK/out" \
+			>"$BENCH_SENSOR_DUMP/sensor-$1-$(date +%s).tsv"
 		"$DARKSCOPE" read --series sensor "$WORK/out" | awk -F'\t' '
 			NR == 1 {for (i = 1; i <= NF; i++) col[$i] = i; next}
 			{k = $col["keys"]; if (k > most) most = k; n++
@@ -192,8 +219,9 @@ start_receiver() {
 		local capture
 		capture=$(capture_args "$1") || return 1
 		# shellcheck disable=SC2086 # capture: words, no spaces in $WORK
+		# shellcheck disable=SC2086 # BENCH_SENSOR_ARGS: words
 		start_sensor -o "$WORK/out" --interval "${BENCH_INTERVAL:-1}" --sensor bench --max-keys "$MAX_KEYS" \
-			$capture && RECV_PID=$SENSOR_PID ;;
+			$capture ${BENCH_SENSOR_ARGS:-} && RECV_PID=$SENSOR_PID ;;
 	pmacct)
 		ip netns exec "$NS_S" ethtool -K ds0 gro on >/dev/null
 		mkdir -p "$WORK/pm"
@@ -264,9 +292,17 @@ trial() {
 	start_receiver "$kind" || { echo "receiver $target did not start" >&2; e2e_teardown; return 1; }
 	j0=$(softirq_jiffies); r0=0
 	[ "$RECV_PID" != 0 ] && r0=$(proc_jiffies "$(pgrep -n -P "$RECV_PID" || echo "$RECV_PID")")
+	local wpid=
+	rm -f "$WORK/cpuwin"
+	if [ -n "${BENCH_CPU_WINDOW:-}" ] && [ "$RECV_PID" != 0 ]; then
+		case $kind in darkscope|darkscope-*)
+			window_cpu "$(pgrep -n -P "$RECV_PID" || echo "$RECV_PID")" & wpid=$! ;;
+		esac
+	fi
 	read -r sent offered < <(generate "$rate")
 	[ -n "$offered" ] || { echo "$target: the generator failed" >&2; e2e_teardown; return 1; }
 	settle "$kind" $((sent + WARM))
+	[ -n "$wpid" ] && wait "$wpid"
 	j1=$(softirq_jiffies); r1=0 rss=0
 	if [ "$RECV_PID" != 0 ]; then
 		local pid
@@ -285,6 +321,13 @@ trial() {
 	printf 'e2e,%s,%s,%s,%s,%s,%.3f,%.3f,%s,%s\n' "$target$LABEL" "$offered" "$sent" "${received:-0}" \
 		$((sent - ${received:-0})) "$(awk -v j=$((j1 - j0)) -v h="$hz" -v m="$mpkt" 'BEGIN {print j / h / m}')" \
 		"$(awk -v j=$((r1 - r0)) -v h="$hz" -v m="$mpkt" 'BEGIN {print j / h / m}')" "${rss:-0}" "$rate"
+	if [ -s "$WORK/cpuwin" ]; then
+		local wframes wj
+		read -r wframes wj <"$WORK/cpuwin"
+		printf 'e2e_cpu,%s,%s,%s,%.2f,%.4f\n' "$target$LABEL" "$offered" "$wframes" \
+			"$(awk -v j="$wj" -v h="$hz" 'BEGIN {print j / h}')" \
+			"$(awk -v j="$wj" -v h="$hz" -v f="$wframes" 'BEGIN {print f ? j / h / (f / 1e6) : 0}')"
+	fi
 	local ok=0
 	[ "$sent" = "${received:-0}" ] || ok=1
 	if [ -s "$WORK/capture" ]; then

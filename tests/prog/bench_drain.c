@@ -99,18 +99,21 @@ out:
 	return err;
 }
 
-/* Writes n records, one per key, into CPU 0's region of the current log
- * epoch and sets its fill level: what the next tick's flip leaves to drain. */
+/* Writes n records, one per key, into CPU 0's ring of the current interval
+ * epoch as the program would (records, then head): what the next tick's
+ * flip leaves to read. */
 static int fill_log(struct sensor *s, __u32 n)
 {
-	__u32 e = s->drainer.epoch >> 1;
+	__u32 e = s->drainer.epoch & 1, i;
 	struct darkscope_bpf *skel = s->prog.skel;
 	size_t bytes = (size_t)bpf_map__max_entries(skel->maps.flow_log) * sizeof(struct ds_flow_rec);
-	__u32 fills[s->drainer.ncpus * 2], i;
+	struct ds_log_ctl *ctl = &s->drainer.log.ctl[(size_t)e * s->drainer.ncpus];
+	__u32 records = s->drainer.log.records;
 	struct ds_flow_rec *log;
 	struct ds_flow_key k;
-	int err = 0;
 
+	if (n > records - (ctl->head - ctl->tail))
+		return -ENOSPC;
 	log = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   bpf_map__fd(skel->maps.flow_log), 0);
 	if (log == MAP_FAILED)
@@ -119,19 +122,17 @@ static int fill_log(struct sensor *s, __u32 n)
 		__u64 r = rnd();
 
 		make_key(&k, i);
-		log[(size_t)e * s->drainer.ncpus * s->drainer.log.records + i] = (struct ds_flow_rec){
+		log[(size_t)e * s->drainer.ncpus * records + ctl->widx] = (struct ds_flow_rec){
 			.saddr = k.src_net | htobe32((r >> 8) & 0xff),
 			.dport = k.dport,
 			.proto = k.proto,
 			.flags = k.proto == DS_PROTO_TCP ? DS_REC_SYN | (r % 3 ? 0 : DS_REC_MIRAI) : 0,
 		};
+		ctl->widx = ctl->widx + 1 == records ? 0 : ctl->widx + 1;
 	}
 	munmap(log, bytes);
-	memset(fills, 0, sizeof(fills));
-	fills[0] = n; /* CPU 0, at an 8-byte stride */
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.log_fill), &e, fills, BPF_ANY))
-		err = -errno;
-	return err;
+	__atomic_store_n(&ctl->head, ctl->head + n, __ATOMIC_RELEASE);
+	return 0;
 }
 
 static int fill_epoch(struct sensor *s, __u32 keys, bool log)

@@ -116,9 +116,27 @@ static void log_untrack_all(void)
 	memset(logs, 0, sizeof(logs));
 }
 
+/* Gives every ring of interval epoch 0 its room back (tail = head), as
+ * the daemon's read would. */
+static void log_empty(struct darkscope_bpf *skel)
+{
+	int fd = bpf_map__fd(skel->maps.log_ctl);
+	struct ds_log_ctl c;
+	__u32 r;
+
+	for (r = 0; r < (__u32)ncpus; r++) {
+		if (bpf_map_lookup_elem(fd, &r, &c)) {
+			fprintf(stderr, "reading the flow log's ring %u: %s\n", r, strerror(errno));
+			continue;
+		}
+		c.tail = c.head;
+		if (bpf_map_update_elem(fd, &r, &c, BPF_ANY))
+			fprintf(stderr, "emptying the flow log: %s\n", strerror(errno));
+	}
+}
+
 static void log_make_room(int prog_fd, __u32 repeat)
 {
-	__u32 zeros[ncpus * 2], zero = 0;
 	int i;
 
 	for (i = 0; i < 2; i++) {
@@ -128,10 +146,7 @@ static void log_make_room(int prog_fd, __u32 repeat)
 			logs[i].used += repeat;
 			return;
 		}
-		memset(zeros, 0, sizeof(zeros));
-		if (bpf_map_update_elem(bpf_map__fd(logs[i].skel->maps.log_fill), &zero, zeros,
-					BPF_ANY))
-			fprintf(stderr, "emptying the flow log: %s\n", strerror(errno));
+		log_empty(logs[i].skel);
 		logs[i].used = repeat;
 	}
 }

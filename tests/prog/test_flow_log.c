@@ -4,6 +4,7 @@
  * the sensor object as the daemon drives it (sensor__flush_log() between
  * boundaries, sensor__tick() at them), every figure compared exactly:
  *
+ * - ring wrap-around: a ring of 5 records read at every position;
  * - full structure: a log of 8 records per CPU, then the per-CPU hash,
  *   then nothing: LOG_FULL counts exactly the frames past the log,
  *   MAP_FULL exactly those past the hash's and the table's keys, each
@@ -360,6 +361,41 @@ static void test_flow_log_full_structure(void **state)
 	sensor__close(&s);
 }
 
+/* Ring wrap-around ------------------------------------------------------- */
+
+/* A ring of 5 records (not a power of two) read after every 3 or 4 frames:
+ * its reads start at every position and wrap around again and again; then
+ * 6 frames at once fill it and the sixth is the only one in LOG_FULL.
+ * Every record is read exactly once. */
+static void test_flow_log_ring_wraps(void **state)
+{
+	struct sensor_opts o = opts_in(scratch_dir, 5, 16);
+	__u64 sent[6] = { 0 };
+	struct sensor s;
+	struct tally *t;
+	__u32 round, k;
+
+	pin_to(cpus[0]);
+	assert_int_equal(sensor__open(&s, &o), 0);
+	for (round = 0; round < 40; round++) {
+		k = round % 6;
+		run_key(&s, k, 3 + round % 2);
+		sent[k] += 3 + round % 2;
+		assert_int_equal(sensor__flush_log(&s), 0);
+	}
+	run_key(&s, 0, 6);
+	sent[0] += 6;
+	t = tally_new();
+	tick(&s, t);
+	check_full_interval(t, &(struct full_case){
+		.sent = { sent[0], sent[1], sent[2], sent[3], sent[4], sent[5] },
+		.in_rows = { sent[0], sent[1], sent[2], sent[3], sent[4], sent[5] },
+		.log_full = 1 });
+	tally_free(t);
+	assert_int_equal(sensor__finish(&s), 0);
+	sensor__close(&s);
+}
+
 /* Flip with traffic in flight ------------------------------------------- */
 
 /* Frames per BPF_PROG_RUN: one, and every 128th run (the first among
@@ -677,6 +713,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		SCRATCH_TEST(test_flow_log_full_structure),
+		SCRATCH_TEST(test_flow_log_ring_wraps),
 		SCRATCH_TEST(test_flow_log_flip_in_flight),
 		SCRATCH_TEST(test_flow_log_flip_in_flight_map_full),
 		SCRATCH_TEST(test_flow_log_capture_new),

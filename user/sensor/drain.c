@@ -135,17 +135,14 @@ static int switch_to(struct drainer *d, unsigned int next)
 
 int drainer__flip(struct drainer *d)
 {
-	return switch_to(d, d->epoch ^ 3);
+	return switch_to(d, d->epoch ^ 1);
 }
 
 int drainer__flush_log(struct drainer *d)
 {
-	int old;
-
 	if (!d->table)
 		return 0;
-	old = switch_to(d, d->epoch ^ 2);
-	return old < 0 ? old : flow_log__drain(&d->log, old >> 1, d->table, &d->no_room);
+	return flow_log__read(&d->log, d->epoch & 1, d->table, &d->no_room);
 }
 
 /* What a kernel without batch operations on this map type answers. */
@@ -407,7 +404,7 @@ fail:
 	return err;
 }
 
-/* The interval's flow rows with the log: its last log epoch and the keys
+/* The interval's flow rows with the log: the rest of its rings and the keys
  * of the frames that found the log full, added up in the table.  Only
  * those frames (counted in LOG_FULL) reach the hash: without them it is
  * empty, and its drain, a walk over every bucket, is skipped. */
@@ -415,7 +412,7 @@ static int collect_table(struct drainer *d, unsigned int tag, struct interval_da
 {
 	unsigned int epoch = tag & 1;
 	size_t i;
-	int err = flow_log__drain(&d->log, tag >> 1, d->table, &d->no_room);
+	int err = flow_log__read(&d->log, epoch, d->table, &d->no_room);
 
 	if (!err && out->counters[DS_CTR_LOG_FULL])
 		err = drain_flows(d, epoch, out);

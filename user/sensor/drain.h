@@ -8,11 +8,12 @@
  * quiescent epoch.  Every packet is in exactly one epoch, so in exactly one
  * interval.
  *
- * With the flow log, drainer__flush_log() flips the log epoch alone (the
- * interval epoch stays) several times a second and adds the quiescent log's
- * records to the interval's flow table; collect adds the last ones and the
- * per-CPU hash's keys (frames that found the log full) and hands the table
- * over as the interval's flow rows.
+ * With the flow log, drainer__flush_log() reads what the current interval
+ * epoch's rings hold into the interval's flow table several times a second,
+ * while the program goes on writing them (sensor/flow_log.c); collect
+ * reads the flipped-away epoch's rings to their end, adds the per-CPU
+ * hash's keys (frames that found their ring full) and hands the table over
+ * as the interval's flow rows.
  */
 #ifndef __DARKSCOPE_DRAIN_H
 #define __DARKSCOPE_DRAIN_H
@@ -27,7 +28,7 @@ struct darkscope_bpf;
 
 struct drainer {
 	int epoch_select_fd;
-	int tag_fd[4];         /* tag e: interval epoch e & 1, log epoch e >> 1 */
+	int tag_fd[4];         /* tag e: interval epoch e & 1 (tags 2, 3: unused since the log rings) */
 	int flows_fd[2];
 	int ports_fd;
 	int counters_fd;
@@ -47,11 +48,11 @@ struct drainer {
 };
 
 int drainer__init(struct drainer *d, struct darkscope_bpf *skel, __u32 max_keys);
-/* Makes the other interval epoch (and log epoch) current; returns the
+/* Makes the other interval epoch current; returns the
  * now-quiescent tag or -errno. */
 int drainer__flip(struct drainer *d);
-/* With the flow log: flips the log epoch alone and adds the quiescent one
- * to the interval's flow table.  0 (also without a log) or -errno. */
+/* With the flow log: adds what the current interval epoch's rings hold to
+ * the interval's flow table (no flip, no syscall).  0 (also without a log) or -errno. */
 int drainer__flush_log(struct drainer *d);
 /* Moves the quiescent tag's contents into out (flows, ports, counters),
  * leaving its maps empty.  out's arrays are reused and grown as needed. */

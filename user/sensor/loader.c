@@ -43,7 +43,7 @@ static const char *xdp_err(int err, char *buf, size_t size)
 	return buf;
 }
 
-/* The flow log's regions (2 log epochs x CPUs x records) must be
+/* The flow log's rings (2 interval epochs x CPUs x records) must be
  * addressable by the program's 32-bit index. */
 static int size_flow_log(struct darkscope_bpf *skel, const struct loader_opts *opts, int ncpus)
 {
@@ -58,7 +58,8 @@ static int size_flow_log(struct darkscope_bpf *skel, const struct loader_opts *o
 	}
 	skel->rodata->cfg_log_records = opts->log_records;
 	skel->rodata->cfg_ncpus = ncpus;
-	return bpf_map__set_max_entries(skel->maps.flow_log, entries);
+	return bpf_map__set_max_entries(skel->maps.log_ctl, 2 * ncpus) ?:
+	       bpf_map__set_max_entries(skel->maps.flow_log, entries);
 }
 
 /* The new-key sets are only used with the log and capture of new keys. */
@@ -143,7 +144,7 @@ int sensor_prog__check_maps(const struct sensor_prog *sp)
 		{ sp->skel->maps.epoch_tag_2, sizeof(__u32), sizeof(__u32) },
 		{ sp->skel->maps.epoch_tag_3, sizeof(__u32), sizeof(__u32) },
 		{ sp->skel->maps.flow_log, sizeof(__u32), sizeof(struct ds_flow_rec) },
-		{ sp->skel->maps.log_fill, sizeof(__u32), sizeof(__u32) },
+		{ sp->skel->maps.log_ctl, sizeof(__u32), sizeof(struct ds_log_ctl) },
 		{ sp->skel->maps.new_keys_0, sizeof(struct ds_flow_key), sizeof(__u8) },
 		{ sp->skel->maps.new_keys_1, sizeof(struct ds_flow_key), sizeof(__u8) },
 	};

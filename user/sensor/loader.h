@@ -24,7 +24,7 @@ struct loader_opts {
 	bool pass;      /* XDP_PASS counted IPv4 instead of dropping it */
 	__u32 capture_select; /* enum ds_capture_select; 0: no capture */
 	__u32 sample_n;       /* N of the 1-in-N sample */
-	__u32 log_records;    /* flow log records per CPU and log epoch; 0: off */
+	__u32 log_records;    /* flow log records per CPU and interval epoch; 0: off */
 };
 
 struct sensor_prog {

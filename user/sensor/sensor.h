@@ -38,7 +38,7 @@ struct sensor_opts {
 	enum attach_request mode;
 	__u32 max_keys;     /* flow keys per epoch */
 	bool pass;          /* XDP_PASS counted IPv4 instead of dropping it */
-	__u32 log_records;  /* flow log records per CPU and log epoch; 0: hash only */
+	__u32 log_records;  /* flow log records per CPU and interval epoch; 0: hash only */
 	/* Capture (docs/CAPTURE.md): off while capture.dir is NULL.
 	 * capture.ifname is set from ifname. */
 	struct capture_opts capture;
