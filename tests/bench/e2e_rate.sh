@@ -49,7 +49,8 @@
 #   BENCH_SENSOR_ARGS  more `darkscope run` options for them, e.g. "--log-records 4194304"
 #   BENCH_CPU_WINDOW   set: also, for the darkscope receivers, the daemon's
 #                   CPU over one whole interval in steady state (window_cpu):
-#   e2e_cpu,<target>,<offered_pps>,<frames in that interval>,<cpu_s>,<cpu_s_per_Mpkt>
+#   e2e_cpu,<target>,<offered_pps>,<frames in that interval>,<cpu_s>,<cpu_s_per_Mpkt>,<writer_cpu_s>,<interval_s>
+#   (writer_cpu_s: the writer thread's part, a cost per interval and key, not per frame)
 #   BENCH_QUEUES    veth queues Q (default 1); Q > 1 runs Q generators, the
 #                   qth pinned to CPU q at rate/Q: a veth hands an XDP_TX'd
 #                   frame to the peer's rx queue (sending CPU mod Q), so one
@@ -93,14 +94,24 @@ proc_jiffies() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; 
 sensor_rows_at_least() {
 	[ "$("$DARKSCOPE" read --series sensor --no-header "$WORK/out" 2>/dev/null | wc -l)" -ge "$1" ]
 }
+# The writer thread's share apart: its work is per interval (per key),
+# the rest per frame.
+thread_jiffies() {
+	local t sum=0
+	for t in /proc/"$1"/task/*; do
+		[ "$(cat "$t/comm" 2>/dev/null)" = "$2" ] &&
+			sum=$((sum + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$sum"
+}
 window_cpu() {
-	local c0 c1 frames
+	local c0 c1 w0 w1 frames
 	wait_for "$DURATION" sensor_rows_at_least 1 || return 0
-	c0=$(proc_jiffies "$1")
+	c0=$(proc_jiffies "$1"); w0=$(thread_jiffies "$1" ds-writer)
 	wait_for "$DURATION" sensor_rows_at_least 2 || return 0
-	c1=$(proc_jiffies "$1")
+	c1=$(proc_jiffies "$1"); w1=$(thread_jiffies "$1" ds-writer)
 	frames=$("$DARKSCOPE" read --series sensor --no-header "$WORK/out" | awk -F'\t' 'NR == 2 {print $5}')
-	echo "$frames $((c1 - c0))" >"$WORK/cpuwin"
+	echo "$frames $((c1 - c0)) $((w1 - w0))" >"$WORK/cpuwin"
 }
 
 # warm_up CONDITION: a receiver reading through libpcap is ready when it has
@@ -322,11 +333,12 @@ trial() {
 		$((sent - ${received:-0})) "$(awk -v j=$((j1 - j0)) -v h="$hz" -v m="$mpkt" 'BEGIN {print j / h / m}')" \
 		"$(awk -v j=$((r1 - r0)) -v h="$hz" -v m="$mpkt" 'BEGIN {print j / h / m}')" "${rss:-0}" "$rate"
 	if [ -s "$WORK/cpuwin" ]; then
-		local wframes wj
-		read -r wframes wj <"$WORK/cpuwin"
-		printf 'e2e_cpu,%s,%s,%s,%.2f,%.4f\n' "$target$LABEL" "$offered" "$wframes" \
+		local wframes wj ww
+		read -r wframes wj ww <"$WORK/cpuwin"
+		printf 'e2e_cpu,%s,%s,%s,%.2f,%.4f,%.2f,%s\n' "$target$LABEL" "$offered" "$wframes" \
 			"$(awk -v j="$wj" -v h="$hz" 'BEGIN {print j / h}')" \
-			"$(awk -v j="$wj" -v h="$hz" -v f="$wframes" 'BEGIN {print f ? j / h / (f / 1e6) : 0}')"
+			"$(awk -v j="$wj" -v h="$hz" -v f="$wframes" 'BEGIN {print f ? j / h / (f / 1e6) : 0}')" \
+			"$(awk -v j="$ww" -v h="$hz" 'BEGIN {print j / h}')" "${BENCH_INTERVAL:-1}"
 	fi
 	local ok=0
 	[ "$sent" = "${received:-0}" ] || ok=1

@@ -65,7 +65,7 @@ queues=$(($(nproc) < 2 ? 1 : 2))
 	# again and again), so the per-key work of a boundary is paid once a
 	# minute, as on a sensor (not in the smoke run: it takes a minute).
 	if [ "${BENCH_SMOKE:-0}" != 1 ]; then
-		BENCH_INTERVAL=60 BENCH_RATES=${BENCH_CPU_RATE:-2000000} BENCH_DURATION=60 \
+		BENCH_CPU_WINDOW=1 BENCH_INTERVAL=60 BENCH_RATES=${BENCH_CPU_RATE:-2000000} BENCH_DURATION=150 \
 			BENCH_GEN_ARGS="--nets 65536 --mix $cpu_mix" BENCH_LABEL=/1m-60s \
 			BENCH_MAX_KEYS=2097152 "$here/e2e_rate.sh" "$O" darkscope
 	fi

@@ -79,7 +79,7 @@ static int start(struct sensor *s, const struct loader_opts *lo)
 	if (!err)
 		err = drainer__init(&s->drainer, s->prog.skel, s->opts.max_keys);
 	if (!err)
-		err = worker__start(&s->writer);
+		err = worker__start(&s->writer, "ds-writer");
 	if (!err && s->capture)
 		err = capture__start(s->capture);
 	if (err)

@@ -2,6 +2,7 @@
 /*
  * worker.c - one job at a time on a thread of its own (worker.h).
  */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include <errno.h>
 #include <string.h>
 #include <time.h>
@@ -34,7 +35,7 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-int worker__start(struct worker *w)
+int worker__start(struct worker *w, const char *name)
 {
 	pthread_condattr_t attr;
 	int err;
@@ -53,6 +54,8 @@ int worker__start(struct worker *w)
 		return -err;
 	}
 	w->started = true;
+	if (name)
+		pthread_setname_np(w->thread, name); /* a label only: its failure is harmless */
 	return 0;
 }
 

@@ -29,8 +29,9 @@ struct worker {
 	int result;   /* the finished job's return value, until waited for */
 };
 
-/* 0 or -errno (the thread could not be made). */
-int worker__start(struct worker *w);
+/* 0 or -errno (the thread could not be made).  name: the thread's, as
+ * top -H and /proc/PID/task/TID/comm show it (15 characters at most). */
+int worker__start(struct worker *w, const char *name);
 /* Runs job(arg) on the thread.  The previous job must have been waited for. */
 void worker__submit(struct worker *w, worker_fn job, void *arg);
 /* Waits until no job is running and returns the last job's value (0 if

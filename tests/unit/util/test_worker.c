@@ -5,6 +5,7 @@
  * finishes only after three such calls, so the wait must make them), its
  * error is kept, and stop runs a submitted job before the thread ends.
  */
+#define _GNU_SOURCE /* pthread_getname_np */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -71,8 +72,12 @@ static void test_worker_wait_does_the_callers_work(void **state)
 	struct worker w;
 	struct gate g;
 
+	char name[16];
+
 	gate_init(&g, 3);
-	assert_int_equal(worker__start(&w), 0);
+	assert_int_equal(worker__start(&w, "test-worker"), 0);
+	assert_int_equal(pthread_getname_np(w.thread, name, sizeof(name)), 0);
+	assert_string_equal(name, "test-worker"); /* what top -H shows */
 	assert_int_equal(worker__wait(&w, NULL, NULL, 0), 0); /* nothing ran */
 	worker__submit(&w, gated_job, &g);
 	assert_true(worker__busy(&w) || g.job_runs == 1);
@@ -90,7 +95,7 @@ static void test_worker_errors(void **state)
 	struct gate g;
 
 	gate_init(&g, 0);
-	assert_int_equal(worker__start(&w), 0);
+	assert_int_equal(worker__start(&w, "test-worker"), 0);
 	worker__submit(&w, failing_job, &g);
 	assert_int_equal(worker__wait(&w, NULL, NULL, 0), -EIO);
 	/* The caller's work failing while a job that succeeds runs. */
@@ -119,7 +124,7 @@ static void test_worker_stop_runs_the_submitted_job(void **state)
 	int runs = 0, i;
 
 	for (i = 0; i < 50; i++) {
-		assert_int_equal(worker__start(&w), 0);
+		assert_int_equal(worker__start(&w, "test-worker"), 0);
 		worker__submit(&w, counting_job, &runs);
 		worker__stop(&w);
 		assert_int_equal(runs, i + 1);
