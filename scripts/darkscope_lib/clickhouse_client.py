@@ -156,9 +156,9 @@ class Client:
         """A statement without result (DDL, ALTER, INSERT ... VALUES)."""
         self._run(sql, database=database)
 
-    def rows(self, sql, externals=(), settings=None):
+    def rows(self, sql, externals=(), settings=None, database=True):
         """[[field text, ...], ...]: a query's result, strings unescaped."""
-        out = self._run(sql, externals, settings=settings).decode("utf-8", "replace")
+        out = self._run(sql, externals, database, settings).decode("utf-8", "replace")
         return [[unescape(f) for f in line.split("\t")] for line in out.split("\n") if line]
 
     def scalar(self, sql, externals=()):
@@ -176,13 +176,12 @@ class Client:
         if p.returncode != 0:
             raise ClickHouseError(f"ClickHouse {self.spec}: {_error_text(p.stderr)}")
 
-    def insert_args(self, table, columns, query_id=None):
-        """The command line of an INSERT that reads TSV from stdin."""
+    def insert_args(self, table, columns, query_id=None, fmt="TabSeparated"):
+        """The command line of an INSERT that reads fmt from stdin."""
         args = self.base_args()
         if query_id:
             args += ["--query_id", query_id]
-        return args + ["--query", f"INSERT INTO {table} ({_names(columns)}) "
-                       "FORMAT TabSeparated"]
+        return args + ["--query", f"INSERT INTO {table} ({_names(columns)}) FORMAT {fmt}"]
 
     def ping(self):
         """True when the server answers."""

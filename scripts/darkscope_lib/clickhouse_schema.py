@@ -85,22 +85,24 @@ def create_journal_sql(database):
             "PARTITION BY tuple() ORDER BY (file_key, end, batch)")
 
 
-def _existing_columns(client, database, table):
-    rows = client.rows(f"SELECT name FROM system.columns WHERE database = '{database}' "
-                       f"AND table = '{table}'")
-    return {r[0] for r in rows}
+def _existing(client, database):
+    """{table: {column names}} of the database (one query)."""
+    out = {}
+    for table, name in client.rows("SELECT table, name FROM system.columns WHERE "
+                                   f"database = '{database}'", database=False):
+        out.setdefault(table, set()).add(name)
+    return out
 
 
-def _add_missing(client, database, table, columns, after_last):
+def _add_missing(client, database, table, columns, have):
     """Columns added to the series since the table was made (ClickHouse
     fills old rows with the type's default: 0, as FORMAT.md says to read a
     missing counter)."""
-    have = _existing_columns(client, database, table)
     added = []
     prev = None
     for name, typ in columns:
         if name not in have:
-            where = f" AFTER `{prev}`" if prev and after_last else ""
+            where = f" AFTER `{prev}`" if prev else ""
             client.execute(f"ALTER TABLE {database}.{table} ADD COLUMN `{name}` {typ}{where}")
             added.append(name)
         prev = name
@@ -110,16 +112,20 @@ def _add_missing(client, database, table, columns, after_last):
 def create(client, database=None):
     """The series tables and the journal in `database` (default: the
     client's), made if missing, and any column the series gained since;
-    returns the columns added as ["table.column"]."""
+    returns the columns added as ["table.column"].  One query when all is
+    there already."""
     db = check_name(database or client.database)
-    client.execute(f"CREATE DATABASE IF NOT EXISTS {db}", database=False)
+    have = _existing(client, db)
+    if not have:
+        client.execute(f"CREATE DATABASE IF NOT EXISTS {db}", database=False)
     added = []
-    for s in SERIES:
-        client.execute(create_table_sql(db, s), database=False)
-        added += [f"{s}.{c}" for c in _add_missing(client, db, s, table_columns(s), True)]
-    client.execute(create_journal_sql(db), database=False)
-    added += [f"load_batches.{c}" for c in
-              _add_missing(client, db, "load_batches", LOAD_BATCHES_COLUMNS, True)]
+    tables = [(s, table_columns(s), create_table_sql(db, s)) for s in SERIES]
+    tables.append(("load_batches", LOAD_BATCHES_COLUMNS, create_journal_sql(db)))
+    for table, columns, sql in tables:
+        if table not in have:
+            client.execute(sql, database=False)
+            continue
+        added += [f"{table}.{c}" for c in _add_missing(client, db, table, columns, have[table])]
     return added
 
 

@@ -37,6 +37,7 @@ struct export_opts {
 	const char *members;
 	const char *list;
 	bool print_columns;
+	enum export_format format;
 };
 
 /* One line of the list: a file and where to resume it. */
@@ -180,7 +181,7 @@ static bool parse_list_line(char *line, struct export_file *in)
 
 static int export_list(const struct export_opts *o, FILE *list, FILE *members)
 {
-	struct export_row *e = export_row__open(o->columns, o->n_columns, o->batch);
+	struct export_row *e = export_row__open(o->columns, o->n_columns, o->batch, o->format);
 	struct strbuf out = STRBUF_INIT;
 	char *line = NULL;
 	size_t cap = 0, lineno = 0;
@@ -200,11 +201,7 @@ static int export_list(const struct export_opts *o, FILE *list, FILE *members)
 			break;
 		}
 		err = export_file(o, e, &in, &out, stdout, &res);
-		if (!err)
-			err = flush_out(&out, stdout);
-		/* The rows are out before the line that counts them. */
-		if (!err && fflush(stdout))
-			err = -errno;
+		/* The loader trusts these lines only once the whole output is in. */
 		if (!err && members &&
 		    fprintf(members, "%s\t%llu\t%llu\t%llu\t%llu\t%s\n", in.path, res.end,
 			    res.header_at, res.rows, res.bad, res.state) < 0)
@@ -212,20 +209,26 @@ static int export_list(const struct export_opts *o, FILE *list, FILE *members)
 	}
 	if (!err && ferror(list))
 		err = -EIO;
+	if (!err)
+		err = export_row__flush(e, &out) ?: flush_out(&out, stdout);
+	if (!err && fflush(stdout))
+		err = -errno;
 	free(line);
 	strbuf__free(&out);
 	export_row__close(e);
 	return err;
 }
 
-enum { OPT_SERIES = 0x100, OPT_BATCH, OPT_MEMBERS, OPT_COLUMNS };
+enum { OPT_SERIES = 0x100, OPT_BATCH, OPT_MEMBERS, OPT_COLUMNS, OPT_FORMAT };
 
 static const struct argp_option export_options[] = {
 	{ "series", OPT_SERIES, "S", 0, "flows, ports or sensor (required)", 0 },
 	{ "batch", OPT_BATCH, "N", 0, "The number printed as every row's last column", 0 },
 	{ "members", OPT_MEMBERS, "FILE", 0,
 	  "Per file: PATH END HEADER_AT ROWS BAD STATE, tab-separated", 0 },
-	{ "columns", OPT_COLUMNS, NULL, 0, "Print the output's column names and exit", 0 },
+	{ "format", OPT_FORMAT, "F", 0, "tsv (default) or native (ClickHouse Native blocks)", 0 },
+	{ "columns", OPT_COLUMNS, NULL, 0,
+	  "Print the output's columns (name TAB ClickHouse type, a line each) and exit", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, NULL, 0 },
 	{},
 };
@@ -239,7 +242,8 @@ static const char export_doc[] =
 	"of a file that names none.\n"
 	"\v"
 	"Columns: sensor, the series' columns (src as the /24's address as a number, a "
-	"column a file lacks as 0 or []), then N.  A row whose value does not fit its "
+	"column a file lacks as 0 or []), then N; TSV, or ClickHouse Native blocks of up to "
+	"65536 rows with --format native.  A row whose value does not fit its "
 	"column is skipped with a warning.  STATE: ok, truncated (a torn last member left "
 	"for later), stopped (corrupt data, rows without header, another series: read no "
 	"further), unsupported (a newer format version), error (a read failure), "
@@ -268,6 +272,14 @@ static error_t parse_export_opt(int key, char *arg, struct argp_state *state)
 	case OPT_COLUMNS:
 		o->print_columns = true;
 		break;
+	case OPT_FORMAT:
+		if (!strcmp(arg, "tsv"))
+			o->format = EXPORT_TSV;
+		else if (!strcmp(arg, "native"))
+			o->format = EXPORT_NATIVE;
+		else
+			return argp_invalid(state, "--format", arg, "tsv or native");
+		break;
 	case 'h':
 		argp_state_help(state, state->out_stream, ARGP_HELP_STD_HELP);
 		break;
@@ -288,6 +300,20 @@ static error_t parse_export_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+static int print_columns(const struct export_opts *o)
+{
+	struct export_row *e = export_row__open(o->columns, o->n_columns, "0", EXPORT_TSV);
+
+	if (!e)
+		return EXIT_FAIL;
+	printf("sensor\tString\n");
+	for (size_t i = 0; i < o->n_columns; i++)
+		printf("%s\t%s\n", o->columns[i], export_row__type(e, i));
+	printf("batch\tUInt64\n");
+	export_row__close(e);
+	return fflush(stdout) ? EXIT_FAIL : EXIT_OK;
+}
+
 int do_export(int argc, char **argv)
 {
 	const struct argp argp = { export_options, parse_export_opt, "LIST", export_doc,
@@ -298,13 +324,8 @@ int do_export(int argc, char **argv)
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return EXIT_USAGE;
-	if (o.print_columns) {
-		printf("sensor");
-		for (size_t i = 0; i < o.n_columns; i++)
-			printf("\t%s", o.columns[i]);
-		printf("\tbatch\n");
-		return fflush(stdout) ? EXIT_FAIL : EXIT_OK;
-	}
+	if (o.print_columns)
+		return print_columns(&o);
 	list = strcmp(o.list, "-") ? fopen(o.list, "r") : stdin;
 	if (!list) {
 		pr_warn("export: %s: %s\n", o.list, strerror(errno));

@@ -1,12 +1,21 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * export_row.c - one series row as loader TSV, checked value by value.
+ * export_row.c - series rows as loader input, checked value by value.
  *
  * The checks are those of the database's column types (docs/CLICKHOUSE.md):
  * a value ClickHouse would refuse fails the whole INSERT, and with it every
- * later run over the same file, so it is caught here.  A row costs one
- * reservation and a memcpy per value.
+ * later run over the same file, so it is caught here.  Every value of a row
+ * is checked (and converted) before any is written, so a bad row leaves
+ * nothing behind.
+ *
+ * Two outputs: TabSeparated text, and ClickHouse's Native format (column
+ * blocks: a varint column count and row count, then per column its name,
+ * its type and its values, little-endian; an Array(UInt8) column is every
+ * row's end offset as UInt64, then all the bytes).  clickhouse-client parses
+ * text at well under a million rows a second on one core; Native it only
+ * forwards, so the loader uses that.
  */
+#include <endian.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,26 +23,51 @@
 #include <string.h>
 
 #include "series/export_row.h"
+#include "series/series_format.h"
+
+/* Rows per Native block: the client sends each as it is. */
+#define BLOCK_ROWS 65536
+#define MAX_COLUMNS 64
 
 enum kind {
 	KIND_U64,     /* counters: 1 to 20 digits, at most 2^64 - 1 */
 	KIND_TS,      /* DateTime: at most 2^32 - 1 */
 	KIND_U16,     /* dport, srcs, mirai_srcs */
-	KIND_PROTO,   /* tcp, udp, icmp */
-	KIND_SRC,     /* a.b.c.0/24, written as the address a number */
-	KIND_HOSTS,   /* [h1,h2,...], each 0..255 */
-	KIND_DECIMAL, /* digits with an optional fraction */
+	KIND_PROTO,   /* tcp, udp, icmp: Enum8 in their C order */
+	KIND_SRC,     /* a.b.c.0/24, as the address, UInt32 */
+	KIND_HOSTS,   /* [h1,h2,...], each 0..255: Array(UInt8) */
+	KIND_DECIMAL, /* digits with an optional fraction: Float64 */
+	KIND_STRING,  /* the sensor name */
+};
+
+/* One checked value of a row. */
+struct value {
+	const char *text; /* TSV: what is written */
+	size_t len;
+	__u64 u;          /* Native: the number; hosts: where they are in hosts[] */
+	double f;
+	size_t n_hosts;
+};
+
+struct column_out {
+	struct strbuf data;    /* Native values */
+	struct strbuf offsets; /* Array(UInt8): each row's end in data */
 };
 
 struct export_row {
+	enum export_format format;
 	const char *const *columns;
 	size_t n;
-	enum kind *kinds;
+	enum kind kinds[MAX_COLUMNS];
 	const char *last;
 	size_t last_len;
+	__u64 last_value;
 	char sensor_raw[256];     /* the sensor name escaped last */
 	char sensor_tsv[512 + 1]; /* and its escaped text */
 	size_t sensor_len;
+	struct column_out out[MAX_COLUMNS + 2]; /* sensor, the columns, the last */
+	size_t rows;              /* in the Native block being built */
+	char proto_enum[96];
 };
 
 static enum kind kind_of(const char *name)
@@ -54,25 +88,60 @@ static enum kind kind_of(const char *name)
 	return KIND_U64;
 }
 
-struct export_row *export_row__open(const char *const *columns, size_t n, const char *last)
+static const char *type_of(const struct export_row *e, enum kind kind)
 {
-	struct export_row *e = calloc(1, sizeof(*e));
+	switch (kind) {
+	case KIND_TS:
+		return "DateTime";
+	case KIND_U16:
+		return "UInt16";
+	case KIND_PROTO:
+		return e->proto_enum;
+	case KIND_SRC:
+		return "UInt32";
+	case KIND_HOSTS:
+		return "Array(UInt8)";
+	case KIND_DECIMAL:
+		return "Float64";
+	case KIND_STRING:
+		return "String";
+	default:
+		return "UInt64";
+	}
+}
 
-	if (!e)
-		return NULL;
-	e->kinds = calloc(n ? n : 1, sizeof(*e->kinds));
-	if (!e->kinds) {
-		free(e);
-		errno = ENOMEM;
+const char *export_row__type(const struct export_row *e, size_t i)
+{
+	return i < e->n ? type_of(e, e->kinds[i]) : NULL;
+}
+
+struct export_row *export_row__open(const char *const *columns, size_t n, const char *last,
+				    enum export_format format)
+{
+	struct export_row *e;
+	size_t len;
+
+	if (n > MAX_COLUMNS) {
+		errno = E2BIG;
 		return NULL;
 	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
 	for (size_t i = 0; i < n; i++)
 		e->kinds[i] = kind_of(columns[i]);
+	e->format = format;
 	e->columns = columns;
 	e->n = n;
 	e->last = last;
 	e->last_len = strlen(last);
+	e->last_value = strtoull(last, NULL, 10);
 	e->sensor_raw[0] = 1; /* matches no name: the first row escapes */
+	len = snprintf(e->proto_enum, sizeof(e->proto_enum), "Enum8(");
+	for (unsigned int i = 0; i < DS_PROTO_MAX; i++)
+		len += snprintf(e->proto_enum + len, sizeof(e->proto_enum) - len, "%s'%s' = %u",
+				i ? ", " : "", proto_name(i), i);
+	snprintf(e->proto_enum + len, sizeof(e->proto_enum) - len, ")");
 	return e;
 }
 
@@ -80,14 +149,17 @@ void export_row__close(struct export_row *e)
 {
 	if (!e)
 		return;
-	free(e->kinds);
+	for (size_t i = 0; i < e->n + 2; i++) {
+		strbuf__free(&e->out[i].data);
+		strbuf__free(&e->out[i].offsets);
+	}
 	free(e);
 }
 
 /* A decimal number of at most max_digits digits and at most max. */
-static bool check_uint(const char *s, size_t len, size_t max_digits, unsigned long long max)
+static bool parse_uint(const char *s, size_t len, size_t max_digits, __u64 max, __u64 *out)
 {
-	unsigned long long v = 0;
+	__u64 v = 0;
 
 	if (!len || len > max_digits)
 		return false;
@@ -98,6 +170,7 @@ static bool check_uint(const char *s, size_t len, size_t max_digits, unsigned lo
 			return false;
 		v = v * 10 + d;
 	}
+	*out = v;
 	return true;
 }
 
@@ -113,19 +186,23 @@ static bool check_decimal(const char *s, size_t len)
 	       strspn(s + int_len + 1, "0123456789") == len - int_len - 1;
 }
 
-static bool check_hosts(const char *s, size_t len)
+/* "[h1,h2,...]" into hosts (at most 256 of them). */
+static bool parse_hosts(const char *s, size_t len, unsigned char *hosts, size_t *n)
 {
 	size_t i = 1;
 
+	*n = 0;
 	if (len < 2 || s[0] != '[' || s[len - 1] != ']')
 		return false;
 	if (len == 2)
 		return true;
 	while (i < len - 1) {
 		size_t d = strspn(s + i, "0123456789");
+		__u64 h;
 
-		if (!check_uint(s + i, d, 3, 255))
+		if (*n == 256 || !parse_uint(s + i, d, 3, 255, &h))
 			return false;
+		hosts[(*n)++] = h;
 		i += d;
 		if (s[i] == ',' && i + 1 < len - 1)
 			i++;
@@ -136,19 +213,20 @@ static bool check_hosts(const char *s, size_t len)
 }
 
 /* "a.b.c.0/24" (no leading zeros, as the writer prints it) -> the address. */
-static bool parse_net24(const char *s, size_t len, unsigned long *addr)
+static bool parse_net24(const char *s, size_t len, __u64 *addr)
 {
-	unsigned long v = 0;
+	__u64 v = 0, octet;
 	size_t i = 0;
 
 	if (len < 9 || strcmp(s + len - 5, ".0/24"))
 		return false;
-	for (int octet = 0; octet < 3; octet++) {
+	for (int k = 0; k < 3; k++) {
 		size_t d = strspn(s + i, "0123456789");
 
-		if (!check_uint(s + i, d, 3, 255) || (d > 1 && s[i] == '0') || s[i + d] != '.')
+		if (!parse_uint(s + i, d, 3, 255, &octet) || (d > 1 && s[i] == '0') ||
+		    s[i + d] != '.')
 			return false;
-		v = v << 8 | strtoul(s + i, NULL, 10);
+		v = v << 8 | octet;
 		i += d + 1;
 	}
 	if (i != len - 4)
@@ -157,31 +235,48 @@ static bool parse_net24(const char *s, size_t len, unsigned long *addr)
 	return true;
 }
 
-/* The TSV text of a checked value, or NULL when it does not fit. */
-static const char *tsv_value(enum kind kind, const char *v, size_t *len, char num[16])
+static bool parse_proto(const char *s, __u64 *out)
 {
-	unsigned long addr;
+	for (unsigned int i = 0; i < DS_PROTO_MAX; i++) {
+		if (!strcmp(s, proto_name(i))) {
+			*out = i;
+			return true;
+		}
+	}
+	return false;
+}
 
+/* Check text of the kind into v; hosts go to hosts. */
+static bool take_value(enum kind kind, const char *text, struct value *v, char num[16],
+		       unsigned char *hosts)
+{
+	v->text = text;
+	v->len = strlen(text);
 	switch (kind) {
 	case KIND_U64:
-		return check_uint(v, *len, 20, ~0ULL) ? v : NULL;
+		return parse_uint(text, v->len, 20, ~0ULL, &v->u);
 	case KIND_TS:
-		return check_uint(v, *len, 10, 0xFFFFFFFFULL) ? v : NULL;
+		return parse_uint(text, v->len, 10, 0xFFFFFFFFULL, &v->u);
 	case KIND_U16:
-		return check_uint(v, *len, 5, 0xFFFF) ? v : NULL;
+		return parse_uint(text, v->len, 5, 0xFFFF, &v->u);
 	case KIND_PROTO:
-		return !strcmp(v, "tcp") || !strcmp(v, "udp") || !strcmp(v, "icmp") ? v : NULL;
+		return parse_proto(text, &v->u);
 	case KIND_SRC:
-		if (!parse_net24(v, *len, &addr))
-			return NULL;
-		*len = snprintf(num, 16, "%lu", addr);
-		return num;
+		if (!parse_net24(text, v->len, &v->u))
+			return false;
+		v->len = snprintf(num, 16, "%llu", (unsigned long long)v->u);
+		v->text = num;
+		return true;
 	case KIND_HOSTS:
-		return check_hosts(v, *len) ? v : NULL;
+		return parse_hosts(text, v->len, hosts, &v->n_hosts);
 	case KIND_DECIMAL:
-		return check_decimal(v, *len) ? v : NULL;
+		if (!check_decimal(text, v->len))
+			return false;
+		v->f = strtod(text, NULL);
+		return true;
+	default:
+		return false;
 	}
-	return NULL;
 }
 
 /* A column this file does not have: the value that means "none". */
@@ -218,39 +313,13 @@ static void escape_sensor(struct export_row *e, const char *sensor)
 	e->sensor_len = n;
 }
 
-int export_row__append(struct export_row *e, struct strbuf *sb, const char *sensor,
-		       const struct ts_reader *r, const char **bad, const char **value)
+static int put_tsv(struct export_row *e, struct strbuf *sb, const struct value *v)
 {
-	const char *text[64];
-	size_t lens[64], need;
-	char nums[4][16]; /* numbers made from text (src), up to 4 a row */
-	int n_nums = 0;
+	size_t need = e->sensor_len + e->last_len + e->n + 2;
 	char *p;
 
-	if (e->n > 64)
-		return -E2BIG;
-	if (strcmp(sensor, e->sensor_raw))
-		escape_sensor(e, sensor);
-	need = e->sensor_len + e->last_len + e->n + 2;
-	for (size_t i = 0; i < e->n; i++) {
-		const char *v = ts_reader__value(r, i);
-		size_t len;
-
-		/* Absent from this file's header: the default.  A short row: bad. */
-		if (!v && ts_reader__column(r, e->columns[i]) < 0)
-			v = missing_value(e->kinds[i]);
-		len = v ? strlen(v) : 0;
-		text[i] = v ? tsv_value(e->kinds[i], v, &len, nums[n_nums]) : NULL;
-		if (!text[i]) {
-			*bad = e->columns[i];
-			*value = v;
-			return 1;
-		}
-		if (text[i] == nums[n_nums])
-			n_nums = (n_nums + 1) % 4;
-		lens[i] = len;
-		need += len;
-	}
+	for (size_t i = 0; i < e->n; i++)
+		need += v[i].len;
 	if (strbuf__reserve(sb, need))
 		return -ENOMEM;
 	p = sb->buf + sb->len;
@@ -258,8 +327,8 @@ int export_row__append(struct export_row *e, struct strbuf *sb, const char *sens
 	p += e->sensor_len;
 	for (size_t i = 0; i < e->n; i++) {
 		*p++ = '\t';
-		memcpy(p, text[i], lens[i]);
-		p += lens[i];
+		memcpy(p, v[i].text, v[i].len);
+		p += v[i].len;
 	}
 	*p++ = '\t';
 	memcpy(p, e->last, e->last_len);
@@ -267,4 +336,131 @@ int export_row__append(struct export_row *e, struct strbuf *sb, const char *sens
 	*p++ = '\n';
 	sb->len = p - sb->buf;
 	return 0;
+}
+
+static int put_varint(struct strbuf *sb, __u64 v)
+{
+	char b[10];
+	size_t n = 0;
+
+	do {
+		b[n] = v & 0x7F;
+		v >>= 7;
+		b[n++] |= v ? 0x80 : 0;
+	} while (v);
+	return strbuf__append(sb, b, n);
+}
+
+static int put_string(struct strbuf *sb, const char *s, size_t len)
+{
+	return put_varint(sb, len) ?: strbuf__append(sb, s, len);
+}
+
+static int put_le(struct strbuf *sb, __u64 v, size_t size)
+{
+	__u64 le = htole64(v);
+
+	return strbuf__append(sb, &le, size); /* the low bytes come first */
+}
+
+static int put_native(struct export_row *e, const struct value *v, const unsigned char *hosts)
+{
+	int err = put_string(&e->out[0].data, e->sensor_raw, strlen(e->sensor_raw));
+
+	for (size_t i = 0; i < e->n && !err; i++) {
+		struct column_out *c = &e->out[i + 1];
+
+		switch (e->kinds[i]) {
+		case KIND_U64:
+			err = put_le(&c->data, v[i].u, 8);
+			break;
+		case KIND_TS:
+		case KIND_SRC:
+			err = put_le(&c->data, v[i].u, 4);
+			break;
+		case KIND_U16:
+			err = put_le(&c->data, v[i].u, 2);
+			break;
+		case KIND_PROTO:
+			err = put_le(&c->data, v[i].u, 1);
+			break;
+		case KIND_DECIMAL: {
+			__u64 bits;
+
+			memcpy(&bits, &v[i].f, sizeof(bits));
+			err = put_le(&c->data, bits, 8);
+			break;
+		}
+		case KIND_HOSTS:
+			err = strbuf__append(&c->data, hosts + v[i].u, v[i].n_hosts) ?:
+			      put_le(&c->offsets, c->data.len, 8);
+			break;
+		case KIND_STRING:
+			break;
+		}
+	}
+	if (!err)
+		err = put_le(&e->out[e->n + 1].data, e->last_value, 8);
+	if (!err)
+		e->rows++;
+	return err;
+}
+
+int export_row__flush(struct export_row *e, struct strbuf *sb)
+{
+	int err;
+
+	if (e->format != EXPORT_NATIVE || !e->rows)
+		return 0;
+	err = put_varint(sb, e->n + 2) ?: put_varint(sb, e->rows);
+	for (size_t i = 0; i < e->n + 2 && !err; i++) {
+		const char *name = i == 0 ? "sensor" : i <= e->n ? e->columns[i - 1] : "batch";
+		const char *type = i == 0 ? "String" : i <= e->n ? type_of(e, e->kinds[i - 1]) :
+				   "UInt64";
+		struct column_out *c = &e->out[i];
+
+		err = put_string(sb, name, strlen(name)) ?: put_string(sb, type, strlen(type)) ?:
+		      strbuf__append(sb, c->offsets.buf, c->offsets.len) ?:
+		      strbuf__append(sb, c->data.buf, c->data.len);
+		strbuf__reset(&c->data);
+		strbuf__reset(&c->offsets);
+	}
+	e->rows = 0;
+	return err;
+}
+
+int export_row__append(struct export_row *e, struct strbuf *sb, const char *sensor,
+		       const struct ts_reader *r, const char **bad, const char **value)
+{
+	struct value v[MAX_COLUMNS];
+	unsigned char hosts[2 * 256]; /* a flows row's two host lists */
+	char num[16];                 /* src as a number, for TSV */
+	size_t n_hosts = 0;
+	int err;
+
+	if (strcmp(sensor, e->sensor_raw))
+		escape_sensor(e, sensor);
+	for (size_t i = 0; i < e->n; i++) {
+		const char *text = ts_reader__value(r, i);
+
+		/* Absent from this file's header: the default.  A short row: bad. */
+		if (!text && ts_reader__column(r, e->columns[i]) < 0)
+			text = missing_value(e->kinds[i]);
+		if (!text || n_hosts > sizeof(hosts) - 256 ||
+		    !take_value(e->kinds[i], text, &v[i], num, hosts + n_hosts)) {
+			*bad = e->columns[i];
+			*value = text;
+			return 1;
+		}
+		if (e->kinds[i] == KIND_HOSTS) {
+			v[i].u = n_hosts;
+			n_hosts += v[i].n_hosts;
+		}
+	}
+	if (e->format == EXPORT_TSV)
+		return put_tsv(e, sb, v);
+	err = put_native(e, v, hosts);
+	if (!err && e->rows >= BLOCK_ROWS)
+		err = export_row__flush(e, sb);
+	return err;
 }
