@@ -55,7 +55,8 @@ const struct ts_reader_meta *ts_reader__meta(const struct ts_reader *r);
  * by member: the end of the last complete member read (where the next
  * member starts), and the start of the member that held the latest header
  * line (a comment or a column header; 0 before any).  The current row
- * belongs to the member starting at ts_reader__member_start().
+ * belongs to the member starting at ts_reader__member_start() (which bad-row
+ * messages name too).
  */
 __u64 ts_reader__done_end(const struct ts_reader *r);
 __u64 ts_reader__header_at(const struct ts_reader *r);
