@@ -216,6 +216,10 @@ class Loader:
         export.stdout.close()
         _, err = insert.communicate()
         export.wait()
+        got = _read_members(members) if not export.returncode else {}
+        if (insert.returncode and not export.returncode and b"Code: 108." in err
+                and not sum(g[2] for g in got.values())):
+            insert.returncode = 0  # "No data to insert": new members without rows
         if export.returncode or insert.returncode:
             why = (f"darkscope export exited {export.returncode}" if export.returncode else
                    f"clickhouse-client: {err.decode('utf-8', 'replace').strip()}")
@@ -227,7 +231,6 @@ class Loader:
             except (ClickHouseError, LoadError) as e:
                 self.log(f"batch {batch}: cleaning up failed too ({e}); the next run does it")
             raise LoadError(f"loading {series} failed: {why}")
-        got = _read_members(members)
         rows = []
         for f, st in work:
             end, header_at, n, bad, state = got.get(f.path, (st.end, st.header_at, 0, 0,

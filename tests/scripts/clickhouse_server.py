@@ -159,3 +159,30 @@ class ClickHouseServer:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+# ------------------------------------------------ helpers of the tests
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+LOADER = os.path.join(REPO, "scripts", "darkscope-clickhouse")
+PYTHON = "/usr/bin/python3"
+
+
+def loader(*args, check=True, darkscope=None):
+    """darkscope-clickhouse ARGS (the build's darkscope unless darkscope=)."""
+    cmd = [PYTHON, LOADER, *args]
+    if args and args[0] == "load":
+        cmd[3:3] = ["--darkscope", darkscope or os.path.join(REPO, "build", "darkscope")]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    if check:
+        assert p.returncode == 0, p.stderr
+    return p
+
+
+def loaded_rows(stderr):
+    """The row count of load's summary line."""
+    for line in stderr.splitlines():
+        if line.startswith("darkscope-clickhouse: loaded "):
+            return int(line.split()[2])
+    raise AssertionError(f"no summary line in: {stderr}")
