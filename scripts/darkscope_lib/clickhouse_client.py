@@ -116,6 +116,7 @@ class Client:
         self.port = port
         self.database = check_name(database)
         self.seconds = 0.0  # spent in queries so far
+        self.settings = {}  # --name=value on every query (ClickHouseSource sets some)
 
     @classmethod
     def of_spec(cls, text):
@@ -137,7 +138,7 @@ class Client:
 
     def _run(self, sql, externals=(), database=True, settings=None):
         args = self.base_args(database) + ["--format", "TabSeparated", "--query", sql]
-        for name, value in (settings or {}).items():
+        for name, value in {**self.settings, **(settings or {})}.items():
             args.append(f"--{name}={value}")
         for e in externals:
             args += e.args()

@@ -138,7 +138,7 @@ def recover(client, batch, series, lo, hi, no_hour, log):
 def _journal_row(batch, event, f, **values):
     row = {"batch": batch, "event": event, "series": f.series, "file_key": f.key,
            "path": escape(f.path), "sensor": escape(f.sensor), "file_hour": f.hour,
-           "interval": f.interval, "start": 0, "end": 0, "header_at": 0, "rows": 0, "bad": 0,
+           "file_interval": f.interval, "start": 0, "end": 0, "header_at": 0, "rows": 0, "bad": 0,
            "read_state": "", "at": int(time.time())}
     row.update(values)
     return [row[c] for c in JOURNAL]

@@ -59,6 +59,10 @@ class ClickHouseSource:
 
     def __init__(self, spec, log):
         self.client = spec if isinstance(spec, Client) else Client.of_spec(spec)
+        # Over Distributed tables, an IN or JOIN on one of them runs as
+        # GLOBAL (its subquery once, sent to the shards); no effect on
+        # local tables.  The default, deny, refuses such queries.
+        self.client.settings = {**self.client.settings, "distributed_product_mode": "global"}
         self.log = log
         self._tmp = tempfile.TemporaryDirectory(prefix="darkscope-report.")
         self._nets = {}  # (t_from, t_to) -> (External, {src: (cc, k)})
@@ -97,7 +101,7 @@ class ClickHouseSource:
         (sensor series first, as report_interval does), or None."""
         for series in ("sensor", "ports", "flows"):
             got = self.client.rows(
-                "SELECT count(), max(`interval`) FROM load_batches WHERE event = 'done' AND "
+                "SELECT count(), max(file_interval) FROM load_batches WHERE event = 'done' AND "
                 f"series = {quote(series)} AND (file_hour = toDateTime(0) OR "
                 f"(toUInt32(file_hour) + 3600 > {window.t_from} AND "
                 f"file_hour < toDateTime({window.t_to})))")

@@ -47,7 +47,9 @@ LOAD_BATCHES_COLUMNS = (
     ("path", "String"),  # where it was read from
     ("sensor", "String"),  # the first header's, or the directory's name
     ("file_hour", "DateTime"),  # the hour in its name; 0 when it has none
-    ("interval", "UInt32"),  # the first header's `# interval:`; 0 when none
+    # the first header's `# interval:`; 0 when none (not `interval`: a
+    # Distributed table forwards that name unquoted, which 18.16 cannot parse)
+    ("file_interval", "UInt32"),
     ("start", "UInt64"),  # byte offset this load started at (a member boundary)
     ("end", "UInt64"),  # done: end of the last complete member taken
     ("header_at", "UInt64"),  # done: the member holding the header in effect at `end`
