@@ -18,7 +18,6 @@ test uses a database of its own.  On a synthetic day in the real format
 Without clickhouse-server or clickhouse-client: SKIP with the reason.
 Run: /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/scripts/test_clickhouse_load.py
 """
-import glob
 import json
 import os
 import subprocess
