@@ -15,7 +15,8 @@ ARCH_INCLUDES := /usr/include/$(shell uname -m)-linux-gnu
 BUILD_PKGS := clang llvm bpftool pkg-config make gcc libbpf-dev libxdp-dev \
 	libelf-dev zlib1g-dev libdeflate-dev libcmocka-dev
 TEST_PKGS := iproute2 python3 python3-scapy hping3 netsniff-ng ethtool nmap tcpdump pmacct \
-	python3-matplotlib python3-pytest python3-pil tor-geoipdb strace chromium
+	python3-matplotlib python3-pytest python3-pil tor-geoipdb strace chromium \
+	clickhouse-server clickhouse-client
 DEPS_PKGS := $(BUILD_PKGS) $(TEST_PKGS)
 
 ifeq ($(V),1)

@@ -71,6 +71,7 @@ Definitions (docs/SCRIPTS.md, "Report", says the same for users):
   series get the scanners' packets (from `flows`) subtracted.
 """
 from . import report_pass_flows as _flows
+from .clickhouse_client import ClickHouseError
 from .report_assemble import PassResults, assemble
 from .report_exclude import exclude_known
 from .report_hosts import HostBits
@@ -95,8 +96,11 @@ class ReportConfig:
     def __init__(self, paths, date_from, date_to, previous="auto", regiondb=None,
                  top=5, region="JP", port=("tcp", 23), known_scanners=None,
                  exclude_known=False, sensor_locations=None, surge_factor=3.0,
-                 surge_min_packets=1000, warnings=None, bin=None):
+                 surge_min_packets=1000, warnings=None, bin=None, clickhouse=None):
         self.paths = list(paths)
+        # HOST:PORT/DB (or a clickhouse_client.Client): the passes query that
+        # database instead of reading paths (clickhouse_report.py)
+        self.clickhouse = clickhouse
         # datetime.date (whole days, both included) or aware UTC
         # datetime.datetime (an instant; date_to's excluded), as
         # report_period.parse_when gives them
@@ -138,24 +142,26 @@ def _log_of(cfg):
     return ReportLog(warnings)
 
 
-def _passes(cfg, current, previous, log):
-    files = SeriesFiles(cfg.paths, log)
+def _passes(cfg, current, previous, log, files=None):
+    files = files or SeriesFiles(cfg.paths, log)
+    engine = _engine(files)
     nets = SourceNets(cfg.regiondb, cfg.known_scanners, log)
     hostbits = HostBits()
     exclude = cfg.exclude_known
     fig3_key = pkey_of(*cfg.port)
     stats = []
 
-    ports = read_ports(files, current, cfg.surge_min_packets, log)
+    ports = engine.read_ports(files, current, cfg.surge_min_packets, log)
     stats.append(ports.stats)
-    prev_ports = read_ports_previous(files, previous.whole()) if previous else PreviousPorts({}, None)
+    prev_ports = (engine.read_ports_previous(files, previous.whole()) if previous
+                  else PreviousPorts({}, None))
     candidates = candidate_ports(ports.totals, cfg.top, exclude) | {fig3_key}
     nscanners = len(cfg.known_scanners.names) if cfg.known_scanners else 0
-    flows = _flows.read_flows(files, current, nets, hostbits, candidates, fig3_key, cfg.region,
+    flows = engine.read_flows(files, current, nets, hostbits, candidates, fig3_key, cfg.region,
                               nscanners, exclude)
-    prev_flows = (_flows.read_flows_previous(files, previous.whole(), nets, exclude) if previous
+    prev_flows = (engine.read_flows_previous(files, previous.whole(), nets, exclude) if previous
                   else _flows.no_previous_flows())
-    sensor = read_sensor(files, current)
+    sensor = engine.read_sensor(files, current)
     stats += [p.stats for p in (prev_ports, flows, prev_flows, sensor) if p.stats]
     sensors = sensors_in_read_order(ports, flows, sensor)
     prev_port_totals = prev_ports.totals
@@ -165,7 +171,7 @@ def _passes(cfg, current, previous, log):
     port_sources = flows.port_sources
     missing = {k for k, _ in ranked[:cfg.top] if k not in port_sources}
     if missing:
-        extra, extra_stats = _flows.read_flows_sources(files, current.whole(), nets, hostbits, missing,
+        extra, extra_stats = engine.read_flows_sources(files, current.whole(), nets, hostbits, missing,
                                                        exclude, log)
         port_sources = {**port_sources, **extra}
         stats.append(extra_stats)
@@ -173,20 +179,48 @@ def _passes(cfg, current, previous, log):
                        ranked, sensors, stats)
 
 
+class _FileEngine:
+    """The passes over series files (the default engine)."""
+    read_ports = staticmethod(read_ports)
+    read_ports_previous = staticmethod(read_ports_previous)
+    read_flows = staticmethod(_flows.read_flows)
+    read_flows_previous = staticmethod(_flows.read_flows_previous)
+    read_flows_sources = staticmethod(_flows.read_flows_sources)
+    read_sensor = staticmethod(read_sensor)
+
+
+def _engine(files):
+    """The pass functions for files: a SeriesFiles, or a ClickHouseSource."""
+    if isinstance(files, SeriesFiles):
+        return _FileEngine
+    from . import clickhouse_report
+    return clickhouse_report
+
+
 def build_report(cfg):
     """Read the series and return the report dict (see module docstring)."""
     log = _log_of(cfg)
-    current, interval = current_window(cfg)
-    previous, rule = previous_window(current, cfg.previous)
+    source = None
+    if cfg.clickhouse is not None:
+        from .clickhouse_report import ClickHouseSource
+        source = ClickHouseSource(cfg.clickhouse, log)
     try:
-        results = _passes(cfg, current, previous, log)
-    except ReadError as e:
+        current, interval = current_window(cfg, source)
+        previous, rule = previous_window(current, cfg.previous)
+        results = _passes(cfg, current, previous, log, source)
+    except (ReadError, ClickHouseError) as e:
         raise ReportError(str(e)) from None
-    return assemble(cfg, current, previous, results, log, previous_rule=rule,
-                    interval=interval)
+    finally:
+        if source is not None:
+            source.close()
+    report = assemble(cfg, current, previous, results, log, previous_rule=rule,
+                      interval=interval)
+    if source is not None:
+        report["footer"]["paths"] = [f"clickhouse://{source.spec}"]
+    return report
 
 
-def current_window(cfg):
+def current_window(cfg, source=None):
     """(the report period's Window with its figure bin, the sensors' interval
     that bin had to respect or None).  The interval is only looked up for
     periods of a week or less: day bins are never finer than an interval.
@@ -195,7 +229,8 @@ def current_window(cfg):
     width = cfg.bin or choose_bin(window.seconds)
     interval = None
     if width < DAY:
-        interval = series_interval(cfg.paths, window)
+        interval = (source.interval(window) if source is not None
+                    else series_interval(cfg.paths, window))
         width = choose_bin(window.seconds, interval) if cfg.bin is None \
             else raise_to_interval(width, interval)
     return window.with_bin(width), interval

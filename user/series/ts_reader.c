@@ -39,6 +39,8 @@ struct ts_reader {
 	size_t pos;               /* start of the next line in text */
 	int status;               /* 1 while rows may follow; then 0 or -errno */
 	bool truncated;
+	__u64 done_end;           /* end of the last complete member */
+	__u64 header_at;          /* member of the latest header line */
 	struct strbuf header;     /* the latest column-header line, split */
 	const char **columns;     /* names in header, n_columns of them */
 	size_t n_columns, cap_columns;
@@ -150,6 +152,7 @@ static int read_member(struct ts_reader *r)
 		if (ret == Z_STREAM_END) {
 			inflateReset(&r->zs);
 			r->member_start = start;
+			r->done_end = r->in_total - r->zs.avail_in;
 			return 1;
 		}
 		if (ret != Z_OK && ret != Z_BUF_ERROR) {
@@ -316,13 +319,16 @@ static int take_line(struct ts_reader *r, char *line)
 
 	if (!*line)
 		return 0;
-	if (*line == '#')
+	if (*line == '#') {
+		r->header_at = r->member_start;
 		return parse_comment(r, line);
+	}
 	err = split_fields(r, line);
 	if (err)
 		return err;
 	/* Every series starts with ts; a data row has a number there. */
 	if (!strcmp(r->fields[0], "ts")) {
+		r->header_at = r->member_start;
 		err = set_columns(r);
 		return err ? err : 0;
 	}
@@ -340,10 +346,23 @@ static int take_line(struct ts_reader *r, char *line)
 	return 1;
 }
 
+/* The next line of the member in text, NUL-terminated in place. */
+static char *next_line(struct ts_reader *r)
+{
+	char *line = r->text.buf + r->pos;
+	char *end = memchr(line, '\n', r->text.len - r->pos);
+
+	/* A last line without '\n' ends at len; buf has a spare byte. */
+	if (!end)
+		end = r->text.buf + r->text.len;
+	*end = '\0';
+	r->pos = end - r->text.buf + 1;
+	return line;
+}
+
 int ts_reader__next(struct ts_reader *r)
 {
 	while (r->status == 1) {
-		char *line, *end;
 		int ret;
 
 		if (r->pos >= r->text.len) {
@@ -352,20 +371,63 @@ int ts_reader__next(struct ts_reader *r)
 				r->status = ret;
 			continue;
 		}
-		line = r->text.buf + r->pos;
-		end = memchr(line, '\n', r->text.len - r->pos);
-		/* A last line without '\n' ends at len; buf has a spare byte. */
-		if (!end)
-			end = r->text.buf + r->text.len;
-		*end = '\0';
-		r->pos = end - r->text.buf + 1;
-		ret = take_line(r, line);
+		ret = take_line(r, next_line(r));
 		if (ret < 0)
 			r->status = ret;
 		else if (ret == 1)
 			return 1;
 	}
 	return r->status;
+}
+
+/* Read on from byte off, a member boundary. */
+static int seek_to(struct ts_reader *r, __u64 off)
+{
+	if (lseek(r->fd, off, SEEK_SET) < 0)
+		return -errno;
+	inflateReset(&r->zs);
+	r->zs.avail_in = 0;
+	r->in_total = off;
+	r->done_end = off;
+	strbuf__reset(&r->text);
+	r->pos = 0;
+	r->status = 1;
+	return 0;
+}
+
+int ts_reader__resume(struct ts_reader *r, __u64 header_at, __u64 at)
+{
+	int err;
+
+	if (header_at < at) {
+		err = seek_to(r, header_at);
+		if (err)
+			return err;
+		err = read_member(r);
+		if (err != 1 || r->done_end > at) {
+			pr_warn("%s: no complete member at byte %llu ending by %llu any more: "
+				"the file changed\n", r->path, (unsigned long long)header_at,
+				(unsigned long long)at);
+			return err < 0 ? err : -EBADMSG;
+		}
+		/* Only the header lines count: its rows were read before. */
+		while (r->pos < r->text.len) {
+			err = take_line(r, next_line(r));
+			if (err < 0)
+				return err;
+		}
+	}
+	return seek_to(r, at);
+}
+
+__u64 ts_reader__done_end(const struct ts_reader *r)
+{
+	return r->done_end;
+}
+
+__u64 ts_reader__header_at(const struct ts_reader *r)
+{
+	return r->header_at;
 }
 
 __u64 ts_reader__ts(const struct ts_reader *r)

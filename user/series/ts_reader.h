@@ -50,11 +50,27 @@ const char *ts_reader__value(const struct ts_reader *r, size_t i);
 /* Index of a column in the latest column header, or -ENOENT. */
 int ts_reader__column(const struct ts_reader *r, const char *name);
 const struct ts_reader_meta *ts_reader__meta(const struct ts_reader *r);
+/*
+ * Byte offsets in the file, for a loader that takes a growing file member
+ * by member: the end of the last complete member read (where the next
+ * member starts), and the start of the member that held the latest header
+ * line (a comment or a column header; 0 before any).  The current row
+ * belongs to the member starting at ts_reader__member_start() (which bad-row
+ * messages name too).
+ */
+__u64 ts_reader__done_end(const struct ts_reader *r);
+__u64 ts_reader__header_at(const struct ts_reader *r);
+__u64 ts_reader__member_start(const struct ts_reader *r);
+/*
+ * Continue a file read before up to byte `at` (a member boundary that
+ * ts_reader__done_end() gave): take the header lines of the member at
+ * header_at (its rows are not returned), then read on from the member at
+ * `at`.  header_at == at skips the first step.  0, or -errno: the member at
+ * header_at is not a complete member any more (-EBADMSG, warned about).
+ */
+int ts_reader__resume(struct ts_reader *r, __u64 header_at, __u64 at);
 /* Whether a truncated member was discarded at the end of the file. */
 bool ts_reader__truncated(const struct ts_reader *r);
-/* File offset where the gzip member of the current row starts (for
- * messages naming a bad row's place). */
-__u64 ts_reader__member_start(const struct ts_reader *r);
 const char *ts_reader__path(const struct ts_reader *r);
 /* NULL is a no-op. */
 void ts_reader__close(struct ts_reader *r);

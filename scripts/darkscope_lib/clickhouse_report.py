@@ -1,0 +1,364 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+"""The report's passes over a ClickHouse database (darkscope-report
+--clickhouse): the same functions, arguments and results as
+report_pass_ports, report_pass_flows and report_pass_sensor, with a
+ClickHouseSource where those take the SeriesFiles.
+
+Each pass is a few GROUP BY queries; ClickHouse does the sums and the
+unions of host lists (groupUniqArrayArray per source /24, then counted),
+Python only maps /24s to countries and known scanners: the distinct sources
+of a window are fetched once, looked up as the file backend does
+(report_netinfo.SourceNets), and sent back with each query as the external
+table `nets` (src, cc, k).  The definitions are those of report_data.py;
+tests/scripts/test_clickhouse_report.py checks that both backends write the
+same report byte for byte.
+
+Orders that the file backend takes from its reading order (sensors in the
+order first read, ports in the order first seen) are taken here by first
+timestamp, then name or port: the same whenever no two sensors start at the
+same second.
+"""
+import os
+import tempfile
+import time
+from array import array
+
+from .clickhouse_client import Client, External, quote
+from .report_counts import Counts, DailyCounts
+from .report_keys import PROTO_INDEX, label, pkey_split
+from .report_pass_flows import FlowsPass, KnownScannerCounts, PreviousFlows, no_previous_flows
+from .report_pass_ports import PortsPass, PreviousPorts
+from .report_pass_sensor import SensorHealth, SensorPass
+from .report_reading import PassStats
+
+__all__ = ["ClickHouseSource", "read_ports", "read_ports_previous", "read_flows",
+           "read_flows_previous", "read_flows_sources", "no_previous_flows", "read_sensor"]
+
+EMPTY_HOSTS = "CAST([] AS Array(UInt8))"
+NETS_STRUCTURE = "src UInt32, cc String, k Int32"
+
+
+def _ints(text):
+    """A TSV array `[1,2,3]` -> [1, 2, 3]."""
+    inner = text[1:-1]
+    return [int(x) for x in inner.split(",")] if inner else []
+
+
+def _pkey(proto, dport):
+    return PROTO_INDEX[proto] << 16 | int(dport)
+
+
+def _port_tuples(pkeys):
+    return ", ".join(f"({quote(p)}, {n})" for p, n in map(pkey_split, sorted(pkeys)))
+
+
+class ClickHouseSource:
+    """A database as the passes read it (the SeriesFiles of the file
+    backend): window conditions, bins, the files the loader recorded, and
+    the /24 table of a window."""
+
+    def __init__(self, spec, log):
+        self.client = spec if isinstance(spec, Client) else Client.of_spec(spec)
+        # Over Distributed tables, an IN or JOIN on one of them runs as
+        # GLOBAL (its subquery once, sent to the shards); no effect on
+        # local tables.  The default, deny, refuses such queries.
+        self.client.settings = {**self.client.settings, "distributed_product_mode": "global"}
+        self.log = log
+        self._tmp = tempfile.TemporaryDirectory(prefix="darkscope-report.")
+        self._nets = {}  # (t_from, t_to) -> (External, {src: (cc, k)})
+
+    @property
+    def spec(self):
+        return self.client.spec
+
+    def close(self):
+        self._tmp.cleanup()
+
+    # Windows: whole seconds [t_from, t_to); bin b = (ts - t_from) // width.
+    @staticmethod
+    def where(window):
+        return f"ts >= toDateTime({window.t_from}) AND ts < toDateTime({window.t_to})"
+
+    @staticmethod
+    def bin(window):
+        return f"intDiv(toUInt32(ts) - {window.t_from}, {window.bin})"
+
+    def rows(self, sql, externals=()):
+        return self.client.rows(sql, externals)
+
+    def files(self, series, window):
+        """Files of the series the loader took that the window touches, as
+        the file backend counts them: by the hour in their names (files
+        without one always)."""
+        return int(self.client.scalar(
+            "SELECT uniqExact(file_key) FROM load_batches WHERE event = 'done' AND "
+            f"series = {quote(series)} AND (file_hour = toDateTime(0) OR "
+            f"(toUInt32(file_hour) + 3600 > {window.t_from} AND "
+            f"file_hour < toDateTime({window.t_to})))"))
+
+    def interval(self, window):
+        """The largest `# interval:` of the files the window touches
+        (sensor series first, as report_interval does), or None."""
+        for series in ("sensor", "ports", "flows"):
+            got = self.client.rows(
+                "SELECT count(), max(file_interval) FROM load_batches WHERE event = 'done' AND "
+                f"series = {quote(series)} AND (file_hour = toDateTime(0) OR "
+                f"(toUInt32(file_hour) + 3600 > {window.t_from} AND "
+                f"file_hour < toDateTime({window.t_to})))")
+            if got and int(got[0][0]):
+                return int(got[0][1]) or None
+        return None
+
+    def stats(self, series, window, period):
+        st = PassStats(series, period, files=self.files(series, window))
+        st.started = time.monotonic()
+        return st
+
+    def count(self, series, window):
+        return int(self.client.scalar(f"SELECT count() FROM {series} WHERE {self.where(window)}"))
+
+    def nets(self, window, nets):
+        """(External table nets, {src: (cc, k)}) of every /24 in the window's
+        flows; nets: report_netinfo.SourceNets (region DB, known scanners)."""
+        key = (window.t_from, window.t_to)
+        got = self._nets.get(key)
+        if got is not None:
+            return got
+        db, ks = nets.regiondb, nets.known_scanners
+        table = {}
+        path = os.path.join(self._tmp.name, f"nets-{window.t_from}-{window.t_to}.tsv")
+        with open(path, "w") as f:
+            for (src,) in self.rows(f"SELECT DISTINCT src FROM flows WHERE {self.where(window)}"):
+                a = int(src)
+                cc = (db.lookup(a) if db is not None else None) or None
+                k = ks.match_net24(a >> 8) if ks is not None else None
+                table[a] = (cc, k)
+                f.write(f"{a}\t{cc or ''}\t{-1 if k is None else k}\n")
+        got = self._nets[key] = (External("nets", NETS_STRUCTURE, path), table)
+        return got
+
+
+def _kept(exclude):
+    """Rows outside the known scanners' /24s (with --exclude-known)."""
+    return " AND src NOT IN (SELECT src FROM nets WHERE k >= 0)" if exclude else ""
+
+
+KNOWN = " AND src IN (SELECT src FROM nets WHERE k >= 0)"
+
+
+def _daily(nd):
+    return array("q", bytes(8 * nd))
+
+
+def read_ports(files, window, surge_min_packets, log):
+    """Current period: totals, per-bin and per-sensor packets, surge cells."""
+    nd = window.nbins
+    W, B = files.where(window), files.bin(window)
+    stats = files.stats("ports", window, "current")
+    totals = {}
+    first = []
+    for proto, dport, p, s, m, t, bins, packets in files.rows(
+            "SELECT proto, dport, sum(p), sum(s), sum(m), min(t), groupArray(b), groupArray(p) "
+            f"FROM (SELECT proto, dport, {B} AS b, sum(packets) AS p, sum(syn) AS s, "
+            f"sum(mirai) AS m, toUInt32(min(ts)) AS t FROM ports WHERE {W} "
+            "GROUP BY proto, dport, b) GROUP BY proto, dport"):
+        daily = _daily(nd)
+        for b, v in zip(_ints(bins), _ints(packets)):
+            daily[b] = v
+        k = _pkey(proto, dport)
+        first.append((int(t), k, DailyCounts(int(p), int(s), int(m), daily)))
+    for _, k, c in sorted(first, key=lambda x: x[:2]):
+        totals[k] = c
+    sensor_ports = {(sensor, _pkey(proto, dport)): int(p) for sensor, proto, dport, p in
+                    files.rows(f"SELECT sensor, proto, dport, sum(packets) FROM ports WHERE {W} "
+                               "GROUP BY sensor, proto, dport")}
+    per_sensor = {}
+    for sensor, b, p, s, m, t in files.rows(
+            f"SELECT sensor, {B} AS b, sum(packets), sum(syn), sum(mirai), toUInt32(min(ts)) "
+            f"FROM ports WHERE {W} GROUP BY sensor, b"):
+        c = per_sensor.get(sensor)
+        if c is None:
+            c = per_sensor[sensor] = [int(t), DailyCounts(0, 0, 0, _daily(nd))]
+        c[0] = min(c[0], int(t))
+        d = c[1]
+        d.packets += int(p)
+        d.syn += int(s)
+        d.mirai += int(m)
+        d.daily[int(b)] += int(p)
+    sensor_totals = {name: v[1] for name, v in
+                     sorted(per_sensor.items(), key=lambda x: (x[1][0], x[0]))}
+    day_totals = _daily(nd)
+    for v in sensor_totals.values():
+        for i, x in enumerate(v.daily):
+            day_totals[i] += x
+    cells = {}
+    for b, sensor, proto, dport, p in files.rows(
+            f"SELECT {B} AS b, sensor, proto, dport, sum(packets) FROM ports WHERE {W} AND "
+            f"(proto, dport, {B}) IN (SELECT proto, dport, {B} FROM ports WHERE {W} "
+            f"GROUP BY proto, dport, {B} HAVING sum(packets) >= {int(surge_min_packets)}) "
+            "GROUP BY b, sensor, proto, dport"):
+        cells[(int(b), sensor, _pkey(proto, dport))] = int(p)
+    stats.finish(files.count("ports", window))
+    return PortsPass(totals, sensor_ports, sensor_totals, day_totals, cells, sum(day_totals),
+                     stats)
+
+
+def read_ports_previous(files, window):
+    """Previous period: port totals, for the previous ranks."""
+    stats = files.stats("ports", window, "previous")
+    totals = {_pkey(proto, dport): int(p) for proto, dport, p in files.rows(
+        f"SELECT proto, dport, sum(packets) FROM ports WHERE {files.where(window)} "
+        "GROUP BY proto, dport")}
+    stats.finish(files.count("ports", window))
+    return PreviousPorts(totals, stats)
+
+
+def _sources_sql(hosts):
+    return f"length(groupUniqArrayArray({hosts}))"
+
+
+MIRAI_HOSTS = f"if(mirai > 0, mirai_hosts, {EMPTY_HOSTS})"
+
+
+def _port_sources(files, window, ext, ports, exclude):
+    """{pkey: distinct sources} of the given ports (0 for a port without rows)."""
+    out = {k: 0 for k in ports}
+    if not ports:
+        return out
+    for proto, dport, n in files.rows(
+            f"SELECT proto, dport, sum(n) FROM (SELECT proto, dport, src, "
+            f"{_sources_sql('src_hosts')} AS n FROM flows WHERE {files.where(window)}"
+            f"{_kept(exclude)} AND (proto, dport) IN ({_port_tuples(ports)}) "
+            "GROUP BY proto, dport, src) GROUP BY proto, dport", [ext]):
+        out[_pkey(proto, dport)] = int(n)
+    return out
+
+
+def _known(files, window, ext, nscanners, exclude, nd):
+    """(known scanner list, known_cells, excluded packets)."""
+    W, B = files.where(window), files.bin(window)
+    counts = [Counts() for _ in range(nscanners)]
+    ports = [dict() for _ in range(nscanners)]
+    sources = [0] * nscanners
+    for k, proto, dport, p, s, m in files.rows(
+            "SELECT k, proto, dport, sum(p), sum(s), sum(m) FROM (SELECT src, proto, dport, "
+            f"sum(packets) AS p, sum(syn) AS s, sum(mirai) AS m FROM flows WHERE {W}{KNOWN} "
+            "GROUP BY src, proto, dport) ANY INNER JOIN (SELECT src, k FROM nets) USING src "
+            "GROUP BY k, proto, dport", [ext]):
+        c = counts[int(k)]
+        c.packets += int(p)
+        c.syn += int(s)
+        c.mirai += int(m)
+        ports[int(k)][_pkey(proto, dport)] = int(p)
+    for k, n in files.rows(
+            f"SELECT k, sum(n) FROM (SELECT src, {_sources_sql('src_hosts')} AS n FROM flows "
+            f"WHERE {W}{KNOWN} GROUP BY src) ANY INNER JOIN (SELECT src, k FROM nets) "
+            "USING src GROUP BY k", [ext]):
+        sources[int(k)] = int(n)
+    known = [KnownScannerCounts(counts[i], sources[i], ports[i]) for i in range(nscanners)]
+    cells = {}
+    excluded = 0
+    if exclude:
+        got = files.rows(
+            f"SELECT {B} AS b, sensor, proto, dport, sum(packets), sum(syn), sum(mirai), "
+            f"toUInt32(min(ts)) AS t FROM flows WHERE {W}{KNOWN} "
+            "GROUP BY b, sensor, proto, dport", [ext])
+        for b, sensor, proto, dport, p, s, m, _ in sorted(
+                got, key=lambda r: (int(r[7]), r[1], PROTO_INDEX[r[2]], int(r[3]), int(r[0]))):
+            cells[(int(b), sensor, _pkey(proto, dport))] = Counts(int(p), int(s), int(m))
+            excluded += int(p)
+    return known, cells, excluded
+
+
+def read_flows(files, window, nets, hostbits, candidates, fig3_key, fig3_region,
+               nscanners, exclude):
+    """Current period (report_pass_flows.read_flows)."""
+    nd = window.nbins
+    W, B = files.where(window), files.bin(window)
+    stats = files.stats("flows", window, "current")
+    ext, _ = files.nets(window, nets)
+    kept = _kept(exclude)
+    rows, packets_all = files.rows(f"SELECT count(), sum(packets) FROM flows WHERE {W}")[0]
+    region_totals = {}
+    for cc, b, p, s, m in files.rows(
+            "SELECT cc, b, sum(p), sum(s), sum(m) FROM (SELECT src, "
+            f"{B} AS b, sum(packets) AS p, sum(syn) AS s, sum(mirai) AS m FROM flows "
+            f"WHERE {W}{kept} GROUP BY src, b) ANY LEFT JOIN nets USING src GROUP BY cc, b",
+            [ext]):
+        key = cc or None
+        t = region_totals.get(key)
+        if t is None:
+            t = region_totals[key] = DailyCounts(0, 0, 0, _daily(nd))
+        t.packets += int(p)
+        t.syn += int(s)
+        t.mirai += int(m)
+        t.daily[int(b)] += int(p)
+    region_sources, region_mirai = {}, {}
+    for cc, n, nm in files.rows(
+            f"SELECT cc, sum(n), sum(nm) FROM (SELECT src, {_sources_sql('src_hosts')} AS n, "
+            f"{_sources_sql(MIRAI_HOSTS)} AS nm FROM flows WHERE {W}{kept} GROUP BY src) "
+            "ANY LEFT JOIN nets USING src GROUP BY cc", [ext]):
+        region_sources[cc or None] = int(n)
+        if int(nm):
+            region_mirai[cc or None] = int(nm)
+    port_sources = _port_sources(files, window, ext, candidates, exclude)
+    fig3_total, fig3_mirai = [0] * nd, [0] * nd
+    if fig3_key in candidates:
+        proto, port = pkey_split(fig3_key)
+        for b, n, nm in files.rows(
+                f"SELECT b, sum(n), sum(nm) FROM (SELECT {B} AS b, src, "
+                f"{_sources_sql('src_hosts')} AS n, {_sources_sql(MIRAI_HOSTS)} AS nm "
+                f"FROM flows WHERE {W}{kept} AND proto = {quote(proto)} AND dport = {port} "
+                f"AND src IN (SELECT src FROM nets WHERE cc = {quote(fig3_region)}) "
+                "GROUP BY b, src) GROUP BY b", [ext]):
+            fig3_total[int(b)] = int(n)
+            fig3_mirai[int(b)] = int(nm)
+    known, cells, excluded = _known(files, window, ext, nscanners, exclude, nd)
+    stats.finish(int(rows))
+    packets_all = int(packets_all)
+    return FlowsPass(region_totals, region_sources, region_mirai, port_sources, fig3_mirai,
+                     fig3_total, known, cells, packets_all - excluded, packets_all, stats)
+
+
+def read_flows_previous(files, window, nets, exclude):
+    """Previous period: region packets (and the scanners' ports, to exclude)."""
+    W = files.where(window)
+    stats = files.stats("flows", window, "previous")
+    ext, _ = files.nets(window, nets)
+    rows, total = files.rows(f"SELECT count(), sum(packets) FROM flows WHERE {W}")[0]
+    region_totals = {cc or None: int(p) for cc, p in files.rows(
+        f"SELECT cc, sum(p) FROM (SELECT src, sum(packets) AS p FROM flows WHERE {W}"
+        f"{_kept(exclude)} GROUP BY src) ANY LEFT JOIN nets USING src GROUP BY cc", [ext])}
+    known_ports = {}
+    if exclude:
+        known_ports = {_pkey(proto, dport): int(p) for proto, dport, p in files.rows(
+            f"SELECT proto, dport, sum(packets) FROM flows WHERE {W}{KNOWN} "
+            "GROUP BY proto, dport", [ext])}
+    stats.finish(int(rows))
+    return PreviousFlows(region_totals, known_ports, int(total), stats)
+
+
+def read_flows_sources(files, window, nets, hostbits, ports, exclude, log):
+    """Fallback: distinct sources of the ports read_flows did not track."""
+    log.note("a second pass over the flows series was needed for the distinct "
+             "sources of " + ", ".join(label(p) for p in sorted(ports)))
+    stats = files.stats("flows", window, "current (sources)")
+    ext, _ = files.nets(window, nets)
+    out = _port_sources(files, window, ext, ports, exclude)
+    stats.finish(files.count("flows", window))
+    return out, stats
+
+
+def read_sensor(files, window):
+    stats = files.stats("sensor", window, "current")
+    got = files.rows(
+        "SELECT sensor, count(), sum(map_full), max(write_dropped), "
+        f"groupUniqArray({files.bin(window)}), toUInt32(min(ts)) FROM sensor "
+        f"WHERE {files.where(window)} GROUP BY sensor")
+    health = {}
+    rows = 0
+    for sensor, n, map_full, dropped, bins, _ in sorted(got, key=lambda r: (int(r[5]), r[0])):
+        health[sensor] = SensorHealth(int(n), int(map_full), int(dropped), set(_ints(bins)))
+        rows += int(n)
+    stats.finish(rows)
+    return SensorPass(health, stats)
