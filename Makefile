@@ -42,19 +42,21 @@ SKELS := $(patsubst %,$(O)/%.skel.h,$(BPF_NAMES))
 # (and include/).  Each folder is one archive; a unit test in
 # tests/unit/LAYER/ links that layer's archive, the ones below it and their
 # libraries only.  `make lint` checks the #include lines against this table.
-LAYERS := util series capture sensor gen cli
+LAYERS := util series capture sensor gen rollup cli
 LAYER_DEPS_util :=
 LAYER_DEPS_series := util
 LAYER_DEPS_capture := util
 LAYER_DEPS_sensor := capture series util
 LAYER_DEPS_gen := series util
-LAYER_DEPS_cli := sensor gen capture series util
+LAYER_DEPS_rollup := series util
+LAYER_DEPS_cli := sensor gen rollup capture series util
 # pkg-config packages each layer's own code calls.
 LAYER_PKGS_util := zlib libdeflate
 LAYER_PKGS_series :=
 LAYER_PKGS_capture := libxdp libbpf
 LAYER_PKGS_sensor := libxdp libbpf libelf
 LAYER_PKGS_gen := libbpf
+LAYER_PKGS_rollup :=
 LAYER_PKGS_cli := libxdp libbpf
 # Layers whose code includes a generated skeleton.
 SKEL_LAYERS := sensor gen cli
@@ -215,6 +217,7 @@ demo: deps
 	$(Q)tests/e2e/demo.sh $(O)
 
 BENCH_BINS := $(O)/tests/prog/bench_prog_run $(O)/tests/prog/bench_drain $(O)/tests/prog/bench_pcap_write \
+	$(O)/tests/prog/bench_rollup \
 	$(O)/tests/prog/bench_flow_table $(O)/tests/prog/bench_series_write
 
 bench: deps

@@ -51,7 +51,8 @@ import zlib
 from . import series_columns
 
 __all__ = ["SERIES", "FORMAT_VERSION", "COLUMNS", "PROTOS", "find_files", "iter_rows",
-           "iter_rows_fast", "iter_chunks_fast", "file_hour", "parse_hosts", "hosts_mask"]
+           "iter_rows_fast", "iter_chunks_fast", "iter_chunks_of", "file_hour", "parse_hosts",
+           "hosts_mask"]
 
 SERIES = ("flows", "ports", "sensor")
 FORMAT_VERSION = 1
@@ -166,9 +167,11 @@ def file_hour(name):
     return m.group(1), calendar.timegm((y, mo, d, h, 0, 0))
 
 
-def _collect(paths, series, on_warning):
+def _collect(paths, series, on_warning, keep_duplicates=False):
     """[(hour, seq, sensor_dir, path)] in (hour, seq) order; hour None when
-    the name does not tell it (explicit files), sorted as 0."""
+    the name does not tell it (explicit files), sorted as 0.  keep_duplicates:
+    list a file reached twice each time, for a caller that sorts them out
+    itself (the report, which also drops a duplicate's rollups)."""
     if series not in SERIES:
         raise ValueError(f"series must be one of {', '.join(SERIES)}, not {series!r}")
     if isinstance(paths, (str, bytes, os.PathLike)):
@@ -181,10 +184,10 @@ def _collect(paths, series, on_warning):
         # A file reached twice (a path given twice, a directory and a file
         # in it, a symlink) is read once: its rows must not count twice.
         first = seen.get((st.st_dev, st.st_ino))
-        if first is not None:
+        if first is not None and not keep_duplicates:
             warn(f"{path}: the same file as {first}: read once")
             return
-        seen[(st.st_dev, st.st_ino)] = path
+        seen.setdefault((st.st_dev, st.st_ino), path)
         found.append((hour, len(found), sensor_dir, path))
 
     def scan(d, depth):
@@ -226,7 +229,7 @@ def _collect(paths, series, on_warning):
     return found
 
 
-def find_files(paths, series, on_warning=None):
+def find_files(paths, series, on_warning=None, keep_duplicates=False):
     """Series files under paths: [(sensor_dir_path, file_path)], sorted by hour.
 
     paths: files (taken whatever their name), sensor directories, or
@@ -234,9 +237,10 @@ def find_files(paths, series, on_warning=None):
     the order of paths and, within a directory, of names.  A file whose name
     carries no hour sorts first (hour 0), as in `darkscope read`.
     Raises FileNotFoundError for a path that does not exist, ValueError for
-    an unknown series; an unreadable directory is a warning.
+    an unknown series; an unreadable directory is a warning.  A file
+    reached twice is listed once, with a warning, unless keep_duplicates.
     """
-    return [(d, p) for _, _, d, p in _collect(paths, series, on_warning)]
+    return [(d, p) for _, _, d, p in _collect(paths, series, on_warning, keep_duplicates)]
 
 
 def _members(path, warn):
@@ -686,3 +690,17 @@ def iter_chunks_fast(paths, series, t_from=None, t_to=None, columns=None, on_war
     warn = on_warning or _default_warning
     files = _select(paths, series, t_from, t_to, warn)
     return _merge(files, series, t_from, t_to, warn, columns, chunks=True)
+
+
+def iter_chunks_of(files, series, t_from=None, t_to=None, columns=None, on_warning=None):
+    """Like iter_chunks_fast, over files already chosen (report_reading.py
+    picks rollups or raw files per day): files is [(start, sensor_dir,
+    path)], start the least ts the file can hold (its hour, or its span's
+    start for a rollup), sensor_dir what the sensor is named after when the
+    file has no `# sensor:`.  Files are opened lazily in start order, equal
+    starts in the list's order."""
+    columns = _columns(series, columns)
+    warn = on_warning or _default_warning
+    order = sorted(((start, i, d, p) for i, (start, d, p) in enumerate(files)),
+                   key=lambda x: (x[0], x[1]))
+    return _merge(order, series, t_from, t_to, warn, columns, chunks=True)

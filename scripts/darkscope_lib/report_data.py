@@ -80,7 +80,7 @@ from .report_netinfo import SourceNets
 from .report_pass_ports import PreviousPorts, read_ports, read_ports_previous
 from .report_interval import series_interval
 from .report_pass_sensor import read_sensor
-from .report_period import DAY, Window, choose_bin, previous_window
+from .report_period import DAY, Window, choose_bin, previous_window, raise_to_interval
 from .report_ranking import rank_ports
 from .report_reading import ReadError, SeriesFiles
 
@@ -95,7 +95,7 @@ class ReportConfig:
     def __init__(self, paths, date_from, date_to, previous="auto", regiondb=None,
                  top=5, region="JP", port=("tcp", 23), known_scanners=None,
                  exclude_known=False, sensor_locations=None, surge_factor=3.0,
-                 surge_min_packets=1000, warnings=None):
+                 surge_min_packets=1000, warnings=None, bin=None):
         self.paths = list(paths)
         # datetime.date (whole days, both included) or aware UTC
         # datetime.datetime (an instant; date_to's excluded), as
@@ -113,6 +113,7 @@ class ReportConfig:
         self.surge_factor = surge_factor
         self.surge_min_packets = surge_min_packets
         self.warnings = list(warnings or [])  # already printed (region DB, scanners file)
+        self.bin = bin  # figure bin in seconds (--bin), or None: chosen from the period
 
 
 def candidate_ports(totals, top, exclude_known):
@@ -147,12 +148,12 @@ def _passes(cfg, current, previous, log):
 
     ports = read_ports(files, current, cfg.surge_min_packets, log)
     stats.append(ports.stats)
-    prev_ports = read_ports_previous(files, previous) if previous else PreviousPorts({}, None)
+    prev_ports = read_ports_previous(files, previous.whole()) if previous else PreviousPorts({}, None)
     candidates = candidate_ports(ports.totals, cfg.top, exclude) | {fig3_key}
     nscanners = len(cfg.known_scanners.names) if cfg.known_scanners else 0
     flows = _flows.read_flows(files, current, nets, hostbits, candidates, fig3_key, cfg.region,
                               nscanners, exclude)
-    prev_flows = (_flows.read_flows_previous(files, previous, nets, exclude) if previous
+    prev_flows = (_flows.read_flows_previous(files, previous.whole(), nets, exclude) if previous
                   else _flows.no_previous_flows())
     sensor = read_sensor(files, current)
     stats += [p.stats for p in (prev_ports, flows, prev_flows, sensor) if p.stats]
@@ -164,7 +165,7 @@ def _passes(cfg, current, previous, log):
     port_sources = flows.port_sources
     missing = {k for k, _ in ranked[:cfg.top] if k not in port_sources}
     if missing:
-        extra, extra_stats = _flows.read_flows_sources(files, current, nets, hostbits, missing,
+        extra, extra_stats = _flows.read_flows_sources(files, current.whole(), nets, hostbits, missing,
                                                        exclude, log)
         port_sources = {**port_sources, **extra}
         stats.append(extra_stats)
@@ -188,11 +189,13 @@ def build_report(cfg):
 def current_window(cfg):
     """(the report period's Window with its figure bin, the sensors' interval
     that bin had to respect or None).  The interval is only looked up for
-    periods of a week or less: day bins are never finer than an interval."""
+    periods of a week or less: day bins are never finer than an interval.
+    A bin given with --bin is raised the same way."""
     window = Window.of_when(cfg.date_from, cfg.date_to)
-    width = choose_bin(window.seconds)
+    width = cfg.bin or choose_bin(window.seconds)
     interval = None
     if width < DAY:
         interval = series_interval(cfg.paths, window)
-        width = choose_bin(window.seconds, interval)
+        width = choose_bin(window.seconds, interval) if cfg.bin is None \
+            else raise_to_interval(width, interval)
     return window.with_bin(width), interval

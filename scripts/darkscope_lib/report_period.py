@@ -105,9 +105,17 @@ def choose_bin(seconds, interval=None):
     multiple of the sensors' interval (a finer bin would draw each interval
     as a spike between empty bins); a day at most."""
     width = next((b for longest, b in BIN_LADDER if seconds <= longest), DAY)
+    return raise_to_interval(width, interval)
+
+
+def raise_to_interval(width, interval):
+    """width raised to a multiple of the interval (a day at most)."""
     if interval and width < DAY and width % interval:
         width = min(DAY, -(-width // interval) * interval)
     return width
+
+
+BIN_NAMES = {"day": DAY, "hour": HOUR, "minute": MINUTE, "second": SECOND}
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +124,12 @@ class Window:
     t_from: int
     t_to: int
     bin: int = DAY
+
+    def whole(self):
+        """The same rows in one bin: for passes that only total the period
+        (the previous period, distinct sources per port), so that any rollup
+        inside it may stand for its raw files."""
+        return Window(self.t_from, self.t_to, self.t_to - self.t_from)
 
     @classmethod
     def of_dates(cls, date_from, date_to, bin=DAY):

@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 """bench_report.py - turn `make bench`'s CSV into the measured tables of
-docs/PERFORMANCE.md (the text between its BENCH:BEGIN and BENCH:END markers).
+docs/PERFORMANCE.md: the text between its BENCH:BEGIN and BENCH:END markers
+(when the CSV holds the sensor's parts), and between BENCH-ROLLUP:BEGIN and
+BENCH-ROLLUP:END (when it holds `rollup` lines), so one part can be
+measured alone (`bench_rollup` and this script on its CSV).
 
 usage: bench_report.py BENCH.csv PERFORMANCE.md
 """
@@ -98,6 +101,45 @@ def capture_section(e2e, e2e_cap, e2e_max, e2e_ratio):
                                    "; paired %.1f %% over %d turns" % (100.0 * float(paired), pairs)
                                    if paired != "-" else "")]
     return out
+
+
+QUARTER_DAYS = 184  # a quarter and the previous one, as the report reads them
+
+
+def rollup_section(rows, notes):
+    """Issue 11: a day of 1-minute intervals rolled up, against reading it."""
+    out = ["_Measured by `make bench` (`tests/prog/bench_rollup`): %s._" % "; ".join(notes), "",
+           "One generated day of 1440 one-minute intervals per line, written by the daemon's "
+           "writer (gzip level 1) in the skewed mix of `bench_rollup.c` (30 % of each minute's "
+           "keys seen all day, 70 % drawn from a pool of 2145 x N keys; ports: 20 favourites for "
+           "60 % of the keys, any for the rest), then `rollup_dir()` on it in a child process "
+           "(its own CPU time and peak RSS).  \"read\": another child reading every row of the "
+           "day's raw files through `ts_reader` and nothing else, the baseline of the same run.  "
+           "\"runs\": sorted flow runs written to disk because the day had more distinct keys "
+           "than `--max-keys`.", "",
+           "| flow rows/min | flow rows in a day | after rollup | fewer | port rows | after | fewer "
+           "| raw MB | rollup MB | read s | rollup s | rollup / read | us per flow row (all series) | "
+           "CPU s | peak RSS MB | runs (max keys) | CPU for %d days |" % QUARTER_DAYS,
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        (n, fin, fout, pin, pout, raw_mb, ro_mb, read_s, _read_cpu, ro_s, ro_cpu, rss,
+         runs, max_keys) = r
+        out.append("| %d | %d | %d | %.2fx | %d | %d | %.1fx | %.0f | %.0f | %.2f | %.2f | %.1fx "
+                   "| %.2f | %.2f | %.0f | %d (%d) | %.1f h |" % (
+                       n, fin, fout, fin / fout if fout else 0, pin, pout,
+                       pin / pout if pout else 0, raw_mb, ro_mb, read_s, ro_s,
+                       ro_s / read_s if read_s else 0, 1e6 * ro_s / fin if fin else 0, ro_cpu,
+                       rss, runs, max_keys, ro_cpu * QUARTER_DAYS / 3600))
+    return out
+
+
+def replace_between(text, name, lines, md_path):
+    new, n = re.subn(r"(<!-- %s:BEGIN -->\n).*?(<!-- %s:END -->)" % (name, name),
+                     lambda m: m.group(1) + "\n".join(lines) + "\n" + m.group(2), text,
+                     flags=re.S)
+    if n != 1:
+        sys.exit("%s: no %s:BEGIN/END markers" % (md_path, name))
+    return new
 
 
 def zero_loss_row(e2e, target, best):
@@ -220,6 +262,7 @@ def main():
     prog, keys, drain, notes, e2e, e2e_max = [], [], [], [], [], {}
     prog_log, keys_log = {}, []
     e2e_cap, pcap_write, prog_cap, e2e_ratio, flow_table, e2e_keys = [], [], [], {}, [], []
+    rollup = []
     for line in open(csv_path):
         f = line.strip().split(",")
         if line.startswith("# darkscope bench") or line.startswith("# git"):
@@ -249,6 +292,9 @@ def main():
             prog_cap.append((f[1], f[2], float(f[3]), float(f[4]), float(f[5])))
         elif f[0] == "e2e_cap" and len(f) == 12:
             e2e_cap.append((f[1],) + tuple(int(x) for x in f[2:]))
+        elif f[0] == "rollup" and len(f) == 15:
+            rollup.append(tuple(int(x) for x in f[1:6]) + tuple(float(x) for x in f[6:13])
+                          + (int(f[13]), int(f[14])))
         elif f[0] == "pcap_write" and len(f) == 8:
             pcap_write.append((f[1], f[2], int(f[3]), float(f[4]), float(f[5]), float(f[6]),
                                float(f[7])))
@@ -332,11 +378,11 @@ def main():
             out += ["| %s | %d | %d | %d | %d | %d | %d |" % (r[0], r[1], r[10], r[3], r[4], r[5], r[9])
                     for r in e2e_cap]
     text = open(md_path).read()
-    new, n = re.subn(r"(<!-- BENCH:BEGIN -->\n).*?(<!-- BENCH:END -->)",
-                     lambda m: m.group(1) + "\n".join(out) + "\n" + m.group(2), text, flags=re.S)
-    if n != 1:
-        sys.exit("%s: no BENCH:BEGIN/END markers" % md_path)
-    open(md_path, "w").write(new)
+    if prog or drain or e2e_max:
+        text = replace_between(text, "BENCH", out, md_path)
+    if rollup:
+        text = replace_between(text, "BENCH-ROLLUP", rollup_section(rollup, notes), md_path)
+    open(md_path, "w").write(text)
 
 
 if __name__ == "__main__":

@@ -257,9 +257,11 @@ print(sum(val(v["value"]) for e in json.load(sys.stdin) for v in e["values"]))'
 
 trial() {
 	local target=$1 rate=$2 kind=${1%@*} j0 j1 r0 r1 rss sent received offered
-	e2e_setup "bench" || return 1
+	# A failed setup or start tears down what it made: no namespace outlives
+	# the trial.
+	e2e_setup "bench" || { e2e_teardown; return 1; }
 	rm -f "$WORK/capture"
-	start_receiver "$kind" || { echo "receiver $target did not start" >&2; return 1; }
+	start_receiver "$kind" || { echo "receiver $target did not start" >&2; e2e_teardown; return 1; }
 	j0=$(softirq_jiffies); r0=0
 	[ "$RECV_PID" != 0 ] && r0=$(proc_jiffies "$(pgrep -n -P "$RECV_PID" || echo "$RECV_PID")")
 	read -r sent offered < <(generate "$rate")

@@ -3,7 +3,8 @@
 # run_bench.sh O - `make bench`: per-packet cost of the XDP program against a
 # bare XDP_DROP program in the same run (BPF_PROG_RUN), the cost of one
 # interval's drain + write for 10^4..10^6 keys, the userspace flow table's
-# cost per log record at 10^3..10^6 live keys, the capture writer's
+# cost per log record at 10^3..10^6 live keys, `darkscope rollup` on a day of
+# 1-minute intervals at 10^4 and 10^5 flow rows a minute, the capture writer's
 # throughput to .pcap.gz, and the end-to-end zero-loss rate of darkscope
 # (capture off, capture of 1 in 1000 frames, of new flow keys, of every
 # frame), a bare XDP_DROP counter, pmacctd and tcpdump fed by `darkscope gen`
@@ -29,6 +30,7 @@ if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	pcap_args=-q
 	flow_args="-q 1000 100000"
 	series_args=10000
+	rollup_args=100
 	export BENCH_DRAIN_KEYS=10000 BENCH_RATES=100000 BENCH_DURATION=1
 	export BENCH_TARGETS="drop darkscope darkscope-sample1000"
 	export BENCH_TARGETS_1M=darkscope BENCH_TARGETS_2Q=darkscope
@@ -49,6 +51,9 @@ queues=$(($(nproc) < 2 ? 1 : 2))
 	"$O/tests/prog/bench_flow_table" ${flow_args:-}
 	"$O/tests/prog/bench_pcap_write" ${pcap_args:-}
 	"$O/tests/prog/bench_series_write" ${series_args:-}
+	# A day of 1-minute intervals rolled up (issue 11), at 10^4 and 10^5
+	# flow rows a minute; the day's files (~2 GB at 10^5) go to $O/bench-rollup.
+	"$O/tests/prog/bench_rollup" "$O/bench-rollup" ${rollup_args:-10000 100000}
 	"$here/e2e_rate.sh" "$O" ${BENCH_TARGETS:-drop darkscope darkscope@2 darkscope-hash darkscope-sample1000 darkscope-new darkscope-all pmacct tcpdump}
 	BENCH_GEN_ARGS=$keys_mix BENCH_LABEL=/1m BENCH_MAX_KEYS=2097152 \
 		"$here/e2e_rate.sh" "$O" ${BENCH_TARGETS_1M:-drop darkscope darkscope-hash pmacct}
@@ -68,7 +73,7 @@ queues=$(($(nproc) < 2 ? 1 : 2))
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	# Every part ran and produced its figures (no thresholds: this VM is noisy).
 	for part in prog_run prog_capture,sample1000 drain flow_table pcap_write,mix,pcap_writer \
-		series_format series_compress,10000,deflate1 e2e,drop e2e,darkscope \
+		series_format series_compress,10000,deflate1 rollup,100 e2e,drop e2e,darkscope \
 		e2e,darkscope-sample1000 e2e_cap,darkscope-sample1000 e2e_max e2e_ratio,darkscope-sample1000 \
 		e2e,darkscope/1m e2e_keys,darkscope/1m e2e_max,darkscope/1m \
 		${multiq_parts:-}; do

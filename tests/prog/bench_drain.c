@@ -198,6 +198,7 @@ static int bench_one(__u32 keys, bool log)
 	c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
 	t0 = now_s(CLOCK_MONOTONIC);
 	err = sensor__tick(&s);
+	err = err ?: sensor__wait_written(&s); /* the interval on disk */
 	t1 = now_s(CLOCK_MONOTONIC);
 	c1 = now_s(CLOCK_PROCESS_CPUTIME_ID);
 	if (!err && s.data.n_flows != keys) {

@@ -6,8 +6,9 @@ sensors in the real series format and returns the exact answers; the report
 runs as users run it (subprocess, /usr/bin/python3) and its report.json must
 equal them: top ports and regions with counts and previous ranks, the
 unknown-region sum, Figure 3 per day, the one-sensor spike.  Then the
-outputs themselves (PNG, self-contained HTML) and bad input: truncated
-file, malformed RIR line, empty period, bad dates.
+outputs themselves (PNG, self-contained HTML), the same report from daily
+rollups (`darkscope rollup`), and bad input: truncated file, malformed RIR
+line, empty period, bad dates.
 
 Run: /usr/bin/python3 -m pytest -q tests/scripts/test_report.py
 """
@@ -30,6 +31,7 @@ PYTHON = "/usr/bin/python3"
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
+import report_compare  # noqa: E402
 import synth_quarter  # noqa: E402
 
 START = "2026-04-01"
@@ -320,6 +322,32 @@ def test_footer(report):
     assert r["previous"]["rule"] == "days"
 
 
+def test_same_report_from_rollups(quarter90, report, report_excluded, tmp_path, darkscope_bin):
+    """Daily rollups of the whole quarter (and the previous one) give the
+    same report, json, md, html and figures, with and without
+    --exclude-known; only the footer's reading figures differ."""
+    d, answers = quarter90
+    series = str(tmp_path / "series")
+    shutil.copytree(os.path.join(d, "series"), series)
+    subprocess.run([darkscope_bin, "rollup", "-q",
+                    *(os.path.join(series, s) for s in answers["sensors"])], check=True)
+    out = str(tmp_path / "out")
+    run_report(["--from", START, "--to", END, "--top", "10",
+                "--region-db", *answers["region_db"],
+                "--known-scanners", answers["known_scanners_file"],
+                "--sensor-location", "tokyo-1=JP", "--sensor-location", "osaka-1=JP",
+                "--out", out, series])
+    report_compare.assert_same_results(report[0], out)
+    r = load(out)
+    assert r["footer"]["files"]["flows"] == 2 * 2 * DAYS  # one file a day and sensor
+    out = str(tmp_path / "out-excluded")
+    run_report(["--from", START, "--to", END,
+                "--region-db", *answers["region_db"],
+                "--known-scanners", answers["known_scanners_file"], "--exclude-known",
+                "--out", out, series])
+    report_compare.assert_same_results(report_excluded[0], out)
+
+
 # -------------------------------------------------------------- bad input
 
 def test_empty_period(quarter90, tmp_path):
@@ -373,7 +401,8 @@ def test_unreadable_gzip_warns(small, tmp_path):
 
 def test_paths_given_twice_count_once(small, tmp_path):
     """The series directory twice and a sensor directory inside it: the
-    same numbers as once, and the footer names every file read once."""
+    same numbers as once, and the footer counts every file read once, one
+    line per sensor directory and series."""
     d, a = small
     series = os.path.join(d, "series")
     args = ["--from", "2026-04-01", "--to", "2026-04-14", "--region-db", *a["region_db"]]
@@ -388,9 +417,10 @@ def test_paths_given_twice_count_once(small, tmp_path):
     dup = [w for w in r2["footer"]["warnings"] if w.endswith(": read once")]
     tokyo = len([f for f in os.listdir(os.path.join(series, "tokyo-1")) if f.endswith(".gz")])
     osaka = len([f for f in os.listdir(os.path.join(series, "osaka-1")) if f.endswith(".gz")])
-    # "series/" scans to the same names as "series", and tokyo-1's files
-    # come again from the third path with the same message: one line each
-    assert len(dup) == tokyo + osaka
+    # "series/" reaches every file again, the third path tokyo-1's once more
+    assert len(dup) == 2 * 3
+    skipped = sum(int(re.search(r": (\d+) files \(", w).group(1)) for w in dup)
+    assert skipped == 2 * tokyo + osaka
     assert "read once" in p.stderr
 
 

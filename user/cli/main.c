@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "run", do_run, "attach to an interface and write time series (the sensor)" },
 	{ "read", do_read, "print rows of time-series files and directories" },
 	{ "check", do_check, "load and verify the BPF program, then exit" },
+	{ "rollup", do_rollup, "collapse closed days of series files into daily rollups" },
 	{ "gen", do_gen, "send scan traffic of known composition (benchmarks, tests)" },
 	{ "help", do_help, "this list" },
 };

@@ -78,6 +78,8 @@ static int start(struct sensor *s, const struct loader_opts *lo)
 
 	if (!err)
 		err = drainer__init(&s->drainer, s->prog.skel, s->opts.max_keys);
+	if (!err)
+		err = worker__start(&s->writer);
 	if (!err && s->capture)
 		err = capture__start(s->capture);
 	if (err)
@@ -135,6 +137,8 @@ void sensor__reopen(struct sensor *s)
 	int i;
 
 	pr_info("SIGHUP: reopening output files\n");
+	/* Not under the writer thread's feet; its error is seen at the tick. */
+	s->late_write_err = s->late_write_err ?: sensor__wait_written(s);
 	for (i = 0; i < SENSOR_SERIES_MAX; i++)
 		ts_writer__reopen(s->writers[i]);
 	if (s->capture)
@@ -145,6 +149,7 @@ void sensor__close(struct sensor *s)
 {
 	int i;
 
+	worker__stop(&s->writer); /* a write under way ends first */
 	sensor_prog__close(&s->prog); /* detaches first */
 	capture__close(s->capture);
 	s->capture = NULL;

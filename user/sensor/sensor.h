@@ -8,7 +8,10 @@
  * same way: sensor__open() once, sensor__flush_log() every
  * SENSOR_LOG_FLUSH_MS, sensor__tick() at each interval boundary,
  * sensor__finish() to write the last interval after detaching, and
- * sensor__close().  SIGHUP is sensor__reopen().
+ * sensor__close().  SIGHUP is sensor__reopen().  An interval is written by
+ * a thread of the sensor's own while the caller goes on: s->data and
+ * s->row are the last interval drained, and stay as they are until the
+ * next tick; sensor__wait_written() waits for its files.
  */
 #ifndef __DARKSCOPE_SENSOR_H
 #define __DARKSCOPE_SENSOR_H
@@ -22,6 +25,7 @@
 #include "sensor/loader.h"
 #include "series/interval.h"
 #include "util/strbuf.h"
+#include "util/worker.h"
 
 enum sensor_series { SENSOR_SERIES_FLOWS, SENSOR_SERIES_PORTS, SENSOR_SERIES_SENSOR,
 		     SENSOR_SERIES_MAX };
@@ -50,8 +54,8 @@ struct sensor_opts {
 
 /* Where the last interval's time went, for the benchmark (ns). */
 struct sensor_tick_times {
-	__u64 flip, drain, format, write;
-	__u64 flush; /* emptying the flow log between the writing steps */
+	__u64 flip, drain;   /* the caller's */
+	__u64 format, write; /* the writer thread's */
 };
 
 struct sensor {
@@ -66,9 +70,10 @@ struct sensor {
 	struct sensor_row row;              /* and its sensor row figures */
 	struct sensor_tick_times times;
 	struct strbuf text;
+	struct worker writer; /* writes s->data while the caller reads the log */
 	__u64 epoch_start_ms; /* when the current epoch began collecting */
-	__u64 intervals;      /* written so far */
-	int flush_err;        /* the first log flush error while writing */
+	__u64 intervals;      /* drained so far (the last may still be writing) */
+	int late_write_err;   /* a write error met by a wait outside a tick */
 };
 
 /* Everything that can fail on bad input fails here, before the program is
@@ -79,12 +84,18 @@ int sensor__open(struct sensor *s, const struct sensor_opts *opts);
 /* Between boundaries: empties the flow log into the interval's table (no
  * file is written).  0 or -errno. */
 int sensor__flush_log(struct sensor *s);
-/* One interval boundary: flip, drain the quiescent epoch, write its rows.
- * 0 or -errno; a write error (-ENOSPC, -EIO, ...) leaves the members
- * pending in the writers, and sensing goes on (sensor_error_is_write). */
+/* One interval boundary: wait for the previous interval's write (emptying
+ * the log meanwhile), flip, drain the quiescent epoch into s->data and hand
+ * it to the writer thread.  0 or -errno; a write error (-ENOSPC, -EIO, ...)
+ * of the previous interval is returned here: it leaves the members pending
+ * in the writers, and sensing goes on (sensor_error_is_write). */
 int sensor__tick(struct sensor *s);
-/* The last interval: detach, flip (after which no program run is left),
- * empty the capture rings, drain and write.  0 or -errno. */
+/* Waits until the last interval drained is written (emptying the log
+ * meanwhile); its write error or 0. */
+int sensor__wait_written(struct sensor *s);
+/* The last interval: wait for the previous write, detach, flip (after
+ * which no program run is left), empty the capture rings, drain and write
+ * it before returning.  0 or -errno. */
 int sensor__finish(struct sensor *s);
 /* SIGHUP: reopen the series and capture files. */
 void sensor__reopen(struct sensor *s);

@@ -6,10 +6,16 @@
  * The drained epoch's ts is the start of the slot in which it began, so a
  * row's ts never follows its packets.
  *
- * Formatting and compressing 10^6 rows takes hundreds of milliseconds, in
- * which the program keeps filling the flow log: the log is emptied between
- * those steps too (into the table, which already holds the next interval),
- * so the boundary's work never leaves it unread for longer than one step.
+ * Formatting and compressing 10^6 rows takes half a second or more, in
+ * which the program keeps filling the flow log.  So the writing is done by
+ * a thread of its own (s->writer) while the caller goes on emptying the log
+ * into the table, which already holds the next interval: a boundary holds
+ * the log up only for the flip and the drain.  While that thread writes, it
+ * owns s->data, s->row, s->text, s->times' format and write figures and
+ * the series writers; the caller waits for it (worker__wait(), emptying
+ * the log meanwhile) before it drains into them again, reopens the files
+ * or ends.  The wait is before the flip, so what is emptied while waiting
+ * belongs to the interval still being counted.
  */
 #include <errno.h>
 #include <time.h>
@@ -19,6 +25,7 @@
 #include "series/ts_writer.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "util/worker.h"
 
 static __u64 mono_ns(void)
 {
@@ -26,18 +33,6 @@ static __u64 mono_ns(void)
 }
 
 typedef int (*format_rows_fn)(struct sensor *s);
-
-/* Empties the flow log between the steps of writing an interval; the
- * first error is returned when the interval is done. */
-static void keep_log_flowing(struct sensor *s)
-{
-	__u64 t0 = mono_ns();
-	int err = drainer__flush_log(&s->drainer);
-
-	s->times.flush += mono_ns() - t0;
-	if (err && !s->flush_err)
-		s->flush_err = err;
-}
 
 static int format_flows(struct sensor *s)
 {
@@ -63,12 +58,10 @@ static int write_series(struct sensor *s, enum sensor_series series, format_rows
 	strbuf__reset(&s->text);
 	err = format(s);
 	s->times.format += mono_ns() - t0;
-	keep_log_flowing(s);
 	t1 = mono_ns();
 	if (!err)
 		err = ts_writer__append(s->writers[series], s->data.ts, s->text.buf, s->text.len);
 	s->times.write += mono_ns() - t1;
-	keep_log_flowing(s);
 	return err;
 }
 
@@ -92,7 +85,7 @@ static int write_interval(struct sensor *s)
 {
 	int err = 0, ret;
 
-	s->times.format = s->times.write = s->times.flush = 0;
+	s->times.format = s->times.write = 0;
 	if (s->data.n_flows)
 		err = write_series(s, SENSOR_SERIES_FLOWS, format_flows);
 	if (s->data.n_ports) {
@@ -139,8 +132,38 @@ static void warn_losses(const struct sensor *s)
 			(unsigned long long)d->ts);
 }
 
-/* Drains epoch old (made quiescent by the flip just done) and writes it. */
-static int drain_and_write(struct sensor *s, int old)
+/* The writer thread's job: the interval in s->data, then what it says. */
+static int write_job(void *arg)
+{
+	struct sensor *s = arg;
+	int err = write_interval(s);
+
+	pr_debug("Interval %llu: %zu keys, %llu frames, drain %.3f ms, write %.3f ms\n",
+		 (unsigned long long)s->data.ts, s->data.n_flows,
+		 (unsigned long long)s->data.counters[DS_CTR_FRAMES], s->row.drain_us / 1e3,
+		 s->row.write_us / 1e3);
+	warn_losses(s);
+	return err;
+}
+
+static int flush_meanwhile(void *arg)
+{
+	return drainer__flush_log(&((struct sensor *)arg)->drainer);
+}
+
+/* Waits for the previous interval's write, emptying the flow log every
+ * SENSOR_LOG_FLUSH_MS meanwhile; its error, or the log's. */
+static int wait_written(struct sensor *s)
+{
+	if (!s->writer.started)
+		return 0;
+	return worker__wait(&s->writer, s->drainer.table ? flush_meanwhile : NULL, s,
+			    SENSOR_LOG_FLUSH_MS);
+}
+
+/* Drains epoch old (made quiescent by the flip just done) into s->data,
+ * which the previous write is done with. */
+static int drain(struct sensor *s, int old)
 {
 	__u64 now_ms = now_ms_realtime(), t1 = mono_ns();
 	int err;
@@ -152,18 +175,8 @@ static int drain_and_write(struct sensor *s, int old)
 	err = drainer__collect(&s->drainer, old, &s->data);
 	s->times.drain = mono_ns() - t1;
 	s->row.drain_us = (s->times.flip + s->times.drain) / 1000;
-	if (err)
-		return err;
-	read_capture(s);
-	s->flush_err = 0;
-	err = write_interval(s);
-	err = err ?: s->flush_err;
-	s->intervals++;
-	pr_debug("Interval %llu: %zu keys, %llu frames, drain %.3f ms, write %.3f ms\n",
-		 (unsigned long long)s->data.ts, s->data.n_flows,
-		 (unsigned long long)s->data.counters[DS_CTR_FRAMES], s->row.drain_us / 1e3,
-		 s->row.write_us / 1e3);
-	warn_losses(s);
+	if (!err)
+		read_capture(s);
 	return err;
 }
 
@@ -181,26 +194,49 @@ int sensor__flush_log(struct sensor *s)
 	return drainer__flush_log(&s->drainer);
 }
 
+int sensor__wait_written(struct sensor *s)
+{
+	return wait_written(s);
+}
+
+/* The previous interval's write error is returned here, one boundary late:
+ * its members are pending in the writers either way. */
 int sensor__tick(struct sensor *s)
 {
-	int old = flip(s);
+	int written = wait_written(s) ?: s->late_write_err, old, err;
 
-	return old < 0 ? old : drain_and_write(s, old);
+	s->late_write_err = 0;
+	old = flip(s);
+	if (old < 0)
+		return old;
+	err = drain(s, old);
+	if (err)
+		return err;
+	s->intervals++;
+	worker__submit(&s->writer, write_job, s);
+	return written;
 }
 
 /* Detach, then flip: the flip returns only when no program run is left
  * (detaching alone does not wait in every mode), so nothing reaches the
  * maps or the capture rings after it.  Then empty the rings and drain: the
- * last interval holds everything up to the end. */
+ * last interval holds everything up to the end, written before returning. */
 int sensor__finish(struct sensor *s)
 {
-	int old;
+	int written, old, err;
 
+	written = wait_written(s) ?: s->late_write_err;
+	s->late_write_err = 0;
 	sensor_prog__detach(&s->prog);
 	old = flip(s);
 	if (old < 0)
 		return old;
 	if (s->capture)
 		capture__stop(s->capture);
-	return drain_and_write(s, old);
+	err = drain(s, old);
+	if (err)
+		return err;
+	s->intervals++;
+	err = write_job(s);
+	return err ?: written;
 }

@@ -19,7 +19,9 @@
 #define BLOCK 16
 
 /* The smallest table has 1024 slots (64 KB); the slots grow (x2) when a new
- * key would make them more than half full. */
+ * key would make them more than a quarter full: short probes, so a record
+ * rarely needs a second line. */
+#define SLOTS_PER_KEY 4
 #define MIN_SLOTS 1024U
 #define MIN_ROWS 1024U
 
@@ -157,7 +159,7 @@ struct flow_table *flow_table__new(__u32 max_keys, __u64 seed)
 		return NULL;
 	t->max_keys = max_keys;
 	t->max_slots = MIN_SLOTS;
-	while (t->max_slots < 4 * (size_t)max_keys)
+	while (t->max_slots < SLOTS_PER_KEY * (size_t)max_keys)
 		t->max_slots *= 2;
 	t->n_slots = MIN_SLOTS;
 	t->mask = t->n_slots - 1;
@@ -240,12 +242,12 @@ static int grow_rows(struct flow_table *t)
 	return 0;
 }
 
-/* Room for one more key: the slots stay at most half full. */
+/* Room for one more key: the slots stay at most a quarter full. */
 static bool make_room(struct flow_table *t)
 {
 	if (t->count >= t->max_keys)
 		return false;
-	if (4 * ((size_t)t->count + 1) > t->n_slots && t->n_slots < t->max_slots &&
+	if (SLOTS_PER_KEY * ((size_t)t->count + 1) > t->n_slots && t->n_slots < t->max_slots &&
 	    grow_slots(t))
 		return false;
 	return t->count < t->cap_rows || !grow_rows(t);

@@ -206,12 +206,6 @@ static inline char *put_counts(char *p, __u64 packets, __u64 syn, __u64 mirai)
 	return put_tab_u64(p, mirai);
 }
 
-/* A row's place in the output order (proto, dport, source /24) and its index. */
-struct sort_entry {
-	__u64 key;
-	__u64 index;
-};
-
 #define RADIX_BITS 11
 #define RADIX_BUCKETS (1U << RADIX_BITS)
 /* proto (8 bits) << 40 | dport << 24 | the /24's 24 bits. */
@@ -219,23 +213,24 @@ struct sort_entry {
 /* Rows ahead of the one being formatted whose memory is requested. */
 #define PREFETCH_AHEAD 16
 
-static __u64 flow_sort_key(const struct flow_row *r)
+__u64 flow_order_key(const struct ds_flow_key *k)
 {
-	return (__u64)r->key.proto << 40 | (__u64)r->key.dport << 24 | ntohl(r->key.src_net) >> 8;
+	return (__u64)k->proto << 40 | (__u64)k->dport << 24 | ntohl(k->src_net) >> 8;
 }
 
 /*
- * LSD radix sort of e by key, RADIX_BITS at a time, using tmp (same size);
- * returns whichever of the two holds the result.  Stable, O(n): a million
- * rows sort in tens of milliseconds where qsort() on the rows takes most of
- * a second.  A pass whose digit is the same for every key is skipped.
+ * LSD radix sort, RADIX_BITS at a time: a million rows sort in tens of
+ * milliseconds where qsort() on the rows takes most of a second.  A pass
+ * whose digit is the same for every key is skipped.
  */
-static struct sort_entry *radix_sort(struct sort_entry *e, struct sort_entry *tmp, size_t n)
+struct flow_order *flow_order_sort(struct flow_order *e, struct flow_order *tmp, size_t n)
 {
 	size_t count[RADIX_BUCKETS];
 
+	if (!n)
+		return e;
 	for (int shift = 0; shift < FLOW_KEY_BITS; shift += RADIX_BITS) {
-		struct sort_entry *t;
+		struct flow_order *t;
 		size_t sum = 0;
 
 		memset(count, 0, sizeof(count));
@@ -308,7 +303,7 @@ static char *put_flow_line(char *p, const char *prefix, size_t prefix_len,
 
 int format_flow_rows(struct strbuf *sb, __u64 ts, const struct flow_row *rows, size_t n)
 {
-	struct sort_entry *order, *tmp;
+	struct flow_order *order, *tmp;
 	char prefix[22];
 	size_t prefix_len = ts_prefix(prefix, ts);
 	int err = 0;
@@ -319,10 +314,10 @@ int format_flow_rows(struct strbuf *sb, __u64 ts, const struct flow_row *rows, s
 	if (!order)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		order[i].key = flow_sort_key(&rows[i]);
+		order[i].key = flow_order_key(&rows[i].key);
 		order[i].index = i;
 	}
-	tmp = radix_sort(order, order + n, n);
+	tmp = flow_order_sort(order, order + n, n);
 	for (size_t i = 0; i < n; i++) {
 		char *p;
 

@@ -23,6 +23,20 @@ extern const char SENSOR_COLUMNS[];
 /* Column list of a series by name ("flows", "ports", "sensor"), or NULL. */
 const char *series_columns(const char *series);
 
+/* A flow row's place in the output order and its index: rows sorted
+ * without moving them. */
+struct flow_order {
+	__u64 key;   /* flow_order_key() */
+	__u64 index;
+};
+
+/* The (proto, dport, source address) order as one number: proto << 40 |
+ * dport << 24 | the /24's 24 bits. */
+__u64 flow_order_key(const struct ds_flow_key *k);
+/* Sort e[0..n) by key, stable and O(n), using tmp (n entries); returns
+ * whichever of the two holds the result. */
+struct flow_order *flow_order_sort(struct flow_order *e, struct flow_order *tmp, size_t n);
+
 /* Append one line per row, in (proto, dport, source address) order; rows
  * are left as they are.  0 or -ENOMEM. */
 int format_flow_rows(struct strbuf *sb, __u64 ts, const struct flow_row *rows, size_t n);

@@ -34,6 +34,7 @@ struct ts_reader {
 	z_stream zs;
 	unsigned char *in;        /* IN_CHUNK bytes of compressed input */
 	__u64 in_total;           /* compressed bytes read so far */
+	__u64 member_start;       /* file offset of the member text holds */
 	struct strbuf text;       /* the current member, inflated */
 	size_t pos;               /* start of the next line in text */
 	int status;               /* 1 while rows may follow; then 0 or -errno */
@@ -148,6 +149,7 @@ static int read_member(struct ts_reader *r)
 		r->text.len = (char *)r->zs.next_out - r->text.buf;
 		if (ret == Z_STREAM_END) {
 			inflateReset(&r->zs);
+			r->member_start = start;
 			return 1;
 		}
 		if (ret != Z_OK && ret != Z_BUF_ERROR) {
@@ -325,12 +327,14 @@ static int take_line(struct ts_reader *r, char *line)
 		return err ? err : 0;
 	}
 	if (r->ts_column < 0) {
-		pr_warn("%s: data row before any column header\n", r->path);
+		pr_warn("%s: data row before any column header in the member at byte %llu: "
+			"rest of file skipped\n", r->path, (unsigned long long)r->member_start);
 		return -EBADMSG;
 	}
 	if ((size_t)r->ts_column >= r->n_fields ||
 	    !parse_decimal(r->fields[r->ts_column], &r->ts)) {
-		pr_warn("%s: row with a bad ts value\n", r->path);
+		pr_warn("%s: row with a bad ts value in the member at byte %llu: rest of file "
+			"skipped\n", r->path, (unsigned long long)r->member_start);
 		return -EBADMSG;
 	}
 	return 1;
@@ -384,6 +388,11 @@ const struct ts_reader_meta *ts_reader__meta(const struct ts_reader *r)
 bool ts_reader__truncated(const struct ts_reader *r)
 {
 	return r->truncated;
+}
+
+__u64 ts_reader__member_start(const struct ts_reader *r)
+{
+	return r->member_start;
 }
 
 const char *ts_reader__path(const struct ts_reader *r)

@@ -52,6 +52,9 @@ int ts_reader__column(const struct ts_reader *r, const char *name);
 const struct ts_reader_meta *ts_reader__meta(const struct ts_reader *r);
 /* Whether a truncated member was discarded at the end of the file. */
 bool ts_reader__truncated(const struct ts_reader *r);
+/* File offset where the gzip member of the current row starts (for
+ * messages naming a bad row's place). */
+__u64 ts_reader__member_start(const struct ts_reader *r);
 const char *ts_reader__path(const struct ts_reader *r);
 /* NULL is a no-op. */
 void ts_reader__close(struct ts_reader *r);

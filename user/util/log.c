@@ -13,6 +13,14 @@
 
 static enum log_level cur_level = LOG_INFO;
 static bool libs_quiet;
+static void (*warn_hook)(void *ctx, const char *msg);
+static void *warn_hook_ctx;
+
+void log_set_warn_hook(void (*fn)(void *ctx, const char *msg), void *ctx)
+{
+	warn_hook = fn;
+	warn_hook_ctx = ctx;
+}
 
 void log_set_level(enum log_level level)
 {
@@ -26,6 +34,15 @@ enum log_level log_get_level(void)
 
 void log_vprint(enum log_level level, const char *prefix, const char *fmt, va_list args)
 {
+	if (level == LOG_WARN && warn_hook) {
+		char msg[1024];
+		va_list copy;
+
+		va_copy(copy, args);
+		vsnprintf(msg, sizeof(msg), fmt, copy);
+		va_end(copy);
+		warn_hook(warn_hook_ctx, msg);
+	}
 	if (level > cur_level)
 		return;
 	fputs(prefix, stderr);

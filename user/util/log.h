@@ -19,6 +19,10 @@ enum log_level log_get_level(void);
  * failure we handle and report ourselves. */
 void log_libs_quiet(bool quiet);
 bool log_libs_are_quiet(void);
+/* While fn is set, the text of every warning (without the prefix) is also
+ * handed to fn, whether or not the level prints it: for a caller that keeps
+ * what went wrong (a rollup records its sources' warnings).  NULL unsets. */
+void log_set_warn_hook(void (*fn)(void *ctx, const char *msg), void *ctx);
 /* One message with its own prefix, if level is enabled. */
 void log_vprint(enum log_level level, const char *prefix, const char *fmt, va_list args);
 void logging_print(enum log_level level, const char *fmt, ...)
