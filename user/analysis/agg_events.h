@@ -15,6 +15,7 @@
 #define __DARKSCOPE_AGG_EVENTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <linux/types.h>
 
 /* A place in the merge order: (ts, phase, file, n, row).  Phase 0: a file

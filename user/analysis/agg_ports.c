@@ -14,6 +14,7 @@
  * such stray rows after its owner decided is reported as out of order, as
  * the Python pass does when rows come back to a day it has pruned.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

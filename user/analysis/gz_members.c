@@ -10,6 +10,7 @@
  * as Python's zlib module words them.
  */
 #define ZLIB_CONST
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <libdeflate.h>

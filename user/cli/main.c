@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "read", do_read, "print rows of time-series files and directories" },
 	{ "check", do_check, "load and verify the BPF program, then exit" },
 	{ "rollup", do_rollup, "collapse closed days of series files into daily rollups" },
+	{ "aggregate", do_aggregate, "the report's passes in C, for darkscope-report --engine c" },
 	{ "gen", do_gen, "send scan traffic of known composition (benchmarks, tests)" },
 	{ "help", do_help, "this list" },
 };
