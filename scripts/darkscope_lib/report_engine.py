@@ -104,3 +104,22 @@ def parse(text):
         else:
             raise ValueError(f"darkscope aggregate: unknown record {kind!r}")
     return r
+
+
+def net_table(regiondb, known_scanners):
+    """The lines of the /24 table (user/analysis/net_table.h): countries,
+    their address ranges, the known scanners' prefixes."""
+    out = []
+    index = {}
+    if regiondb is not None:
+        for cc in sorted(set(regiondb.ccs)):
+            index[cc] = len(index)
+            out.append(f"cc\t{cc}\n")
+        for start, end, cc in zip(regiondb.starts, regiondb.ends, regiondb.ccs):
+            out.append(f"range\t{start}\t{end}\t{index[cc]}\n")
+    if known_scanners is not None:
+        out.append(f"scanners\t{len(known_scanners.names)}\n")
+        for shift in known_scanners._shifts:
+            for key, i in sorted(known_scanners._by_len[shift].items()):
+                out.append(f"prefix\t{shift}\t{key}\t{i}\n")
+    return out

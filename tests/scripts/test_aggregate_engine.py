@@ -8,7 +8,14 @@ import datetime
 import os
 import shutil
 
-from darkscope_lib import report_engine
+import synth_quarter
+from darkscope_lib import regions, report_engine
+from darkscope_lib.report_hosts import HostBits
+from darkscope_lib.report_keys import pkey_of
+from darkscope_lib.known_scanners import KnownScanners
+from darkscope_lib.report_data import candidate_ports
+from darkscope_lib.report_netinfo import SourceNets
+from darkscope_lib.report_pass_flows import read_flows, read_flows_previous
 from darkscope_lib.report_log import ReportLog
 from darkscope_lib.report_pass_ports import read_ports, read_ports_previous
 from darkscope_lib.report_pass_sensor import read_sensor
@@ -26,6 +33,59 @@ def both(darkscope_bin, tmp_path, paths, current, previous):
     prev = read_ports_previous(files, previous)
     sensor = read_sensor(files, current)
     return c, ports, prev, sensor, log
+
+
+FIG3 = pkey_of("tcp", 23)
+
+
+def flows_both(darkscope_bin, tmp_path, series_dir, known=None, exclude=False):
+    cur, prev = windows()
+    log = ReportLog()
+    files = SeriesFiles([series_dir], log)
+    db = regions.load_rir([synth_quarter.RIR_FIXTURE])
+    lst = tmp_path / "files.tsv"
+    lst.write_text("".join(report_engine.file_list(files, cur, prev)))
+    nets_path = tmp_path / "nets.tsv"
+    nets_path.write_text("".join(report_engine.net_table(db, known)))
+    extra = ["--nets", str(nets_path), "--fig3-pkey", str(FIG3), "--fig3-region", "JP",
+             "--top", "10"] + (["--exclude-known"] if exclude else [])
+    c = report_engine.run(darkscope_bin, str(lst), cur, prev, extra=extra)
+    ports = read_ports(files, cur, 10 ** 18, log)
+    cand = candidate_ports(ports.totals, 10, exclude) | {FIG3}
+    nets = SourceNets(db, known, log)
+    nscan = len(known.names) if known else 0
+    flows = read_flows(files, cur, nets, HostBits(), cand, FIG3, "JP", nscan, exclude)
+    pflows = read_flows_previous(files, prev, nets, exclude)
+    return c, flows, pflows
+
+
+def assert_same_flows(c, flows, pflows):
+    def cc(x):
+        return "-" if x is None else x
+    assert c["regions"] == {cc(k): (v.packets, v.syn, v.mirai)
+                            for k, v in flows.region_totals.items()}
+    assert c["sources"] == (sum(flows.region_sources.values()),
+                            sum(flows.region_mirai_sources.values()))
+    assert c["cand_sources"] == flows.port_sources
+    assert c["prev_regions"] == {cc(k): v for k, v in pflows.region_totals.items()}
+    assert c["prev_total"] == pflows.packets
+    assert c["passes"]["flows-current"] == flows.stats.rows
+    assert c["passes"]["flows-previous"] == pflows.stats.rows
+
+
+def test_flows_regions_and_sources(darkscope_bin, quarter, tmp_path):
+    series_dir, _ = quarter
+    c, flows, pflows = flows_both(darkscope_bin, tmp_path, series_dir)
+    assert len(c["regions"]) > 3 and len(c["cand_sources"]) >= 10
+    assert_same_flows(c, flows, pflows)
+
+
+def test_flows_exclude_known(darkscope_bin, quarter, tmp_path):
+    series_dir, _ = quarter
+    known = KnownScanners(synth_quarter.KNOWN_SCANNERS_FIXTURE)
+    c, flows, pflows = flows_both(darkscope_bin, tmp_path, series_dir, known, exclude=True)
+    assert flows.packets < flows.packets_all
+    assert_same_flows(c, flows, pflows)
 
 
 def assert_same(c, ports, prev, sensor):
