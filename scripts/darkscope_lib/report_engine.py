@@ -8,8 +8,12 @@ cells, Figure 3 and --exclude-known's sums (docs/SCRIPTS.md)."""
 import os
 import shutil
 import subprocess
+from array import array
 
-from .report_reading import _fallback_sensor
+from .report_counts import DailyCounts
+from .report_pass_ports import PortsPass, PreviousPorts
+from .report_pass_sensor import SensorHealth, SensorPass
+from .report_reading import PassStats, _fallback_sensor
 
 # The passes as agg_files.c names them: (name, series, period).
 PASSES = (("ports-current", "ports", "current"), ("ports-previous", "ports", "previous"),
@@ -87,6 +91,14 @@ def parse(text):
             r["daily"].setdefault(int(f[1]), {})[int(f[2])] = int(f[3])
         elif kind == "sensor-port":
             r["sensor_ports"][(_name(f[1]), int(f[2]))] = int(f[3])
+        elif kind == "health-bin":
+            r.setdefault("health_bins", {}).setdefault(_name(f[1]), set()).add(int(f[2]))
+        elif kind == "sensor-total":
+            r.setdefault("sensor_totals", {})[_name(f[1])] = tuple(int(x) for x in f[2:5])
+        elif kind == "sensor-bin":
+            r.setdefault("sensor_daily", {}).setdefault(_name(f[1]), {})[int(f[2])] = int(f[3])
+        elif kind == "cell":
+            r.setdefault("cells", {})[(int(f[1]), _name(f[2]), int(f[3]))] = int(f[4])
         elif kind == "prev-port":
             r["prev_ports"][int(f[1])] = int(f[2])
         elif kind == "health":
@@ -123,3 +135,46 @@ def net_table(regiondb, known_scanners):
             for key, i in sorted(known_scanners._by_len[shift].items()):
                 out.append(f"prefix\t{shift}\t{key}\t{i}\n")
     return out
+
+
+def _daily(counts, bins, nbins):
+    d = array("q", bytes(8 * nbins))
+    for b, x in bins.items():
+        d[b] = x
+    return DailyCounts(*counts, d)
+
+
+def _stats(r, name, series, period, nfiles):
+    st = PassStats(series, period)
+    st.files = nfiles
+    st.rows = r["passes"].get(name, 0)
+    return st
+
+
+def ports_pass(r, window, nfiles):
+    """The current ports pass (report_pass_ports.read_ports) from the output."""
+    nb = window.nbins
+    totals = {k: _daily(c, r["daily"].get(k, {}), nb) for k, c in r["totals"].items()}
+    sensor_totals = {s: _daily(c, r.get("sensor_daily", {}).get(s, {}), nb)
+                     for s, c in r.get("sensor_totals", {}).items()}
+    day_totals = array("q", bytes(8 * nb))
+    for st in sensor_totals.values():
+        for b, x in enumerate(st.daily):
+            day_totals[b] += x
+    return PortsPass(totals, dict(r["sensor_ports"]), sensor_totals, day_totals,
+                     dict(r.get("cells", {})), sum(day_totals),
+                     _stats(r, "ports-current", "ports", "current", nfiles))
+
+
+def previous_ports(r, nfiles):
+    return PreviousPorts(dict(r["prev_ports"]),
+                         _stats(r, "ports-previous", "ports", "previous", nfiles))
+
+
+def sensor_pass(r, nfiles):
+    """The sensor pass (report_pass_sensor.read_sensor) from the output."""
+    health = {}
+    bins = r.get("health_bins", {})
+    for s, (rows, map_full, dropped, _) in r["health"].items():
+        health[s] = SensorHealth(rows, map_full, dropped, set(bins.get(s, ())))
+    return SensorPass(health, _stats(r, "sensor-current", "sensor", "current", nfiles))

@@ -138,3 +138,35 @@ def test_torn_file(darkscope_bin, quarter, tmp_path):
     assert_same(c, ports, prev_ports, sensor)
     assert [e[1] for e in c["events"]] == ["truncated"]
     assert len([w for w in log.warnings if "ports-2026-04-03T05" in w]) == 1
+
+
+def test_dataclasses_rebuilt(darkscope_bin, quarter, tmp_path):
+    """The ports, previous ports and sensor passes' dataclasses rebuilt from
+    the C output equal the Python passes', dict order included."""
+    series_dir, _ = quarter
+    cur, prev = windows()
+    c, ports, prev_ports, sensor, _ = both(darkscope_bin, tmp_path, [series_dir], cur, prev)
+    pc = report_engine.ports_pass(c, cur, ports.stats.files)
+    assert list(pc.totals.items()) == list(ports.totals.items())
+    assert list(pc.sensor_totals.items()) == list(ports.sensor_totals.items())
+    assert pc.day_totals == ports.day_totals
+    assert pc.packets_all == ports.packets_all
+    assert pc.sensor_ports == ports.sensor_ports
+    sc = report_engine.sensor_pass(c, sensor.stats.files)
+    assert list(sc.health.items()) == list(sensor.health.items())
+    pp = report_engine.previous_ports(c, prev_ports.stats.files)
+    assert pp.totals == {k: v for k, v in prev_ports.totals.items() if v}
+
+
+def test_surge_cells(darkscope_bin, quarter, tmp_path):
+    series_dir, _ = quarter
+    cur, prev = windows()
+    log = ReportLog()
+    files = SeriesFiles([series_dir], log)
+    lst = tmp_path / "files.tsv"
+    lst.write_text("".join(report_engine.file_list(files, cur, prev)))
+    floor = 5000
+    c = report_engine.run(darkscope_bin, str(lst), cur, prev, extra=["--surge-min", str(floor)])
+    ports = read_ports(files, cur, floor, log)
+    assert ports.surge_cells
+    assert c.get("cells", {}) == ports.surge_cells

@@ -8,20 +8,26 @@
  *   port PKEY PACKETS SYN MIRAI      current period, per port
  *   port-bin PKEY BIN PACKETS        its per-bin packets (non-zero only)
  *   sensor-port NAME-HEX PKEY PACKETS
+ *   sensor-total NAME-HEX PACKETS SYN MIRAI   per sensor, current period
+ *   sensor-bin NAME-HEX BIN PACKETS
+ *   cell BIN NAME-HEX PKEY PACKETS   the surge cells kept
  *   prev-port PKEY PACKETS           previous period, per port
  *   health NAME-HEX ROWS MAP-FULL WRITE-DROPPED BINS-WITH-DATA
+ *   health-bin NAME-HEX BIN          a bin with a row of that sensor
  *   prev-region CC PACKETS           previous period ("-": unknown)
  *   prev-total PACKETS
  *   region CC PACKETS SYN MIRAI      current period
  *   sources HOSTS MIRAI-HOSTS        distinct sources, current period
  *   cand-sources PKEY HOSTS          the candidate ports' distinct sources
  *
- * report_engine.py (not written yet) is to turn these into the passes'
- * dataclasses; the surge cells, Figure 3 and --exclude-known's sums are
- * not printed yet.
+ * port, sensor-total and health records come in the order the Python
+ * passes first meet them (their dicts' order); the others in any order.
+ * Figure 3, the known scanners and --exclude-known's sums are not printed
+ * yet.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "analysis/agg_internal.h"
 
@@ -51,16 +57,101 @@ static void print_events(struct agg *a, FILE *out)
 	}
 }
 
-static void print_ports(struct agg *a, FILE *out)
+/* Indexes in first-met order. */
+struct by_pos {
+	struct agg_pos pos;
+	__u32 i;
+};
+
+static int by_pos_cmp(const void *x, const void *y)
+{
+	const struct by_pos *a = x, *b = y;
+	int c = agg_pos_cmp(&a->pos, &b->pos);
+
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+static size_t sort_by_pos(struct by_pos *v, size_t n)
+{
+	const struct agg_pos none = AGG_POS_NONE;
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (agg_pos_cmp(&v[i].pos, &none))
+			v[m++] = v[i];
+	qsort(v, m, sizeof(*v), by_pos_cmp);
+	return m;
+}
+
+static void put_sensor(FILE *out, const struct agg *a, __u32 s)
+{
+	put_hex(out, a->sensors[s].name, a->sensors[s].len);
+}
+
+static int print_sensor_totals(struct agg *a, FILE *out)
+{
+	const struct ports_cur *pc = &a->w[0].pc;
+	size_t n = pc->n_sensors < a->n_sensors ? pc->n_sensors : a->n_sensors, m;
+	struct by_pos *v = calloc(n + 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t s = 0; s < n; s++) {
+		const struct agg_pos none = AGG_POS_NONE;
+
+		v[s].pos = pc->sensors[s].present ? pc->sensors[s].first : none;
+		v[s].i = s;
+	}
+	m = sort_by_pos(v, n);
+	for (size_t j = 0; j < m; j++) {
+		const struct ports_sensor *ps = &pc->sensors[v[j].i];
+
+		fputs("sensor-total\t", out);
+		put_sensor(out, a, v[j].i);
+		fprintf(out, "\t%lld\t%lld\t%lld\n", (long long)ps->c.packets,
+			(long long)ps->c.syn, (long long)ps->c.mirai);
+		for (__u32 b = 0; ps->daily && b < a->nbins; b++) {
+			if (!ps->daily[b])
+				continue;
+			fputs("sensor-bin\t", out);
+			put_sensor(out, a, v[j].i);
+			fprintf(out, "\t%u\t%lld\n", b, (long long)ps->daily[b]);
+		}
+	}
+	free(v);
+	for (size_t i = 0; i < pc->kept.cap; i++) {
+		const struct i64map_slot *sl = &pc->kept.slots[i];
+		__u64 key;
+
+		if (!sl->key)
+			continue;
+		key = I64MAP_KEY(sl);
+		fprintf(out, "cell\t%u\t", CELL_BIN(key));
+		put_sensor(out, a, CELL_SENSOR(key));
+		fprintf(out, "\t%u\t%lld\n", CELL_PKEY(key), (long long)sl->value);
+	}
+	return 0;
+}
+
+static int print_ports(struct agg *a, FILE *out)
 {
 	const struct ports_cur *pc = &a->w[0].pc;
 	const struct ports_prev *pp = &a->w[0].pp;
+	struct by_pos *v = calloc(AGG_PKEYS, sizeof(*v));
+	size_t m = 0;
 
-	for (__u32 k = 0; pc->tot && k < AGG_PKEYS; k++) {
+	if (!v)
+		return -ENOMEM;
+	for (__u32 k = 0; pc->first && k < AGG_PKEYS; k++) {
+		v[k].pos = pc->first[k];
+		v[k].i = k;
+	}
+	if (pc->first)
+		m = sort_by_pos(v, AGG_PKEYS);
+	for (size_t j = 0; pc->tot && j < m; j++) {
+		__u32 k = v[j].i;
 		const struct counts *c = &pc->tot[k];
 
-		if (!c->packets && !c->syn && !c->mirai)
-			continue;
 		fprintf(out, "port\t%u\t%lld\t%lld\t%lld\n", k, (long long)c->packets,
 			(long long)c->syn, (long long)c->mirai);
 		for (__u32 b = 0; pc->daily && pc->daily[k] && b < a->nbins; b++)
@@ -82,18 +173,30 @@ static void print_ports(struct agg *a, FILE *out)
 	for (__u32 k = 0; pp->packets && k < AGG_PKEYS; k++)
 		if (pp->packets[k])
 			fprintf(out, "prev-port\t%u\t%lld\n", k, (long long)pp->packets[k]);
+	free(v);
+	return print_sensor_totals(a, out);
 }
 
-static void print_health(struct agg *a, FILE *out)
+static int print_health(struct agg *a, FILE *out)
 {
 	const struct sensor_cur *sc = &a->w[0].sc;
+	size_t n = sc->n < a->n_sensors ? sc->n : a->n_sensors, m;
+	struct by_pos *v = calloc(n + 1, sizeof(*v));
 
-	for (size_t s = 0; s < sc->n && s < a->n_sensors; s++) {
+	if (!v)
+		return -ENOMEM;
+	for (size_t s = 0; s < n; s++) {
+		const struct agg_pos none = AGG_POS_NONE;
+
+		v[s].pos = sc->v[s].present ? sc->v[s].first : none;
+		v[s].i = s;
+	}
+	m = sort_by_pos(v, n);
+	for (size_t j = 0; j < m; j++) {
+		size_t s = v[j].i;
 		const struct health *h = &sc->v[s];
 		__u64 bins = 0;
 
-		if (!h->present)
-			continue;
 		for (__u32 w = 0; h->bins && w < BITS_WORDS(a->nbins); w++)
 			bins += __builtin_popcountll(h->bins[w]);
 		fputs("health\t", out);
@@ -101,7 +204,16 @@ static void print_health(struct agg *a, FILE *out)
 		fprintf(out, "\t%lld\t%lld\t%lld\t%llu\n", (long long)h->rows,
 			(long long)h->map_full, (long long)h->write_dropped,
 			(unsigned long long)bins);
+		for (__u32 b = 0; h->bins && b < a->nbins; b++) {
+			if (!(h->bins[b / 64] >> (b % 64) & 1))
+				continue;
+			fputs("health-bin\t", out);
+			put_hex(out, a->sensors[s].name, a->sensors[s].len);
+			fprintf(out, "\t%u\n", b);
+		}
 	}
+	free(v);
+	return 0;
 }
 
 static const char *cc_name(const struct agg *a, size_t i)
@@ -149,8 +261,8 @@ int agg_print(struct agg *a, FILE *out)
 			seconds);
 	}
 	print_events(a, out);
-	print_ports(a, out);
-	print_health(a, out);
+	if (print_ports(a, out) || print_health(a, out))
+		return -ENOMEM;
 	print_flows(a, out);
 	return ferror(out) ? -EIO : 0;
 }
