@@ -43,14 +43,15 @@ SKELS := $(patsubst %,$(O)/%.skel.h,$(BPF_NAMES))
 # (and include/).  Each folder is one archive; a unit test in
 # tests/unit/LAYER/ links that layer's archive, the ones below it and their
 # libraries only.  `make lint` checks the #include lines against this table.
-LAYERS := util series capture sensor gen rollup cli
+LAYERS := util series capture sensor gen rollup analysis cli
 LAYER_DEPS_util :=
 LAYER_DEPS_series := util
 LAYER_DEPS_capture := util
 LAYER_DEPS_sensor := capture series util
 LAYER_DEPS_gen := series util
 LAYER_DEPS_rollup := series util
-LAYER_DEPS_cli := sensor gen rollup capture series util
+LAYER_DEPS_analysis := series util
+LAYER_DEPS_cli := sensor gen rollup analysis capture series util
 # pkg-config packages each layer's own code calls.
 LAYER_PKGS_util := zlib libdeflate
 LAYER_PKGS_series :=
@@ -58,6 +59,7 @@ LAYER_PKGS_capture := libxdp libbpf
 LAYER_PKGS_sensor := libxdp libbpf libelf
 LAYER_PKGS_gen := libbpf
 LAYER_PKGS_rollup :=
+LAYER_PKGS_analysis := zlib
 LAYER_PKGS_cli := libxdp libbpf
 # Layers whose code includes a generated skeleton.
 SKEL_LAYERS := sensor gen cli

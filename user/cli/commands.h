@@ -13,5 +13,6 @@ int do_read(int argc, char **argv);  /* user/cli/cmd_read.c */
 int do_gen(int argc, char **argv);   /* user/cli/cmd_gen.c */
 int do_export(int argc, char **argv); /* user/cli/cmd_export.c */
 int do_rollup(int argc, char **argv); /* user/cli/cmd_rollup.c */
+int do_aggregate(int argc, char **argv); /* user/cli/cmd_aggregate.c */
 
 #endif /* __DARKSCOPE_COMMANDS_H */

@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "check", do_check, "load and verify the BPF program, then exit" },
 	{ "export", do_export, "rows of series files from member offsets on, for a database loader" },
 	{ "rollup", do_rollup, "collapse closed days of series files into daily rollups" },
+	{ "aggregate", do_aggregate, "the report's passes in C, for darkscope-report --engine c" },
 	{ "gen", do_gen, "send scan traffic of known composition (benchmarks, tests)" },
 	{ "help", do_help, "this list" },
 };

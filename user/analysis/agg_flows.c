@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * agg_flows.c - the flows passes (report_pass_flows.py): regions, distinct
+ * sources, the candidate ports' sources, Figure 3 and known scanners for
+ * the current period; region packets (and scanners' ports) for the
+ * previous one; the fallback pass's sources.
+ *
+ * A source is keyed as the Python pass keys it, by its src text: the
+ * writer's "a.b.c.0/24" by its /24 number, any other text by a name of its
+ * own (agg_names.c).  With --exclude-known a scanner's rows count only in
+ * its own table, and what report_exclude.py takes out of the ports numbers
+ * for them is summed here, where it applies (struct excluded).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/agg_internal.h"
+
+static const __u64 no_hosts[HOSTSET_WORDS];
+
+static inline void pos_min(struct agg_pos *have, const struct agg_pos *pos)
+{
+	if (agg_pos_cmp(pos, have) < 0)
+		*have = *pos;
+}
+
+/* The row's source key, country and scanner (NET_NONE: none). */
+static int src_key(struct worker *w, const struct cr_row *r, const struct agg_pos *pos,
+		   __u32 *key, __u16 *cc, __u16 *scanner)
+{
+	const struct net_table *t = &w->a->nets;
+	__u32 net;
+
+	if (net24_canonical(r->text[CR_SRC], r->text_len[CR_SRC], &net)) {
+		*key = net;
+		*cc = t->cc[net];
+		*scanner = t->scanner ? t->scanner[net] : NET_NONE;
+		return 0;
+	}
+	return agg_odd_src(w, r->text[CR_SRC], r->text_len[CR_SRC], pos, key, cc, scanner);
+}
+
+static int set_or(struct worker *w, struct hostset *s, __u32 key, const __u64 *bits)
+{
+	int err = hostset__or(s, key, bits);
+
+	if (err)
+		w->err = err;
+	return err;
+}
+
+static __s64 *bins_of(struct worker *w, __s64 **slot)
+{
+	if (!*slot) {
+		*slot = agg_zalloc(w->a->nbins, sizeof(**slot));
+		if (!*slot)
+			w->err = -ENOMEM;
+	}
+	return *slot;
+}
+
+static void add_counts(struct counts *c, const struct cr_row *r)
+{
+	c->packets += r->num[CR_PACKETS];
+	c->syn += r->num[CR_SYN];
+	c->mirai += r->num[CR_MIRAI];
+}
+
+/* ------------------------------------------------------------ current */
+
+static int flows_cur__init(struct worker *w)
+{
+	struct agg *a = w->a;
+	struct flows_cur *fc = &w->fc;
+	size_t ns = a->nets.n_scanners;
+
+	fc->regions = agg_zalloc(a->nets.n_cc + 1, sizeof(*fc->regions));
+	fc->cand = agg_zalloc(a->n_cand, sizeof(*fc->cand));
+	fc->fig3 = agg_zalloc(a->nbins, sizeof(*fc->fig3));
+	fc->fig3_mirai = agg_zalloc(a->nbins, sizeof(*fc->fig3_mirai));
+	fc->known = agg_zalloc(ns, sizeof(*fc->known));
+	fc->known_hosts = agg_zalloc(ns, sizeof(*fc->known_hosts));
+	fc->known_ports = agg_zalloc(ns, sizeof(*fc->known_ports));
+	if (!fc->regions || !fc->cand || !fc->fig3 || !fc->fig3_mirai || !fc->known ||
+	    !fc->known_hosts || !fc->known_ports)
+		return -ENOMEM;
+	if (a->p->exclude) {
+		fc->x.tot = agg_zalloc(AGG_PKEYS, sizeof(*fc->x.tot));
+		fc->x.daily = agg_zalloc(AGG_PKEYS, sizeof(*fc->x.daily));
+		fc->x.tot_seen = agg_zalloc(AGG_PKEYS, 1);
+		if (!fc->x.tot || !fc->x.daily || !fc->x.tot_seen)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Per-sensor sums of x for sensors up to id; 0 or -ENOMEM. */
+static int excluded_grow(struct excluded *x, __u32 id)
+{
+	size_t n = id + 1;
+	void *v;
+
+	if (id < x->n_sensors)
+		return 0;
+	if (!(v = realloc(x->sensor, n * sizeof(*x->sensor))))
+		return -ENOMEM;
+	x->sensor = v;
+	if (!(v = realloc(x->sensor_daily, n * sizeof(*x->sensor_daily))))
+		return -ENOMEM;
+	x->sensor_daily = v;
+	if (!(v = realloc(x->sensor_seen, n)))
+		return -ENOMEM;
+	x->sensor_seen = v;
+	if (!(v = realloc(x->first, n * sizeof(*x->first))))
+		return -ENOMEM;
+	x->first = v;
+	for (size_t i = x->n_sensors; i < n; i++) {
+		x->sensor[i] = (struct counts){ 0 };
+		x->sensor_daily[i] = NULL;
+		x->sensor_seen[i] = 0;
+		x->first[i] = AGG_POS_NONE;
+	}
+	x->n_sensors = n;
+	return 0;
+}
+
+int flows_cur__sensor(struct worker *w, __u32 id)
+{
+	if (!w->fc.regions) {
+		int err = flows_cur__init(w);
+
+		if (err)
+			return err;
+	}
+	return w->a->p->exclude ? excluded_grow(&w->fc.x, id) : 0;
+}
+
+static void fc_chunk(void *ctx, const struct cr_chunk *c)
+{
+	struct worker *w = ctx;
+	__u32 id = 0;
+	int err;
+
+	err = agg_sensor_id(w, c->sensor, c->sensor_len, &id);
+	if (!err)
+		err = flows_cur__sensor(w, id);
+	if (err)
+		w->err = err;
+	w->fc.sensor = id;
+	w->fc.bin = agg_bin(w->a, c->ts);
+}
+
+/* A scanner's row with --exclude-known: report_exclude.py subtracts it
+ * from the ports numbers that have its port, sensor, cell. */
+static void exclude_row(struct worker *w, __u32 pkey, const struct cr_row *r,
+			const struct agg_pos *pos)
+{
+	const struct ports_cur *pc = &w->a->w[0].pc; /* merged, read-only now */
+	struct excluded *x = &w->fc.x;
+	__u32 s = w->fc.sensor, bin = w->fc.bin;
+	const struct ports_sensor *ps = s < pc->n_sensors ? &pc->sensors[s] : NULL;
+	__s64 *daily;
+
+	x->sensor_seen[s] = 1;
+	pos_min(&x->first[s], pos);
+	if (!pc->daily[pkey])
+		return; /* "in flows but not in ports: nothing to subtract from" */
+	add_counts(&x->tot[pkey], r);
+	x->tot_seen[pkey] = 1;
+	daily = bins_of(w, &x->daily[pkey]);
+	if (daily)
+		daily[bin] += r->num[CR_PACKETS];
+	if (ps && ps->seen && (ps->seen[pkey / 64] >> (pkey % 64) & 1) &&
+	    i64map__add(&x->sensor_ports, SP_KEY(s, pkey), r->num[CR_PACKETS]))
+		w->err = -ENOMEM;
+	if (ps && ps->present) {
+		add_counts(&x->sensor[s], r);
+		daily = bins_of(w, &x->sensor_daily[s]);
+		if (daily)
+			daily[bin] += r->num[CR_PACKETS];
+	}
+	if (i64map__find(&pc->kept, CELL_KEY(bin, s, pkey)) &&
+	    i64map__add(&x->cells, CELL_KEY(bin, s, pkey), r->num[CR_PACKETS]))
+		w->err = -ENOMEM;
+}
+
+#define FLOWS_NEED (CR_BIT(CR_PROTO) | CR_BIT(CR_DPORT) | CR_BIT(CR_SRC) | CR_BIT(CR_PACKETS) | \
+		    CR_BIT(CR_SYN) | CR_BIT(CR_MIRAI) | CR_BIT(CR_SRC_HOSTS))
+
+static bool fc_row(void *ctx, const struct cr_row *r, const struct agg_pos *pos)
+{
+	struct worker *w = ctx;
+	struct agg *a = w->a;
+	struct flows_cur *fc = &w->fc;
+	__s64 packets = r->num[CR_PACKETS], *daily;
+	const __u64 *mb = no_hosts;
+	__u16 cc, k;
+	__u32 key;
+	struct region *reg;
+	long pkey;
+	__s32 c;
+	bool out;
+
+	if (w->err || (r->has & FLOWS_NEED) != FLOWS_NEED || (pkey = agg_row_pkey(r)) < 0)
+		return false;
+	if (src_key(w, r, pos, &key, &cc, &k)) {
+		w->err = -ENOMEM;
+		return false;
+	}
+	out = k != NET_NONE && a->p->exclude;
+	/* Python reads mirai_hosts for a kept row with Mirai SYNs. */
+	if (!out && r->num[CR_MIRAI] && !(r->has & CR_BIT(CR_MIRAI_HOSTS)))
+		return false;
+	fc->packets_all += packets;
+	if (k != NET_NONE) {
+		add_counts(&fc->known[k], r);
+		set_or(w, &fc->known_hosts[k], key, r->src_hosts);
+		if (i64map__add(&fc->known_ports[k], pkey, packets))
+			w->err = -ENOMEM;
+		if (out) {
+			exclude_row(w, pkey, r, pos);
+			return true;
+		}
+	}
+	fc->packets_kept += packets;
+	reg = &fc->regions[cc == NET_NONE ? a->nets.n_cc : cc];
+	reg->seen = true;
+	add_counts(&reg->c, r);
+	daily = bins_of(w, &reg->daily);
+	if (daily)
+		daily[fc->bin] += packets;
+	set_or(w, &fc->net_hosts, key, r->src_hosts);
+	if (r->num[CR_MIRAI]) {
+		mb = r->mirai_hosts;
+		set_or(w, &fc->net_mirai, key, mb);
+	}
+	c = a->cand_of[pkey];
+	if (c >= 0) {
+		set_or(w, &fc->cand[c], key, r->src_hosts);
+		if (pkey == a->p->fig3_pkey && cc == a->fig3_cc && cc != NET_NONE) {
+			set_or(w, &fc->fig3[fc->bin], key, r->src_hosts);
+			set_or(w, &fc->fig3_mirai[fc->bin], key, mb);
+		}
+	}
+	return true;
+}
+
+const struct cr_handler flows_cur_handler = { NULL, fc_chunk, fc_row };
+
+/* --------------------------------------------------------- fallback */
+
+static void src_chunk(void *ctx, const struct cr_chunk *c)
+{
+	struct worker *w = ctx;
+
+	(void)c;
+	if (!w->fc.regions && flows_cur__init(w))
+		w->err = -ENOMEM;
+}
+
+static bool src_row(void *ctx, const struct cr_row *r, const struct agg_pos *pos)
+{
+	const __u32 need = CR_BIT(CR_PROTO) | CR_BIT(CR_DPORT);
+	struct worker *w = ctx;
+	__u16 cc, k;
+	__u32 key;
+	long pkey;
+	__s32 c;
+
+	if (w->err || (r->has & need) != need || (pkey = agg_row_pkey(r)) < 0)
+		return false;
+	c = w->a->cand_of[pkey];
+	if (c < 0)
+		return true;
+	if (!(r->has & CR_BIT(CR_SRC)))
+		return false;
+	if (src_key(w, r, pos, &key, &cc, &k)) {
+		w->err = -ENOMEM;
+		return false;
+	}
+	if (k != NET_NONE && w->a->p->exclude)
+		return true;
+	if (!(r->has & CR_BIT(CR_SRC_HOSTS)))
+		return false;
+	set_or(w, &w->fc.cand[c], key, r->src_hosts);
+	return true;
+}
+
+const struct cr_handler sources_handler = { NULL, src_chunk, src_row };
+
+static int merge_bins(struct agg *a, __s64 **d, __s64 **s)
+{
+	if (!*s)
+		return 0;
+	if (!*d) {
+		*d = *s;
+		*s = NULL;
+		return 0;
+	}
+	for (__u32 b = 0; b < a->nbins; b++)
+		(*d)[b] += (*s)[b];
+	return 0;
+}
+
+static void merge_counts(struct counts *d, const struct counts *s)
+{
+	d->packets += s->packets;
+	d->syn += s->syn;
+	d->mirai += s->mirai;
+}
+
+static int merge_excluded(struct agg *a, struct excluded *d, struct excluded *s)
+{
+	if (!s->tot)
+		return 0;
+	for (size_t k = 0; k < AGG_PKEYS; k++) {
+		if (!s->tot_seen[k])
+			continue;
+		d->tot_seen[k] = 1;
+		merge_counts(&d->tot[k], &s->tot[k]);
+		merge_bins(a, &d->daily[k], &s->daily[k]);
+	}
+	if (i64map__merge(&d->sensor_ports, &s->sensor_ports) || i64map__merge(&d->cells, &s->cells))
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n_sensors; i++) {
+		if (!s->sensor_seen[i] && !s->sensor_daily[i])
+			continue;
+		if (excluded_grow(d, i))
+			return -ENOMEM;
+		d->sensor_seen[i] |= s->sensor_seen[i];
+		merge_counts(&d->sensor[i], &s->sensor[i]);
+		merge_bins(a, &d->sensor_daily[i], &s->sensor_daily[i]);
+		pos_min(&d->first[i], &s->first[i]);
+	}
+	return 0;
+}
+
+int flows_cur__merge(struct agg *a)
+{
+	struct flows_cur *d = &a->w[0].fc;
+	int err;
+
+	if (!d->regions && (err = flows_cur__init(&a->w[0])))
+		return err;
+	for (unsigned int t = 1; t < a->threads; t++) {
+		struct flows_cur *s = &a->w[t].fc;
+
+		if (!s->regions)
+			continue;
+		for (size_t i = 0; i <= a->nets.n_cc; i++) {
+			d->regions[i].seen |= s->regions[i].seen;
+			merge_counts(&d->regions[i].c, &s->regions[i].c);
+			merge_bins(a, &d->regions[i].daily, &s->regions[i].daily);
+		}
+		if (hostset__merge(&d->net_hosts, &s->net_hosts) ||
+		    hostset__merge(&d->net_mirai, &s->net_mirai))
+			return -ENOMEM;
+		hostset__free(&s->net_hosts);
+		hostset__free(&s->net_mirai);
+		for (size_t i = 0; i < a->n_cand; i++)
+			if (hostset__merge(&d->cand[i], &s->cand[i]))
+				return -ENOMEM;
+		for (__u32 b = 0; b < a->nbins; b++)
+			if (hostset__merge(&d->fig3[b], &s->fig3[b]) ||
+			    hostset__merge(&d->fig3_mirai[b], &s->fig3_mirai[b]))
+				return -ENOMEM;
+		for (size_t i = 0; i < a->nets.n_scanners; i++) {
+			merge_counts(&d->known[i], &s->known[i]);
+			if (hostset__merge(&d->known_hosts[i], &s->known_hosts[i]) ||
+			    i64map__merge(&d->known_ports[i], &s->known_ports[i]))
+				return -ENOMEM;
+		}
+		if (a->p->exclude && merge_excluded(a, &d->x, &s->x))
+			return -ENOMEM;
+		d->packets_all += s->packets_all;
+		d->packets_kept += s->packets_kept;
+	}
+	return 0;
+}
+
+void flows_cur__free(struct agg *a, struct flows_cur *fc)
+{
+	struct excluded *x = &fc->x;
+
+	if (fc->regions)
+		for (size_t i = 0; i <= a->nets.n_cc; i++)
+			free(fc->regions[i].daily);
+	free(fc->regions);
+	hostset__free(&fc->net_hosts);
+	hostset__free(&fc->net_mirai);
+	for (size_t i = 0; fc->cand && i < a->n_cand; i++)
+		hostset__free(&fc->cand[i]);
+	for (__u32 b = 0; fc->fig3 && b < a->nbins; b++) {
+		hostset__free(&fc->fig3[b]);
+		hostset__free(&fc->fig3_mirai[b]);
+	}
+	for (size_t i = 0; fc->known_hosts && i < a->nets.n_scanners; i++) {
+		hostset__free(&fc->known_hosts[i]);
+		i64map__free(&fc->known_ports[i]);
+	}
+	free(fc->cand);
+	free(fc->fig3);
+	free(fc->fig3_mirai);
+	free(fc->known);
+	free(fc->known_hosts);
+	free(fc->known_ports);
+	if (x->daily)
+		for (size_t k = 0; k < AGG_PKEYS; k++)
+			free(x->daily[k]);
+	for (size_t i = 0; i < x->n_sensors; i++)
+		free(x->sensor_daily[i]);
+	free(x->tot);
+	free(x->daily);
+	free(x->tot_seen);
+	free(x->sensor);
+	free(x->sensor_daily);
+	free(x->sensor_seen);
+	free(x->first);
+	i64map__free(&x->sensor_ports);
+	i64map__free(&x->cells);
+	*fc = (struct flows_cur){ 0 };
+}
+
+/* ----------------------------------------------------------- previous */
+
+static void fp_chunk(void *ctx, const struct cr_chunk *c)
+{
+	(void)ctx;
+	(void)c;
+}
+
+static bool fp_row(void *ctx, const struct cr_row *r, const struct agg_pos *pos)
+{
+	const __u32 need = CR_BIT(CR_SRC) | CR_BIT(CR_PACKETS);
+	struct worker *w = ctx;
+	struct agg *a = w->a;
+	struct flows_prev *fp = &w->fp;
+	__u16 cc, k;
+	__u32 key;
+	long pkey = -1;
+
+	if (w->err || (r->has & need) != need)
+		return false;
+	if (src_key(w, r, pos, &key, &cc, &k)) {
+		w->err = -ENOMEM;
+		return false;
+	}
+	/* Python needs the port of an excluded row only. */
+	if (k != NET_NONE && a->p->exclude &&
+	    ((r->has & (CR_BIT(CR_PROTO) | CR_BIT(CR_DPORT))) !=
+		     (CR_BIT(CR_PROTO) | CR_BIT(CR_DPORT)) ||
+	     (pkey = agg_row_pkey(r)) < 0))
+		return false;
+	if (!fp->region) {
+		fp->region = agg_zalloc(a->nets.n_cc + 1, sizeof(*fp->region));
+		fp->region_seen = agg_zalloc(a->nets.n_cc + 1, 1);
+		if (!fp->region || !fp->region_seen) {
+			w->err = -ENOMEM;
+			return false;
+		}
+	}
+	fp->total += r->num[CR_PACKETS];
+	if (pkey >= 0) {
+		if (i64map__add(&fp->known_ports, pkey, r->num[CR_PACKETS]))
+			w->err = -ENOMEM;
+		return true;
+	}
+	cc = cc == NET_NONE ? a->nets.n_cc : cc;
+	fp->region[cc] += r->num[CR_PACKETS];
+	fp->region_seen[cc] = 1;
+	return true;
+}
+
+const struct cr_handler flows_prev_handler = { NULL, fp_chunk, fp_row };
+
+int flows_prev__merge(struct agg *a)
+{
+	struct flows_prev *d = &a->w[0].fp;
+
+	for (unsigned int t = 1; t < a->threads; t++) {
+		struct flows_prev *s = &a->w[t].fp;
+
+		if (!s->region)
+			continue;
+		if (!d->region) {
+			d->region = s->region;
+			d->region_seen = s->region_seen;
+			s->region = NULL;
+			s->region_seen = NULL;
+		} else {
+			for (size_t i = 0; i <= a->nets.n_cc; i++) {
+				d->region[i] += s->region[i];
+				d->region_seen[i] |= s->region_seen[i];
+			}
+		}
+		if (i64map__merge(&d->known_ports, &s->known_ports))
+			return -ENOMEM;
+		d->total += s->total;
+	}
+	return 0;
+}
+
+void flows_prev__free(struct flows_prev *fp)
+{
+	free(fp->region);
+	free(fp->region_seen);
+	i64map__free(&fp->known_ports);
+	*fp = (struct flows_prev){ 0 };
+}

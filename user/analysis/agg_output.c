@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * agg_output.c - the merged sums (thread 0's) as TSV, one record a line,
+ * its first field naming it:
+ *
+ *   pass NAME ROWS SECONDS           rows read and thread time per pass
+ *   event PASS KIND FILE NUM NUM2 TEXT-HEX   in merge order
+ *   port PKEY PACKETS SYN MIRAI      current period, per port
+ *   port-bin PKEY BIN PACKETS        its per-bin packets (non-zero only)
+ *   sensor-port NAME-HEX PKEY PACKETS
+ *   sensor-total NAME-HEX PACKETS SYN MIRAI   per sensor, current period
+ *   sensor-bin NAME-HEX BIN PACKETS
+ *   cell BIN NAME-HEX PKEY PACKETS   the surge cells kept
+ *   prev-port PKEY PACKETS           previous period, per port
+ *   health NAME-HEX ROWS MAP-FULL WRITE-DROPPED BINS-WITH-DATA
+ *   health-bin NAME-HEX BIN          a bin with a row of that sensor
+ *   prev-region CC PACKETS           previous period ("-": unknown)
+ *   prev-total PACKETS
+ *   region CC PACKETS SYN MIRAI      current period
+ *   sources HOSTS MIRAI-HOSTS        distinct sources, current period
+ *   cand-sources PKEY HOSTS          the candidate ports' distinct sources
+ *
+ * port, sensor-total and health records come in the order the Python
+ * passes first meet them (their dicts' order); the others in any order.
+ * Figure 3, the known scanners and --exclude-known's sums are not printed
+ * yet.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analysis/agg_internal.h"
+
+static void put_hex(FILE *out, const char *s, size_t n)
+{
+	if (!n)
+		fputc('-', out);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%02x", (unsigned char)s[i]);
+}
+
+static void print_events(struct agg *a, FILE *out)
+{
+	for (int pass = 0; pass < P_N; pass++) {
+		struct agg_events *l = &a->w[0].part[pass].events;
+
+		agg_events__sort(l);
+		for (size_t i = 0; i < l->n; i++) {
+			const struct agg_event *e = &l->v[i];
+
+			fprintf(out, "event\t%s\t%s\t%u\t%lld\t%lld\t", agg_pass_name(pass),
+				agg_event_name(e->kind), e->file, (long long)e->num,
+				(long long)e->num2);
+			put_hex(out, e->text, e->len);
+			fputc('\n', out);
+		}
+	}
+}
+
+/* Indexes in first-met order. */
+struct by_pos {
+	struct agg_pos pos;
+	__u32 i;
+};
+
+static int by_pos_cmp(const void *x, const void *y)
+{
+	const struct by_pos *a = x, *b = y;
+	int c = agg_pos_cmp(&a->pos, &b->pos);
+
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+static size_t sort_by_pos(struct by_pos *v, size_t n)
+{
+	const struct agg_pos none = AGG_POS_NONE;
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (agg_pos_cmp(&v[i].pos, &none))
+			v[m++] = v[i];
+	qsort(v, m, sizeof(*v), by_pos_cmp);
+	return m;
+}
+
+static void put_sensor(FILE *out, const struct agg *a, __u32 s)
+{
+	put_hex(out, a->sensors[s].name, a->sensors[s].len);
+}
+
+static int print_sensor_totals(struct agg *a, FILE *out)
+{
+	const struct ports_cur *pc = &a->w[0].pc;
+	size_t n = pc->n_sensors < a->n_sensors ? pc->n_sensors : a->n_sensors, m;
+	struct by_pos *v = calloc(n + 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t s = 0; s < n; s++) {
+		const struct agg_pos none = AGG_POS_NONE;
+
+		v[s].pos = pc->sensors[s].present ? pc->sensors[s].first : none;
+		v[s].i = s;
+	}
+	m = sort_by_pos(v, n);
+	for (size_t j = 0; j < m; j++) {
+		const struct ports_sensor *ps = &pc->sensors[v[j].i];
+
+		fputs("sensor-total\t", out);
+		put_sensor(out, a, v[j].i);
+		fprintf(out, "\t%lld\t%lld\t%lld\n", (long long)ps->c.packets,
+			(long long)ps->c.syn, (long long)ps->c.mirai);
+		for (__u32 b = 0; ps->daily && b < a->nbins; b++) {
+			if (!ps->daily[b])
+				continue;
+			fputs("sensor-bin\t", out);
+			put_sensor(out, a, v[j].i);
+			fprintf(out, "\t%u\t%lld\n", b, (long long)ps->daily[b]);
+		}
+	}
+	free(v);
+	for (size_t i = 0; i < pc->kept.cap; i++) {
+		const struct i64map_slot *sl = &pc->kept.slots[i];
+		__u64 key;
+
+		if (!sl->key)
+			continue;
+		key = I64MAP_KEY(sl);
+		fprintf(out, "cell\t%u\t", CELL_BIN(key));
+		put_sensor(out, a, CELL_SENSOR(key));
+		fprintf(out, "\t%u\t%lld\n", CELL_PKEY(key), (long long)sl->value);
+	}
+	return 0;
+}
+
+static int print_ports(struct agg *a, FILE *out)
+{
+	const struct ports_cur *pc = &a->w[0].pc;
+	const struct ports_prev *pp = &a->w[0].pp;
+	struct by_pos *v = calloc(AGG_PKEYS, sizeof(*v));
+	size_t m = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (__u32 k = 0; pc->first && k < AGG_PKEYS; k++) {
+		v[k].pos = pc->first[k];
+		v[k].i = k;
+	}
+	if (pc->first)
+		m = sort_by_pos(v, AGG_PKEYS);
+	for (size_t j = 0; pc->tot && j < m; j++) {
+		__u32 k = v[j].i;
+		const struct counts *c = &pc->tot[k];
+
+		fprintf(out, "port\t%u\t%lld\t%lld\t%lld\n", k, (long long)c->packets,
+			(long long)c->syn, (long long)c->mirai);
+		for (__u32 b = 0; pc->daily && pc->daily[k] && b < a->nbins; b++)
+			if (pc->daily[k][b])
+				fprintf(out, "port-bin\t%u\t%u\t%lld\n", k, b,
+					(long long)pc->daily[k][b]);
+	}
+	for (size_t s = 0; s < pc->n_sensors && s < a->n_sensors; s++) {
+		const struct ports_sensor *ps = &pc->sensors[s];
+
+		for (__u32 k = 0; ps->present && ps->ports && k < AGG_PKEYS; k++) {
+			if (!ps->ports[k])
+				continue;
+			fputs("sensor-port\t", out);
+			put_hex(out, a->sensors[s].name, a->sensors[s].len);
+			fprintf(out, "\t%u\t%lld\n", k, (long long)ps->ports[k]);
+		}
+	}
+	for (__u32 k = 0; pp->packets && k < AGG_PKEYS; k++)
+		if (pp->packets[k])
+			fprintf(out, "prev-port\t%u\t%lld\n", k, (long long)pp->packets[k]);
+	free(v);
+	return print_sensor_totals(a, out);
+}
+
+static int print_health(struct agg *a, FILE *out)
+{
+	const struct sensor_cur *sc = &a->w[0].sc;
+	size_t n = sc->n < a->n_sensors ? sc->n : a->n_sensors, m;
+	struct by_pos *v = calloc(n + 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t s = 0; s < n; s++) {
+		const struct agg_pos none = AGG_POS_NONE;
+
+		v[s].pos = sc->v[s].present ? sc->v[s].first : none;
+		v[s].i = s;
+	}
+	m = sort_by_pos(v, n);
+	for (size_t j = 0; j < m; j++) {
+		size_t s = v[j].i;
+		const struct health *h = &sc->v[s];
+		__u64 bins = 0;
+
+		for (__u32 w = 0; h->bins && w < BITS_WORDS(a->nbins); w++)
+			bins += __builtin_popcountll(h->bins[w]);
+		fputs("health\t", out);
+		put_hex(out, a->sensors[s].name, a->sensors[s].len);
+		fprintf(out, "\t%lld\t%lld\t%lld\t%llu\n", (long long)h->rows,
+			(long long)h->map_full, (long long)h->write_dropped,
+			(unsigned long long)bins);
+		for (__u32 b = 0; h->bins && b < a->nbins; b++) {
+			if (!(h->bins[b / 64] >> (b % 64) & 1))
+				continue;
+			fputs("health-bin\t", out);
+			put_hex(out, a->sensors[s].name, a->sensors[s].len);
+			fprintf(out, "\t%u\n", b);
+		}
+	}
+	free(v);
+	return 0;
+}
+
+static const char *cc_name(const struct agg *a, size_t i)
+{
+	return i < a->nets.n_cc ? a->nets.codes[i] : "-";
+}
+
+static void print_flows(struct agg *a, FILE *out)
+{
+	const struct flows_prev *fp = &a->w[0].fp;
+	const struct flows_cur *fc = &a->w[0].fc;
+
+	for (size_t i = 0; fp->region && i <= a->nets.n_cc; i++)
+		if (fp->region_seen && fp->region_seen[i])
+			fprintf(out, "prev-region\t%s\t%lld\n", cc_name(a, i),
+				(long long)fp->region[i]);
+	if (a->p->previous)
+		fprintf(out, "prev-total\t%lld\n", (long long)fp->total);
+	for (size_t i = 0; fc->regions && i <= a->nets.n_cc; i++) {
+		const struct region *r = &fc->regions[i];
+
+		if (r->seen)
+			fprintf(out, "region\t%s\t%lld\t%lld\t%lld\n", cc_name(a, i),
+				(long long)r->c.packets, (long long)r->c.syn,
+				(long long)r->c.mirai);
+	}
+	fprintf(out, "sources\t%llu\t%llu\n", (unsigned long long)hostset__count(&fc->net_hosts),
+		(unsigned long long)hostset__count(&fc->net_mirai));
+	for (size_t i = 0; fc->cand && i < a->n_cand; i++)
+		fprintf(out, "cand-sources\t%u\t%llu\n", a->cand[i],
+			(unsigned long long)hostset__count(&fc->cand[i]));
+}
+
+int agg_print(struct agg *a, FILE *out)
+{
+	for (int pass = 0; pass < P_N; pass++) {
+		__s64 rows = 0;
+		double seconds = 0;
+
+		for (unsigned int t = 0; t < a->threads; t++) {
+			rows += a->w[t].part[pass].rows;
+			seconds += a->w[t].part[pass].seconds;
+		}
+		fprintf(out, "pass\t%s\t%lld\t%.3f\n", agg_pass_name(pass), (long long)rows,
+			seconds);
+	}
+	print_events(a, out);
+	if (print_ports(a, out) || print_health(a, out))
+		return -ENOMEM;
+	print_flows(a, out);
+	return ferror(out) ? -EIO : 0;
+}
