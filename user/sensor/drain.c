@@ -28,24 +28,41 @@
 /* The kernel's internal 'operation not supported', which libc lacks. */
 #define ENOTSUPP_KERNEL 524
 
-/* The interval's flow table, its hash seeded at random so senders cannot
- * aim collisions at it. */
-static int init_log(struct drainer *d, struct darkscope_bpf *skel, __u32 max_keys)
+struct flow_table *drainer__new_table(__u32 max_keys, struct interval_data *out)
 {
+	struct flow_table *t;
 	__u64 seed;
+	int err;
+
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
+		pr_warn("Couldn't seed the flow table: %s\n", strerror(errno));
+		return NULL;
+	}
+	t = flow_table__new(max_keys, seed);
+	err = t ? flow_table__reserve_all(t) ?: flow_table__reserve_take(t, out) : -ENOMEM;
+	if (err) {
+		flow_table__free(t);
+		pr_warn("Out of memory for a flow table of %u keys\n", max_keys);
+		return NULL;
+	}
+	return t;
+}
+
+/* The log's rings mapped; the table is the caller's (drainer__new_table()),
+ * used only with a log. */
+static int init_log(struct drainer *d, struct darkscope_bpf *skel)
+{
 	int err = flow_log__open(&d->log, skel, d->ncpus);
 
-	if (err || !d->log.recs)
-		return err;
-	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
-		err = -errno;
-		pr_warn("Couldn't seed the flow table: %s\n", strerror(-err));
+	if (err || !d->log.recs) {
+		/* No log: the hash alone counts (collect goes by d->table). */
+		flow_table__free(d->table);
+		d->table = NULL;
 		return err;
 	}
-	d->table = flow_table__new(max_keys, seed);
 	if (!d->table) {
-		pr_warn("Out of memory for a flow table of %u keys\n", max_keys);
-		return -ENOMEM;
+		pr_warn("A flow log without a flow table\n");
+		return -EINVAL;
 	}
 	if (skel->rodata->cfg_capture & DS_CAPTURE_NEW) {
 		d->new_keys_fd[0] = bpf_map__fd(skel->maps.new_keys_0);
@@ -54,13 +71,14 @@ static int init_log(struct drainer *d, struct darkscope_bpf *skel, __u32 max_key
 	return 0;
 }
 
-int drainer__init(struct drainer *d, struct darkscope_bpf *skel, __u32 max_keys)
+int drainer__init(struct drainer *d, struct darkscope_bpf *skel, struct flow_table *table)
 {
 	size_t flow_stride = PERCPU_STRIDE(sizeof(struct ds_flow_value));
 	size_t port_stride = PERCPU_STRIDE(sizeof(struct ds_port_value));
 	int ncpus = libbpf_num_possible_cpus();
 
 	memset(d, 0, sizeof(*d));
+	d->table = table;
 	if (ncpus <= 0) {
 		pr_warn("Couldn't read the number of possible CPUs: %s\n", strerror(-ncpus));
 		return ncpus ? ncpus : -EINVAL;
@@ -90,7 +108,7 @@ int drainer__init(struct drainer *d, struct darkscope_bpf *skel, __u32 max_keys)
 		pr_warn("Out of memory for drain buffers\n");
 		return -ENOMEM;
 	}
-	return init_log(d, skel, max_keys);
+	return init_log(d, skel);
 }
 
 void drainer__free(struct drainer *d)

@@ -47,7 +47,14 @@ struct drainer {
 	int new_keys_fd[2];       /* capture's new-key sets; -1: unused */
 };
 
-int drainer__init(struct drainer *d, struct darkscope_bpf *skel, __u32 max_keys);
+/* The interval's flow table for a flow log, its hash seeded at random (so
+ * senders cannot aim collisions at it), its memory for max_keys keys and
+ * out's flow rows faulted in now: made before attach, so that no page
+ * fault is paid while records wait.  NULL, logged. */
+struct flow_table *drainer__new_table(__u32 max_keys, struct interval_data *out);
+/* Takes table (from drainer__new_table(), or NULL without a flow log): the
+ * drainer frees it, also on error. */
+int drainer__init(struct drainer *d, struct darkscope_bpf *skel, struct flow_table *table);
 /* Makes the other interval epoch current; returns the
  * now-quiescent tag or -errno. */
 int drainer__flip(struct drainer *d);

@@ -11,6 +11,7 @@
 
 #include "capture/capture_args.h"
 #include "sensor/sensor.h"
+#include "series/flow_table.h"
 #include "series/series_format.h"
 #include "series/ts_writer.h"
 #include "util/log.h"
@@ -74,10 +75,20 @@ static void log_attached(const struct sensor *s)
  * thread, which then empties the rings filled since attach. */
 static int start(struct sensor *s, const struct loader_opts *lo)
 {
-	int err = s->opts.ifname ? sensor_prog__attach(&s->prog, lo) : sensor_prog__load(&s->prog);
+	struct flow_table *table = NULL;
+	int err;
 
-	if (!err)
-		err = drainer__init(&s->drainer, s->prog.skel, s->opts.max_keys);
+	if (s->opts.log_records) {
+		table = drainer__new_table(s->opts.max_keys, &s->data);
+		if (!table)
+			return -ENOMEM;
+	}
+	err = s->opts.ifname ? sensor_prog__attach(&s->prog, lo) : sensor_prog__load(&s->prog);
+	if (err) {
+		flow_table__free(table);
+		return err;
+	}
+	err = drainer__init(&s->drainer, s->prog.skel, table);
 	if (!err)
 		err = worker__start(&s->writer, "ds-writer");
 	if (!err && s->capture)
@@ -161,6 +172,7 @@ void sensor__close(struct sensor *s)
 	drainer__free(&s->drainer);
 	interval_data__free(&s->data);
 	strbuf__free(&s->text);
+	strbuf__free(&s->sort_scratch);
 	iface_lock__release(&s->lock);
 }
 

@@ -70,6 +70,7 @@ struct sensor {
 	struct sensor_row row;              /* and its sensor row figures */
 	struct sensor_tick_times times;
 	struct strbuf text;
+	struct strbuf sort_scratch;         /* format_flow_rows_with()'s, kept */
 	struct worker writer; /* writes s->data while the caller reads the log */
 	__u64 epoch_start_ms; /* when the current epoch began collecting */
 	__u64 intervals;      /* drained so far (the last may still be writing) */

@@ -36,7 +36,8 @@ typedef int (*format_rows_fn)(struct sensor *s);
 
 static int format_flows(struct sensor *s)
 {
-	return format_flow_rows(&s->text, s->data.ts, s->data.flows, s->data.n_flows);
+	return format_flow_rows_with(&s->text, &s->sort_scratch, s->data.ts, s->data.flows,
+				     s->data.n_flows);
 }
 
 static int format_ports(struct sensor *s)

@@ -127,6 +127,28 @@ static void advise_huge(void *p, size_t len)
 		madvise((void *)start, end - start, MADV_HUGEPAGE);
 }
 
+/* Faults every page of [p, p + len) in now (zeroed where fresh), so
+ * that no page fault is paid later, while records wait in the log: on a
+ * VM a huge page's first touch took longer than the records it held.
+ * -ENOMEM when the memory is not there (not an OOM kill later). */
+static int prefault(void *p, size_t len)
+{
+	volatile char *c = p;
+	size_t i;
+
+#ifdef MADV_POPULATE_WRITE
+	if (!madvise((void *)((uintptr_t)p & ~(uintptr_t)4095),
+		     len + ((uintptr_t)p & 4095), MADV_POPULATE_WRITE))
+		return 0;
+	if (errno != EINVAL)
+		return -ENOMEM;
+#endif
+	/* Kernels before 5.14: a write per page (the bytes stay as they are). */
+	for (i = 0; i < len; i += 4096)
+		c[i] = c[i];
+	return 0;
+}
+
 /* Zeroed slots, straight from mmap (page-aligned; untouched pages cost
  * nothing). */
 static struct slot *slots_alloc(size_t n_slots)
@@ -183,6 +205,34 @@ void flow_table__free(struct flow_table *t)
 	slots_free(t->slots, t->n_slots);
 	free(t->cold);
 	free(t);
+}
+
+int flow_table__reserve_all(struct flow_table *t)
+{
+	struct slot *s;
+	struct cold *c;
+
+	if (t->count)
+		return -EBUSY;
+	if (t->n_slots < t->max_slots) {
+		s = slots_alloc(t->max_slots);
+		if (!s)
+			return -ENOMEM;
+		slots_free(t->slots, t->n_slots);
+		t->slots = s;
+		t->n_slots = t->max_slots;
+		t->mask = t->n_slots - 1;
+	}
+	if (t->cap_rows < t->max_keys) {
+		c = realloc(t->cold, t->max_keys * sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		advise_huge(c, t->max_keys * sizeof(*c));
+		t->cold = c;
+		t->cap_rows = t->max_keys;
+	}
+	return prefault(t->slots, t->n_slots * sizeof(*t->slots)) ?:
+	       prefault(t->cold, t->cap_rows * sizeof(*t->cold));
 }
 
 __u32 flow_table__count(const struct flow_table *t)
@@ -461,6 +511,13 @@ static void rows_of_slots(const struct flow_table *t, struct flow_row *rows)
 		memcpy(r->val.src_hosts, s->src_hosts, sizeof(r->val.src_hosts));
 		memcpy(r->val.mirai_hosts, c->mirai_hosts, sizeof(r->val.mirai_hosts));
 	}
+}
+
+int flow_table__reserve_take(const struct flow_table *t, struct interval_data *out)
+{
+	if (grow_flows(out, t->max_keys))
+		return -ENOMEM;
+	return prefault(out->flows, out->cap_flows * sizeof(*out->flows));
 }
 
 int flow_table__take(struct flow_table *t, struct interval_data *out)

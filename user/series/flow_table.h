@@ -19,8 +19,10 @@
  * probes: a record rarely needs a second line), plus 40 bytes per key of
  * Mirai figures: 296 to 552 bytes per key held, e.g. 10^6 keys take 256 MB
  * of slots (touched pages only) and 40 MB.  At most the power of two
- * >= 4 * max_keys slots.  Memory is kept across intervals; emptying the
- * table costs O(1) (a new slot generation), not a pass over the slots.
+ * >= 4 * max_keys slots; the table grows to them as keys come, or takes
+ * them all at once (flow_table__reserve_all(), the daemon's choice).
+ * Memory is kept across intervals; emptying the table costs O(1) (a new
+ * slot generation), not a pass over the slots.
  *
  * Not thread-safe: one table per consumer.
  */
@@ -38,6 +40,16 @@ struct flow_table;
  * with seed (the daemon's comes from getrandom()).  NULL with errno set. */
 struct flow_table *flow_table__new(__u32 max_keys, __u64 seed);
 void flow_table__free(struct flow_table *t);
+
+/* The memory for max_keys keys, allocated and faulted in now (an empty
+ * table only): a daemon pays its page faults before it attaches, not
+ * while records wait, and its footprint is fixed from the start.  0,
+ * -EBUSY (keys held) or -ENOMEM. */
+int flow_table__reserve_all(struct flow_table *t);
+
+/* out->flows made room for t's max_keys rows and faulted in, likewise:
+ * flow_table__take() then writes into pages it has.  0 or -ENOMEM. */
+int flow_table__reserve_take(const struct flow_table *t, struct interval_data *out);
 
 /* Distinct keys held. */
 __u32 flow_table__count(const struct flow_table *t);

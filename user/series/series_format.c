@@ -301,7 +301,8 @@ static char *put_flow_line(char *p, const char *prefix, size_t prefix_len,
 	return p;
 }
 
-int format_flow_rows(struct strbuf *sb, __u64 ts, const struct flow_row *rows, size_t n)
+int format_flow_rows_with(struct strbuf *sb, struct strbuf *scratch, __u64 ts,
+			  const struct flow_row *rows, size_t n)
 {
 	struct flow_order *order, *tmp;
 	char prefix[22];
@@ -310,9 +311,16 @@ int format_flow_rows(struct strbuf *sb, __u64 ts, const struct flow_row *rows, s
 
 	if (!n)
 		return 0;
-	order = malloc(2 * n * sizeof(*order));
-	if (!order)
-		return -ENOMEM;
+	if (scratch) {
+		strbuf__reset(scratch);
+		if (strbuf__reserve(scratch, 2 * n * sizeof(*order)))
+			return -ENOMEM;
+		order = (struct flow_order *)scratch->buf;
+	} else {
+		order = malloc(2 * n * sizeof(*order));
+		if (!order)
+			return -ENOMEM;
+	}
 	for (size_t i = 0; i < n; i++) {
 		order[i].key = flow_order_key(&rows[i].key);
 		order[i].index = i;
@@ -335,8 +343,14 @@ int format_flow_rows(struct strbuf *sb, __u64 ts, const struct flow_row *rows, s
 		p = put_flow_line(sb->buf + sb->len, prefix, prefix_len, &rows[tmp[i].index]);
 		sb->len = p - sb->buf;
 	}
-	free(order);
+	if (!scratch)
+		free(order);
 	return err;
+}
+
+int format_flow_rows(struct strbuf *sb, __u64 ts, const struct flow_row *rows, size_t n)
+{
+	return format_flow_rows_with(sb, NULL, ts, rows, n);
 }
 
 int format_port_rows(struct strbuf *sb, __u64 ts, struct port_row *rows, size_t n)

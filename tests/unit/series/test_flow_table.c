@@ -7,6 +7,7 @@
  * reuse across intervals, seeds that must not change any result, and the
  * 0-record and 1-key edges.
  */
+#include <errno.h>
 #include <arpa/inet.h>
 #include "test_util.h"
 #include "series/flow_table.h"
@@ -257,6 +258,32 @@ static void test_flow_table_random_matches_reference(void **state)
 	flow_table__free(t);
 }
 
+/* The daemon's table: all memory taken and faulted in up front, then the
+ * same exact counts over two intervals; a table holding keys refuses. */
+static void test_flow_table_reserved_matches_reference(void **state)
+{
+	struct flow_table *t = flow_table__new(30000, 43);
+	struct interval_data out = { 0 };
+	struct ds_flow_rec *recs;
+	__u64 no_room = 0;
+
+	rng = 2;
+	recs = random_recs(200000, 20000);
+	assert_non_null(t);
+	assert_int_equal(flow_table__reserve_all(t), 0);
+	assert_int_equal(flow_table__reserve_take(t, &out), 0);
+	assert_true(out.cap_flows >= 30000);
+	check_interval(t, &out, 30000, recs, 200000);
+	out.n_flows = 0;
+	check_interval(t, &out, 30000, recs + 100000, 100000);
+	flow_table__add_records(t, recs, 1, &no_room);
+	assert_int_equal(flow_table__reserve_all(t), -EBUSY);
+	assert_int_equal(no_room, 0);
+	free(recs);
+	free(out.flows);
+	flow_table__free(t);
+}
+
 /* A few keys, hit over and over: every host bit, every flag combination. */
 static void test_flow_table_few_keys_many_records(void **state)
 {
@@ -485,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_flow_table_take_and_reuse),
 		cmocka_unit_test(test_flow_table_seeds_agree),
 		cmocka_unit_test(test_flow_table_edges),
+		cmocka_unit_test(test_flow_table_reserved_matches_reference),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
