@@ -19,6 +19,7 @@
 #include "darkscope.skel.h"
 #include "frames.h"
 #include "sensor/sensor.h"
+#include "series/flow_table.h"
 #include "series/series_format.h"
 #include "util/log.h"
 
@@ -202,6 +203,43 @@ static void test_sensor_missing_interface(void **state)
 	strbuf__free(&err);
 }
 
+/* MemAvailable in bytes (0: unknown). */
+static unsigned long long mem_available(void)
+{
+	unsigned long long kb = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb * 1024;
+}
+
+/* The flow table is taken whole before attach: a --max-keys whose table
+ * the machine cannot hold is refused with a message, not faulted in until
+ * the OOM killer comes. */
+static void test_sensor_max_keys_beyond_memory(void **state)
+{
+	struct sensor_opts o = opts_in(scratch_dir);
+	struct strbuf err = STRBUF_INIT;
+	struct capture c;
+	struct sensor s;
+
+	o.max_keys = DS_MAX_MAX_KEYS;
+	o.log_records = SENSOR_DEFAULT_LOG_RECORDS;
+	if (flow_table__reserved_bytes(o.max_keys) <= mem_available())
+		skip(); /* a machine with more than ~25 GiB free holds it */
+	capture_begin(&c, STDERR_FILENO);
+	assert_int_equal(sensor__open(&s, &o), -ENOMEM);
+	capture_end(&c, &err);
+	sensor__close(&s);
+	assert_non_null(strstr(err.buf, "A flow table for --max-keys 67108864 needs"));
+	strbuf__free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +248,7 @@ int main(void)
 		SCRATCH_TEST(test_sensor_intervals_log_overflow),
 		SCRATCH_TEST(test_sensor_quiet_interval),
 		SCRATCH_TEST(test_sensor_missing_interface),
+		SCRATCH_TEST(test_sensor_max_keys_beyond_memory),
 	};
 
 	cpu_set_t one;

@@ -10,6 +10,7 @@
  * finished: the old epoch's maps have no writer left until we flip back.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -28,12 +29,37 @@
 /* The kernel's internal 'operation not supported', which libc lacks. */
 #define ENOTSUPP_KERNEL 524
 
+/* MemAvailable of /proc/meminfo in bytes, or 0 when unknown. */
+static __u64 mem_available(void)
+{
+	unsigned long long kb = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (__u64)kb * 1024;
+}
+
 struct flow_table *drainer__new_table(__u32 max_keys, struct interval_data *out)
 {
+	size_t need = flow_table__reserved_bytes(max_keys);
+	__u64 avail = mem_available();
 	struct flow_table *t;
 	__u64 seed;
 	int err;
 
+	/* Faulting in more than there is would end in the OOM killer. */
+	if (avail && need > avail) {
+		pr_warn("A flow table for --max-keys %u needs %zu MiB; %llu MiB available: "
+			"lower --max-keys (docs/OPERATIONS.md)\n", max_keys, need >> 20,
+			(unsigned long long)(avail >> 20));
+		return NULL;
+	}
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
 		pr_warn("Couldn't seed the flow table: %s\n", strerror(errno));
 		return NULL;

@@ -207,6 +207,16 @@ void flow_table__free(struct flow_table *t)
 	free(t);
 }
 
+size_t flow_table__reserved_bytes(__u32 max_keys)
+{
+	size_t slots = MIN_SLOTS;
+
+	while (slots < SLOTS_PER_KEY * (size_t)max_keys)
+		slots *= 2;
+	return slots * sizeof(struct slot) +
+	       (size_t)max_keys * (sizeof(struct cold) + sizeof(struct flow_row));
+}
+
 int flow_table__reserve_all(struct flow_table *t)
 {
 	struct slot *s;

@@ -46,6 +46,9 @@ void flow_table__free(struct flow_table *t);
  * while records wait, and its footprint is fixed from the start.  0,
  * -EBUSY (keys held) or -ENOMEM. */
 int flow_table__reserve_all(struct flow_table *t);
+/* What flow_table__reserve_all() and flow_table__reserve_take() take for
+ * max_keys, in bytes. */
+size_t flow_table__reserved_bytes(__u32 max_keys);
 
 /* out->flows made room for t's max_keys rows and faulted in, likewise:
  * flow_table__take() then writes into pages it has.  0 or -ENOMEM. */
