@@ -9,6 +9,8 @@ LLVM_STRIP ?= llvm-strip
 CC ?= cc
 PYTHON ?= /usr/bin/python3
 ARCH_INCLUDES := /usr/include/$(shell uname -m)-linux-gnu
+# The target's name as libbpf's headers spell it (__TARGET_ARCH_x86, _arm64).
+BPF_ARCH := $(subst x86_64,x86,$(subst aarch64,arm64,$(shell uname -m)))
 
 # Debian 12 packages the build and the tests need; `make deps` installs the
 # missing ones (as root).  See docs/DEPENDENCIES.md for why each is here.
@@ -33,6 +35,7 @@ USER_CFLAGS = -O2 -g -Wall -Wextra -Werror -std=gnu11 -MMD -MP -Iinclude -I$(O) 
 	$(shell pkg-config --cflags $(PKGS)) $(EXTRA_CFLAGS)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Werror -MMD -MP -Iinclude -Ibpf \
+	-D__TARGET_ARCH_$(BPF_ARCH) \
 	-idirafter $(ARCH_INCLUDES)
 
 BPF_NAMES := darkscope xdp_drop_baseline gen

@@ -3,7 +3,7 @@
  * flow_log.c - reading the flow log's rings while the program writes them.
  *
  * Each ring has one writer, the program on its CPU, and one reader, this
- * thread.  The program stores a record, then its head (a locked add); we
+ * thread.  The program stores a record, then its head (ordered after it); we
  * load the head with acquire order, read the records before it, then store
  * the tail with release order, so the program reuses a position only after
  * we are done with it.  A ring of an interval epoch flipped away from is
