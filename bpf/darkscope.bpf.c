@@ -108,7 +108,7 @@ static __always_inline struct ds_flow_key flow_key_of(const struct pkt_info *pi)
  * interleave), so no atomic read-modify-write is needed, only the order.
  * x86 keeps stores in program order (TSO): a plain store after a compiler
  * barrier is a store-release there, and saves the locked add's ~20 cycles
- * on every frame.  Elsewhere a fetching atomic, which BPF orders fully
+ * on every frame.  Elsewhere an atomic exchange, which BPF orders fully
  * (docs/ARCHITECTURE.md, "The flow log").
  */
 static __always_inline void publish_head(struct ds_log_ctl *ctl)
@@ -119,8 +119,8 @@ static __always_inline void publish_head(struct ds_log_ctl *ctl)
 	asm volatile("" ::: "memory");
 	WRITE_ONCE(ctl->head, head);
 #else
-	if (__sync_fetch_and_add(&ctl->head, 1) == (__u32)-1)
-		asm volatile("" ::: "memory"); /* the result used: a fetching atomic */
+	/* BPF_XCHG always fetches, so it is fully ordered on every JIT. */
+	__atomic_exchange_n(&ctl->head, ctl->head + 1, __ATOMIC_SEQ_CST);
 #endif
 }
 
