@@ -29,6 +29,7 @@ if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	prog_args="-q -s"
 	pcap_args=-q
 	flow_args="-q 1000 100000"
+	flow_steady_args="-q 100000"
 	series_args=10000
 	rollup_args=100
 	export BENCH_DRAIN_KEYS=10000 BENCH_RATES=100000 BENCH_DURATION=1
@@ -49,6 +50,7 @@ queues=$(($(nproc) < 2 ? 1 : 2))
 	"$O/tests/prog/bench_prog_run" ${prog_args:-}
 	"$O/tests/prog/bench_drain" ${BENCH_DRAIN_KEYS:-10000 100000 1000000}
 	"$O/tests/prog/bench_flow_table" ${flow_args:-}
+	"$O/tests/prog/bench_flow_table" -s ${flow_steady_args:-100000 1000000}
 	"$O/tests/prog/bench_pcap_write" ${pcap_args:-}
 	"$O/tests/prog/bench_series_write" ${series_args:-}
 	# A day of 1-minute intervals rolled up (issue 11), at 10^4 and 10^5
@@ -72,7 +74,7 @@ queues=$(($(nproc) < 2 ? 1 : 2))
 } | tee "$csv"
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	# Every part ran and produced its figures (no thresholds: this VM is noisy).
-	for part in prog_run prog_capture,sample1000 drain flow_table pcap_write,mix,pcap_writer \
+	for part in prog_run prog_capture,sample1000 drain flow_table flow_table_steady pcap_write,mix,pcap_writer \
 		series_format series_compress,10000,deflate1 rollup,100 e2e,drop e2e,darkscope \
 		e2e,darkscope-sample1000 e2e_cap,darkscope-sample1000 e2e_max e2e_ratio,darkscope-sample1000 \
 		e2e,darkscope/1m e2e_keys,darkscope/1m e2e_max,darkscope/1m \

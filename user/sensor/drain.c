@@ -458,6 +458,7 @@ static int collect_table(struct drainer *d, unsigned int tag, struct interval_da
 	size_t i;
 	int err = flow_log__read(&d->log, epoch, d->table, &d->no_room);
 
+	flow_table__flush(d->table, &d->no_room);
 	if (!err && out->counters[DS_CTR_LOG_FULL])
 		err = drain_flows(d, epoch, out);
 	if (err)

@@ -29,6 +29,20 @@
  * keys, a TLB miss per access would be as dear as the cache miss. */
 #define HUGE_FROM (2UL << 20)
 
+/* From this many live keys on, records wait in the staging buffer and go
+ * to the table sorted by slot (see "Staging" below): below it the slots
+ * the keys use fit in the caches and a record costs a few ns as it is. */
+#define STAGE_FROM_KEYS (1U << 16)
+/* Staged records at most: a flush then visits each live slot for several
+ * records.  16 bytes each, twice (the sort's two buffers). */
+#define STAGE_MAX_RECORDS (1U << 22)
+/* Radix digits of the slot index the sort orders by (its top bits): two
+ * passes of 256 buckets leave runs of records within a page of slots (a
+ * third pass cost more than it saved). */
+#define SORT_DIGIT_BITS 8
+#define SORT_BUCKETS (1U << SORT_DIGIT_BITS)
+#define SLOT_DIGITS 2
+
 /*
  * A slot is one cache line holding a key and everything a record adds to
  * but its Mirai figures, so a record costs one miss (two when its key sits
@@ -55,6 +69,15 @@ struct cold {
 	__u64 mirai_hosts[DS_HOST_WORDS];
 };
 
+/* A record waiting for the table, with its key's hash (the sort's key). */
+struct staged {
+	__u64 raw;   /* the record's bytes */
+	__u32 hash;  /* its key's hash, the low bits (slot indexes have <= 28) */
+	__u32 idx;   /* its place in arrival order */
+};
+_Static_assert(SLOTS_PER_KEY * (__u64)DS_MAX_MAX_KEYS <= 1ULL << 32,
+	       "a slot index fits a staged record's hash");
+
 struct flow_table {
 	struct slot *slots;
 	__u64 mask;          /* n_slots - 1 */
@@ -66,6 +89,8 @@ struct flow_table {
 	size_t cap_rows;
 	__u64 k0, k1;        /* hash keys, from the seed */
 	__u64 rec_key_mask;  /* a record's bytes & this = its key's bytes */
+	struct staged *stage, *stage_tmp; /* records waiting, in arrival order; the sort's */
+	size_t n_staged, cap_staged;
 };
 
 /* The record's bytes that are the key's: the /24 of saddr, dport and proto
@@ -90,6 +115,10 @@ static __u64 rec_key_mask(void)
 	memcpy(&v, &m, sizeof(v));
 	return v;
 }
+
+static size_t stage_records(__u32 max_keys);
+static int stage_alloc(struct flow_table *t);
+static void stage_free(struct flow_table *t);
 
 static inline __u64 mum(__u64 a, __u64 b)
 {
@@ -149,17 +178,21 @@ static int prefault(void *p, size_t len)
 	return 0;
 }
 
-/* Zeroed slots, straight from mmap (page-aligned; untouched pages cost
- * nothing). */
-static struct slot *slots_alloc(size_t n_slots)
+/* Zeroed memory straight from mmap (page-aligned; untouched pages cost
+ * nothing), huge pages advised. */
+static void *slots_alloc_bytes(size_t len)
 {
-	size_t len = n_slots * sizeof(struct slot);
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
 	advise_huge(p, len);
 	return p;
+}
+
+static struct slot *slots_alloc(size_t n_slots)
+{
+	return slots_alloc_bytes(n_slots * sizeof(struct slot));
 }
 
 static void slots_free(struct slot *s, size_t n_slots)
@@ -203,6 +236,7 @@ void flow_table__free(struct flow_table *t)
 	if (!t)
 		return;
 	slots_free(t->slots, t->n_slots);
+	stage_free(t);
 	free(t->cold);
 	free(t);
 }
@@ -213,7 +247,7 @@ size_t flow_table__reserved_bytes(__u32 max_keys)
 
 	while (slots < SLOTS_PER_KEY * (size_t)max_keys)
 		slots *= 2;
-	return slots * sizeof(struct slot) +
+	return slots * sizeof(struct slot) + 2 * stage_records(max_keys) * sizeof(struct staged) +
 	       (size_t)max_keys * (sizeof(struct cold) + sizeof(struct flow_row));
 }
 
@@ -241,8 +275,12 @@ int flow_table__reserve_all(struct flow_table *t)
 		t->cold = c;
 		t->cap_rows = t->max_keys;
 	}
+	if (stage_records(t->max_keys) && stage_alloc(t))
+		return -ENOMEM;
 	return prefault(t->slots, t->n_slots * sizeof(*t->slots)) ?:
-	       prefault(t->cold, t->cap_rows * sizeof(*t->cold));
+	       prefault(t->cold, t->cap_rows * sizeof(*t->cold)) ?:
+	       prefault(t->stage, t->cap_staged * sizeof(*t->stage)) ?:
+	       prefault(t->stage_tmp, t->cap_staged * sizeof(*t->stage_tmp));
 }
 
 __u32 flow_table__count(const struct flow_table *t)
@@ -332,9 +370,10 @@ static __attribute__((noinline)) struct slot *insert(struct flow_table *t, __u64
 	return s;
 }
 
-/* The slot of key (hash h), inserted zeroed if new; NULL if it is new and
- * finds no room. */
-static inline struct slot *find_or_insert(struct flow_table *t, __u64 key, __u64 h)
+/* The slot of key (hash h); if it is new, inserted zeroed, or with
+ * find_only NULL (as when it finds no room). */
+static inline struct slot *find_or_insert(struct flow_table *t, __u64 key, __u64 h,
+					  bool find_only)
 {
 	struct slot *slots = t->slots;
 	__u64 mask = t->mask, i;
@@ -344,7 +383,7 @@ static inline struct slot *find_or_insert(struct flow_table *t, __u64 key, __u64
 		struct slot *s = &slots[i];
 
 		if (s->gen != gen)
-			return insert(t, key, h);
+			return find_only ? NULL : insert(t, key, h);
 		if (s->key == key)
 			return s;
 	}
@@ -376,45 +415,72 @@ static inline void count_mirai(struct cold *c, const struct ds_flow_rec *r)
 
 /* One block of records on its way through the pipeline. */
 struct block {
-	const struct ds_flow_rec *recs;
 	size_t n;
-	__u64 key[BLOCK], hash[BLOCK];
+	const struct staged *st;  /* the staged records, if from there */
+	__u64 raw[BLOCK], key[BLOCK], hash[BLOCK];
 	__u32 mirai_row[BLOCK];  /* rows whose Mirai figures stage 3 counts */
 	__u32 mirai_rec[BLOCK];  /* and their records */
 	size_t n_mirai;
 };
 
-/* Stage 1: keys and hashes; their slots start loading. */
-static inline void hash_block(const struct flow_table *t, struct block *b)
+/* Where a pass of the pipeline sends the records of keys not held: NULL
+ * to insert them, or a list to defer them to (in the order met). */
+struct deferred {
+	struct staged *e;
+	size_t n;
+};
+
+/* Stage 1: keys and hashes, from records or from staged records (hashed
+ * already); their slots start loading. */
+static inline void hash_block(const struct flow_table *t, struct block *b,
+			      const struct ds_flow_rec *recs)
 {
 	size_t i;
 
 	for (i = 0; i < b->n; i++) {
-		__u64 raw;
-
-		memcpy(&raw, &b->recs[i], sizeof(raw));
-		b->key[i] = raw & t->rec_key_mask;
-		b->hash[i] = hash_key(t, b->key[i]);
+		if (recs) {
+			memcpy(&b->raw[i], &recs[i], sizeof(b->raw[i]));
+			b->key[i] = b->raw[i] & t->rec_key_mask;
+			b->hash[i] = hash_key(t, b->key[i]);
+		} else {
+			b->raw[i] = b->st[i].raw;
+			b->key[i] = b->st[i].raw & t->rec_key_mask;
+			b->hash[i] = b->st[i].hash;
+		}
 		__builtin_prefetch(&t->slots[b->hash[i] & t->mask], 1, 3);
 	}
 }
 
+static inline struct ds_flow_rec rec_of(__u64 raw)
+{
+	struct ds_flow_rec r;
+
+	memcpy(&r, &raw, sizeof(r));
+	return r;
+}
+
 /* Stage 2: the slots (loaded by now) count their frames; the Mirai SYNs'
  * cold figures start loading.  Runs in record order, so a key new in the
- * batch is inserted once and the records after it find it. */
-static inline void count_block(struct flow_table *t, struct block *b, __u64 *no_room)
+ * batch is inserted once and the records after it find it (or, with
+ * defer, every record of a key not held is deferred). */
+static inline void count_block(struct flow_table *t, struct block *b, __u64 *no_room,
+			       struct deferred *defer)
 {
 	size_t i;
 
 	b->n_mirai = 0;
 	for (i = 0; i < b->n; i++) {
-		struct slot *s = find_or_insert(t, b->key[i], b->hash[i]);
+		struct slot *s = find_or_insert(t, b->key[i], b->hash[i], defer);
+		struct ds_flow_rec r = rec_of(b->raw[i]);
 
 		if (!s) {
-			(*no_room)++;
+			if (defer)
+				defer->e[defer->n++] = b->st[i];
+			else
+				(*no_room)++;
 			continue;
 		}
-		if (count_rec(s, &b->recs[i])) {
+		if (count_rec(s, &r)) {
 			b->mirai_row[b->n_mirai] = s->row;
 			b->mirai_rec[b->n_mirai++] = i;
 			__builtin_prefetch(&t->cold[s->row], 1, 3);
@@ -427,17 +493,21 @@ static inline void count_block_mirai(struct flow_table *t, const struct block *b
 {
 	size_t i;
 
-	for (i = 0; i < b->n_mirai; i++)
-		count_mirai(&t->cold[b->mirai_row[i]], &b->recs[b->mirai_rec[i]]);
+	for (i = 0; i < b->n_mirai; i++) {
+		struct ds_flow_rec r = rec_of(b->raw[b->mirai_rec[i]]);
+
+		count_mirai(&t->cold[b->mirai_row[i]], &r);
+	}
 }
 
 /*
  * Three blocks in flight: while block k counts its Mirai SYNs, block k + 1
  * counts into its slots and block k + 2 hashes, so each prefetch has a
- * block's work to land.
+ * block's work to land.  The n records come from recs or, hashed, from st.
  */
-void flow_table__add_records(struct flow_table *t, const struct ds_flow_rec *recs, size_t n,
-			     __u64 *no_room)
+static void add_pipelined(struct flow_table *t, const struct ds_flow_rec *recs,
+			  const struct staged *st, size_t n, __u64 *no_room,
+			  struct deferred *defer)
 {
 	size_t nb = (n + BLOCK - 1) / BLOCK, k;
 	struct block b[3];
@@ -445,15 +515,165 @@ void flow_table__add_records(struct flow_table *t, const struct ds_flow_rec *rec
 	for (k = 0; k < nb + 2; k++) {
 		if (k < nb) {
 			struct block *h = &b[k % 3];
+			size_t off = k * BLOCK;
 
-			h->recs = recs + k * BLOCK;
-			h->n = n - k * BLOCK < BLOCK ? n - k * BLOCK : BLOCK;
-			hash_block(t, h);
+			h->n = n - off < BLOCK ? n - off : BLOCK;
+			h->st = recs ? NULL : st + off;
+			hash_block(t, h, recs ? recs + off : NULL);
 		}
 		if (k >= 1 && k - 1 < nb)
-			count_block(t, &b[(k - 1) % 3], no_room);
+			count_block(t, &b[(k - 1) % 3], no_room, defer);
 		if (k >= 2)
 			count_block_mirai(t, &b[(k - 2) % 3]);
+	}
+}
+
+/*
+ * Staging.  At 10^6 live keys the slots are hundreds of MB, and a record
+ * taken in arrival order costs a DRAM miss and a TLB miss however well the
+ * pipeline overlaps them (the prefetches wait on a full miss queue).  So
+ * from STAGE_FROM_KEYS on, records wait in a buffer with their hash; when
+ * it is full (or at a flush) they are sorted by their slot's index (LSD
+ * radix, two digits of its top bits) and added in that order: the table is
+ * then walked upwards, each line loaded once for all its records, the
+ * hardware prefetchers streaming ahead.  Counts add and host bits OR, so
+ * the order changes nothing in the rows.  Only which new keys take the
+ * last places of a full table depends on order: when the staged records
+ * could hold more new keys than there is room for, the sorted pass adds
+ * only the records of keys held and defers the others, which then go in
+ * arrival order, as without staging.
+ */
+static size_t stage_records(__u32 max_keys)
+{
+	size_t n = 1;
+
+	if (max_keys < STAGE_FROM_KEYS)
+		return 0;
+	while (n < 2 * (size_t)max_keys && n < STAGE_MAX_RECORDS)
+		n *= 2;
+	return n;
+}
+
+static void stage_free(struct flow_table *t)
+{
+	size_t len = t->cap_staged * sizeof(struct staged);
+
+	if (t->stage)
+		munmap(t->stage, len);
+	if (t->stage_tmp)
+		munmap(t->stage_tmp, len);
+	t->stage = t->stage_tmp = NULL;
+	t->cap_staged = 0;
+}
+
+/* The staging buffers, if not there yet.  0 or -ENOMEM (then records are
+ * added as they come). */
+static int stage_alloc(struct flow_table *t)
+{
+	size_t n = stage_records(t->max_keys), len = n * sizeof(struct staged);
+
+	if (t->stage || !n)
+		return t->stage ? 0 : -ENOMEM;
+	t->stage = slots_alloc_bytes(len);
+	t->stage_tmp = slots_alloc_bytes(len);
+	t->cap_staged = n;
+	if (!t->stage || !t->stage_tmp) {
+		stage_free(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The digit of e sorted by in pass d: by slot (the top bits of its index,
+ * lower digit first) or by arrival. */
+static inline unsigned int sort_digit(const struct flow_table *t, const struct staged *e,
+				      bool by_arrival, int d)
+{
+	int bits = __builtin_ctzll(t->n_slots);
+	int lo = bits > SLOT_DIGITS * SORT_DIGIT_BITS ? bits - SLOT_DIGITS * SORT_DIGIT_BITS : 0;
+
+	if (by_arrival)
+		return (e->idx >> (d * SORT_DIGIT_BITS)) & (SORT_BUCKETS - 1);
+	return ((e->hash & t->mask) >> (lo + d * SORT_DIGIT_BITS)) & (SORT_BUCKETS - 1);
+}
+
+/*
+ * LSD radix sort of the n entries in *a by slot or by arrival, with *b as
+ * the scratch: a counting pass, then one scatter per digit (two by slot;
+ * by arrival as many as the indexes below n need).  On return *a holds the
+ * sorted entries (the buffers may have changed places).
+ */
+#define MAX_DIGITS 4
+static void radix_sort(const struct flow_table *t, struct staged **a, struct staged **b,
+		       size_t n, bool by_arrival)
+{
+	size_t count[MAX_DIGITS][SORT_BUCKETS] = { { 0 } }, i;
+	int digits = SLOT_DIGITS, d;
+
+	if (by_arrival)
+		for (digits = 1; digits < MAX_DIGITS && n && (n - 1) >> (digits * SORT_DIGIT_BITS);
+		     digits++)
+			;
+	for (i = 0; i < n; i++)
+		for (d = 0; d < digits; d++)
+			count[d][sort_digit(t, &(*a)[i], by_arrival, d)]++;
+	for (d = 0; d < digits; d++) {
+		size_t pos[SORT_BUCKETS], sum = 0;
+		struct staged *src = *a, *dst = *b;
+		unsigned int k;
+
+		for (k = 0; k < SORT_BUCKETS; k++) {
+			pos[k] = sum;
+			sum += count[d][k];
+		}
+		for (i = 0; i < n; i++)
+			dst[pos[sort_digit(t, &src[i], by_arrival, d)]++] = src[i];
+		*a = dst;
+		*b = src;
+	}
+}
+
+void flow_table__flush(struct flow_table *t, __u64 *no_room)
+{
+	struct staged *a = t->stage, *b = t->stage_tmp;
+	struct deferred d;
+
+	if (!t->n_staged)
+		return;
+	radix_sort(t, &a, &b, t->n_staged, false);
+	if ((size_t)t->count + t->n_staged <= t->max_keys) {
+		add_pipelined(t, NULL, a, t->n_staged, no_room, NULL);
+	} else {
+		/* Room may run out: first the keys held, then the others' records
+		 * (in slot order still), in arrival order if they could fill it. */
+		d = (struct deferred){ .e = b };
+		add_pipelined(t, NULL, a, t->n_staged, no_room, &d);
+		if ((size_t)t->count + d.n > t->max_keys)
+			radix_sort(t, &d.e, &a, d.n, true);
+		add_pipelined(t, NULL, d.e, d.n, no_room, NULL);
+	}
+	t->n_staged = 0;
+}
+
+void flow_table__add_records(struct flow_table *t, const struct ds_flow_rec *recs, size_t n,
+			     __u64 *no_room)
+{
+	size_t i;
+
+	if (t->count < STAGE_FROM_KEYS || stage_alloc(t)) {
+		flow_table__flush(t, no_room);
+		add_pipelined(t, recs, NULL, n, no_room, NULL);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct staged *e;
+
+		if (t->n_staged == t->cap_staged)
+			flow_table__flush(t, no_room);
+		e = &t->stage[t->n_staged];
+		memcpy(&e->raw, &recs[i], sizeof(e->raw));
+		e->hash = (__u32)hash_key(t, e->raw & t->rec_key_mask);
+		e->idx = t->n_staged++;
 	}
 }
 
@@ -465,8 +685,9 @@ void flow_table__merge(struct flow_table *t, const struct ds_flow_key *k,
 	__u64 key;
 	int w;
 
+	flow_table__flush(t, no_room_packets);
 	memcpy(&key, k, sizeof(key));
-	s = find_or_insert(t, key, hash_key(t, key));
+	s = find_or_insert(t, key, hash_key(t, key), false);
 	if (!s) {
 		*no_room_packets += v->packets;
 		return;
@@ -532,6 +753,8 @@ int flow_table__reserve_take(const struct flow_table *t, struct interval_data *o
 
 int flow_table__take(struct flow_table *t, struct interval_data *out)
 {
+	if (t->n_staged)
+		return -EBUSY;
 	if (grow_flows(out, out->n_flows + t->count))
 		return -ENOMEM;
 	if (t->count)

@@ -63,10 +63,17 @@ __u32 flow_table__count(const struct flow_table *t);
  * DS_REC_MIRAI also mirai + 1 and the Mirai host bit.  A record whose key is
  * new while the table holds max_keys keys (or whose key found no memory) is
  * not added: it is added to *no_room instead, so every record ends in
- * exactly one of the two.
+ * exactly one of the two.  Records may wait until a later call or
+ * flow_table__flush() (which then adds to its own *no_room).
  */
 void flow_table__add_records(struct flow_table *t, const struct ds_flow_rec *recs, size_t n,
 			     __u64 *no_room);
+
+/* Adds the records add_records() left waiting (from 2^16 live keys on it
+ * stages them, to add them sorted by slot: see flow_table.c), the records
+ * without room added to *no_room.  flow_table__count() and the rows count
+ * them only after it; flow_table__take() refuses to run before it. */
+void flow_table__flush(struct flow_table *t, __u64 *no_room);
 
 /* Merges an aggregated value into key k's (counts add, host bitmaps OR: see
  * flow_value_merge()).  When k is new and finds no room, v->packets is
@@ -80,7 +87,7 @@ void flow_table__merge(struct flow_table *t, const struct ds_flow_key *k,
  * for the next interval.  When out holds no flow rows yet, the table's row
  * buffer and out->flows change places instead of being copied (both are
  * malloc()ed: free out->flows as before).  0, or -ENOMEM with out and the
- * table unchanged.
+ * table unchanged, or -EBUSY when records wait (flow_table__flush() first).
  */
 int flow_table__take(struct flow_table *t, struct interval_data *out);
 
