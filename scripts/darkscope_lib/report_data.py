@@ -70,9 +70,13 @@ Definitions (docs/SCRIPTS.md, "Report", says the same for users):
   except the known-scanners table; port numbers taken from the `ports`
   series get the scanners' packets (from `flows`) subtracted.
 """
+import os
+
+from . import report_engine
 from . import report_pass_flows as _flows
 from .clickhouse_client import ClickHouseError
 from .report_assemble import PassResults, assemble
+from .report_c_engine import CEngine
 from .report_exclude import exclude_known
 from .report_hosts import HostBits
 from .report_keys import pkey_of
@@ -96,8 +100,13 @@ class ReportConfig:
     def __init__(self, paths, date_from, date_to, previous="auto", regiondb=None,
                  top=5, region="JP", port=("tcp", 23), known_scanners=None,
                  exclude_known=False, sensor_locations=None, surge_factor=3.0,
-                 surge_min_packets=1000, warnings=None, bin=None, clickhouse=None):
+                 surge_min_packets=1000, warnings=None, bin=None, clickhouse=None,
+                 engine="auto"):
         self.paths = list(paths)
+        # Who runs the passes over files: "c" (darkscope aggregate), "python"
+        # (report_pass_*.py), or "auto": c when the binary is found and
+        # --exclude-known is not asked for (see _engine)
+        self.engine = engine
         # HOST:PORT/DB (or a clickhouse_client.Client): the passes query that
         # database instead of reading paths (clickhouse_report.py)
         self.clickhouse = clickhouse
@@ -144,7 +153,7 @@ def _log_of(cfg):
 
 def _passes(cfg, current, previous, log, files=None):
     files = files or SeriesFiles(cfg.paths, log)
-    engine = _engine(files)
+    engine = _engine(files, cfg, current, previous, log)
     nets = SourceNets(cfg.regiondb, cfg.known_scanners, log)
     hostbits = HostBits()
     exclude = cfg.exclude_known
@@ -189,12 +198,30 @@ class _FileEngine:
     read_sensor = staticmethod(read_sensor)
 
 
-def _engine(files):
-    """The pass functions for files: a SeriesFiles, or a ClickHouseSource."""
-    if isinstance(files, SeriesFiles):
+def _engine(files, cfg, current, previous, log):
+    """The pass functions for files: a ClickHouseSource's queries, or over a
+    SeriesFiles the C engine or the Python passes (cfg.engine).  The C
+    engine does not make --exclude-known's subtractions yet: auto then takes
+    the Python passes, and c refuses."""
+    if not isinstance(files, SeriesFiles):
+        from . import clickhouse_report
+        return clickhouse_report
+    if cfg.engine == "python":
         return _FileEngine
-    from . import clickhouse_report
-    return clickhouse_report
+    binary = report_engine.find_binary()
+    if cfg.exclude_known:
+        why = "--exclude-known is not in the C engine yet"
+    elif not binary:
+        why = "the darkscope binary was not found ($DARKSCOPE, build/, PATH)"
+    elif not os.access(binary, os.X_OK):
+        why = f"{binary}: not an executable"
+    else:
+        why = None
+    if why is None:
+        return CEngine(binary, cfg, files, current, previous, log)
+    if cfg.engine == "c":
+        raise ReportError(f"--engine c: {why}")
+    return _FileEngine
 
 
 def build_report(cfg):

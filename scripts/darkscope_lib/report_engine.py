@@ -3,14 +3,16 @@
 passes: the file list it reads (the files SeriesFiles.select() chose) and
 its TSV output read back (user/analysis/agg_output.c says the records).
 
-Not wired into darkscope-report yet (--engine): the output lacks the surge
-cells, Figure 3 and --exclude-known's sums (docs/SCRIPTS.md)."""
+darkscope-report uses it with --engine c (and auto, the default, when the
+binary is there and --exclude-known is not given: the subtractions that
+option makes from the ports numbers are not in the output yet)."""
 import os
 import shutil
 import subprocess
 from array import array
 
-from .report_counts import DailyCounts
+from .report_counts import Counts, DailyCounts
+from .report_pass_flows import FlowsPass, KnownScannerCounts, PreviousFlows
 from .report_pass_ports import PortsPass, PreviousPorts
 from .report_pass_sensor import SensorHealth, SensorPass
 from .report_reading import PassStats, _fallback_sensor
@@ -25,17 +27,21 @@ def _hex(text):
     return os.fsencode(text).hex() or "-"
 
 
+def file_lines(name, chosen):
+    """The file list's lines of pass name for SeriesFiles.select()'s
+    [(start, sensor_dir, path)]: PASS START END FALLBACK-HEX PATH-HEX."""
+    return [f"{name}\t{start or 0}\t0\t{_hex(_fallback_sensor(sensor_dir))}\t{_hex(path)}\n"
+            for start, sensor_dir, path in chosen]
+
+
 def file_list(files, current, previous):
     """The lines of the file list for SeriesFiles files and the two windows
-    (previous may be None): PASS START END FALLBACK-HEX PATH-HEX."""
+    (previous may be None)."""
     out = []
     for name, series, period in PASSES:
         window = current if period == "current" else previous
-        if window is None:
-            continue
-        for start, sensor_dir, path in files.select(series, window):
-            out.append(f"{name}\t{start or 0}\t0\t{_hex(_fallback_sensor(sensor_dir))}"
-                       f"\t{_hex(path)}\n")
+        if window is not None:
+            out += file_lines(name, files.select(series, window))
     return out
 
 
@@ -77,14 +83,19 @@ def parse(text):
     passes {name: rows}, events [(pass, kind, file, num, num2, text)]."""
     r = {"totals": {}, "daily": {}, "sensor_ports": {}, "prev_ports": {}, "health": {},
          "regions": {}, "prev_regions": {}, "prev_total": None, "sources": None,
-         "cand_sources": {}, "passes": {}, "events": []}
+         "cand_sources": {}, "passes": {}, "events": [], "events_raw": []}
     for line in text.splitlines():
         f = line.split("\t")
         kind = f[0]
         if kind == "pass":
             r["passes"][f[1]] = int(f[2])
+            r.setdefault("seconds", {})[f[1]] = float(f[3])
         elif kind == "event":
             r["events"].append((f[1], f[2], int(f[3]), int(f[4]), int(f[5]), _name(f[6])))
+            r.setdefault("events_raw", []).append((f[1], f[2], int(f[3]), int(f[4]),
+                                                   int(f[5]), f[6]))
+        elif kind == "ports-unordered":
+            r["ports_unordered"] = True
         elif kind == "port":
             r["totals"][int(f[1])] = tuple(int(x) for x in f[2:5])
         elif kind == "port-bin":
@@ -113,6 +124,18 @@ def parse(text):
             r["sources"] = (int(f[1]), int(f[2]))
         elif kind == "cand-sources":
             r["cand_sources"][int(f[1])] = int(f[2])
+        elif kind == "region-bin":
+            r.setdefault("region_daily", {}).setdefault(f[1], {})[int(f[2])] = int(f[3])
+        elif kind == "region-sources":
+            r.setdefault("region_sources", {})[f[1]] = (int(f[2]), int(f[3]))
+        elif kind == "fig3":
+            r.setdefault("fig3", {})[int(f[1])] = (int(f[2]), int(f[3]))
+        elif kind == "known":
+            r.setdefault("known", {})[int(f[1])] = tuple(int(x) for x in f[2:6])
+        elif kind == "known-port":
+            r.setdefault("known_ports", {}).setdefault(int(f[1]), {})[int(f[2])] = int(f[3])
+        elif kind == "flows-packets":
+            r["flows_packets"] = (int(f[1]), int(f[2]))
         else:
             raise ValueError(f"darkscope aggregate: unknown record {kind!r}")
     return r
@@ -148,6 +171,7 @@ def _stats(r, name, series, period, nfiles):
     st = PassStats(series, period)
     st.files = nfiles
     st.rows = r["passes"].get(name, 0)
+    st.seconds = r.get("seconds", {}).get(name, 0.0)
     return st
 
 
@@ -178,3 +202,35 @@ def sensor_pass(r, nfiles):
     for s, (rows, map_full, dropped, _) in r["health"].items():
         health[s] = SensorHealth(rows, map_full, dropped, set(bins.get(s, ())))
     return SensorPass(health, _stats(r, "sensor-current", "sensor", "current", nfiles))
+
+
+def _cc(text):
+    return None if text == "-" else text
+
+
+def flows_pass(r, window, nfiles, nscanners):
+    """The current flows pass (report_pass_flows.read_flows, without
+    --exclude-known) from the output."""
+    nb = window.nbins
+    rd = r.get("region_daily", {})
+    region_totals = {_cc(cc): _daily(c, rd.get(cc, {}), nb) for cc, c in r["regions"].items()}
+    rs = r.get("region_sources", {})
+    fig3 = r.get("fig3", {})
+    known = []
+    for i in range(nscanners):
+        packets, syn, mirai, hosts = r.get("known", {}).get(i, (0, 0, 0, 0))
+        known.append(KnownScannerCounts(Counts(packets, syn, mirai), hosts,
+                                        dict(r.get("known_ports", {}).get(i, {}))))
+    packets_all, kept = r.get("flows_packets", (0, 0))
+    return FlowsPass(region_totals, {_cc(cc): v[0] for cc, v in rs.items()},
+                     {_cc(cc): v[1] for cc, v in rs.items()}, dict(r["cand_sources"]),
+                     [fig3.get(b, (0, 0))[1] for b in range(nb)],
+                     [fig3.get(b, (0, 0))[0] for b in range(nb)], known, {}, kept, packets_all,
+                     _stats(r, "flows-current", "flows", "current", nfiles))
+
+
+def previous_flows(r, nfiles):
+    """The previous flows pass (read_flows_previous, without --exclude-known)."""
+    return PreviousFlows({_cc(cc): v for cc, v in r["prev_regions"].items()}, {},
+                         r["prev_total"] or 0,
+                         _stats(r, "flows-previous", "flows", "previous", nfiles))

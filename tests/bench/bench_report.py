@@ -104,9 +104,33 @@ def capture_section(e2e, e2e_cap, e2e_max, e2e_ratio):
 
 
 QUARTER_DAYS = 184  # a quarter and the previous one, as the report reads them
+GOAL_REPORT_MIN = {10000: 10.0, 100000: 60.0}  # issue 11: quarter report, one sensor
+GOAL_REPORT_RSS_MB = 2048
 
 
-def rollup_section(rows, notes):
+def report_scale_section(rows):
+    """Issue 11: darkscope-report over the generated day, per engine and input."""
+    out = ["", "**darkscope-report on that day** (`tests/bench/bench_report_scale.py`: "
+           "`--top 10`, default region database, no previous period; wall time, CPU and "
+           "peak RSS of the report's process tree; \"rollup\": the day's rollups, as a "
+           "sensor with `darkscope rollup` on a timer gives them, \"raw\": its 1440 "
+           "intervals' files; quarter: the wall time x %d days, a quarter and the previous "
+           "one, each day read as the current period is, an upper bound):" % QUARTER_DAYS, "",
+           "| flow rows/min | engine | input | flow rows read | wall s | us per flow row | "
+           "CPU s | peak RSS MB | quarter + previous, min |",
+           "|---:|---|---|---:|---:|---:|---:|---:|---:|"]
+    for n, engine, what, rows, wall, cpu, rss, qmin in rows:
+        goal = ""
+        if what == "rollup" and engine == "c" and n in GOAL_REPORT_MIN:
+            met = qmin <= GOAL_REPORT_MIN[n] and rss <= GOAL_REPORT_RSS_MB
+            goal = " (goal <= %.0f min, <= 2 GB: %s)" % (GOAL_REPORT_MIN[n],
+                                                          "met" if met else "**missed**")
+        out.append("| %d | %s | %s | %d | %.1f | %.2f | %.1f | %.0f | %.1f%s |" % (
+            n, engine, what, rows, wall, 1e6 * wall / rows if rows else 0, cpu, rss, qmin, goal))
+    return out
+
+
+def rollup_section(rows, notes, report_rows=()):
     """Issue 11: a day of 1-minute intervals rolled up, against reading it."""
     out = ["_Measured by `make bench` (`tests/prog/bench_rollup`): %s._" % "; ".join(notes), "",
            "One generated day of 1440 one-minute intervals per line, written by the daemon's "
@@ -130,6 +154,8 @@ def rollup_section(rows, notes):
                        pin / pout if pout else 0, raw_mb, ro_mb, read_s, ro_s,
                        ro_s / read_s if read_s else 0, 1e6 * ro_s / fin if fin else 0, ro_cpu,
                        rss, runs, max_keys, ro_cpu * QUARTER_DAYS / 3600))
+    if report_rows:
+        out += report_scale_section(report_rows)
     return out
 
 
@@ -293,7 +319,7 @@ def main():
     prog, keys, drain, notes, e2e, e2e_max = [], [], [], [], [], {}
     prog_log, keys_log = {}, []
     e2e_cap, pcap_write, prog_cap, e2e_ratio, flow_table, e2e_keys = [], [], [], {}, [], []
-    rollup, e2e_cpu = [], []
+    rollup, e2e_cpu, report_scale = [], [], []
     for line in open(csv_path):
         f = line.strip().split(",")
         if line.startswith("# darkscope bench") or line.startswith("# git"):
@@ -326,6 +352,9 @@ def main():
             prog_cap.append((f[1], f[2], float(f[3]), float(f[4]), float(f[5])))
         elif f[0] == "e2e_cap" and len(f) == 12:
             e2e_cap.append((f[1],) + tuple(int(x) for x in f[2:]))
+        elif f[0] == "report_scale" and len(f) == 9:
+            report_scale.append((int(f[1]), f[2], f[3], int(f[4]), float(f[5]), float(f[6]),
+                                 float(f[7]), float(f[8])))
         elif f[0] == "rollup" and len(f) == 15:
             rollup.append(tuple(int(x) for x in f[1:6]) + tuple(float(x) for x in f[6:13])
                           + (int(f[13]), int(f[14])))
@@ -421,7 +450,8 @@ def main():
     if prog or drain or e2e_max:
         text = replace_between(text, "BENCH", out, md_path)
     if rollup:
-        text = replace_between(text, "BENCH-ROLLUP", rollup_section(rollup, notes), md_path)
+        text = replace_between(text, "BENCH-ROLLUP", rollup_section(rollup, notes, report_scale),
+                               md_path)
     open(md_path, "w").write(text)
 
 

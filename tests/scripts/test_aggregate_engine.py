@@ -2,8 +2,9 @@
 """`darkscope aggregate` (the C engine, user/analysis) against the Python
 passes on the same files: the ports passes (current and previous: totals,
 per-bin and per-sensor packets) and the sensor pass (health), by day and by
-hour, and with a torn file.  The flows passes, surge cells and the wiring
-into darkscope-report (--engine) are not done yet (docs/SCRIPTS.md)."""
+hour, and with a torn file; the flows passes' sums, with and without
+--exclude-known; surge cells.  The whole report from either engine:
+test_report_engines.py."""
 import datetime
 import os
 import shutil

@@ -17,13 +17,20 @@
  *   prev-region CC PACKETS           previous period ("-": unknown)
  *   prev-total PACKETS
  *   region CC PACKETS SYN MIRAI      current period
+ *   region-bin CC BIN PACKETS        its per-bin packets (non-zero only)
+ *   region-sources CC HOSTS MIRAI-HOSTS   distinct sources per region
  *   sources HOSTS MIRAI-HOSTS        distinct sources, current period
  *   cand-sources PKEY HOSTS          the candidate ports' distinct sources
+ *   fig3 BIN HOSTS MIRAI-HOSTS       Figure 3's sources per bin (non-zero only)
+ *   known I PACKETS SYN MIRAI HOSTS  known scanner I's rows (in list order)
+ *   known-port I PKEY PACKETS        and its ports
+ *   flows-packets ALL KEPT           flows packets before and after --exclude-known
+ *   ports-unordered                  ports rows out of time order (surge shares)
  *
  * port, sensor-total and health records come in the order the Python
  * passes first meet them (their dicts' order); the others in any order.
- * Figure 3, the known scanners and --exclude-known's sums are not printed
- * yet.
+ * --exclude-known's subtractions from the ports numbers are not printed
+ * yet (darkscope-report runs its Python passes for it).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,6 +44,24 @@ static void put_hex(FILE *out, const char *s, size_t n)
 		fputc('-', out);
 	for (size_t i = 0; i < n; i++)
 		fprintf(out, "%02x", (unsigned char)s[i]);
+}
+
+/* Malformed flows sources, an event each where a pass first met them (the
+ * Python pass warns at its first lookup). */
+static int add_bad_src_events(struct agg *a)
+{
+	const struct agg_pos none = AGG_POS_NONE;
+
+	for (size_t i = 0; i < a->n_odd; i++) {
+		const struct odd_src *o = &a->odd[i];
+
+		for (int pass = 0; o->malformed && pass < P_N; pass++)
+			if (agg_pos_cmp(&o->warned[pass], &none) &&
+			    agg_events__add(&a->w[0].part[pass].events, &o->warned[pass], EV_BAD_SRC,
+					    o->warned[pass].seq, 0, 0, o->text, o->len))
+				return -ENOMEM;
+	}
+	return 0;
 }
 
 static void print_events(struct agg *a, FILE *out)
@@ -221,7 +246,69 @@ static const char *cc_name(const struct agg *a, size_t i)
 	return i < a->nets.n_cc ? a->nets.codes[i] : "-";
 }
 
-static void print_flows(struct agg *a, FILE *out)
+/* Distinct sources per region: each source's hosts counted in its own. */
+struct per_cc {
+	const struct agg *a;
+	__u64 *hosts;  /* [n_cc + 1]: the last is "unknown" */
+	__u8 *seen;
+};
+
+static int add_cc(void *ctx, __u32 key, const __u64 bits[HOSTSET_WORDS])
+{
+	struct per_cc *p = ctx;
+	__u16 cc = agg_key_cc(p->a, key);
+	size_t i = cc == NET_NONE ? p->a->nets.n_cc : cc;
+
+	for (int w = 0; w < HOSTSET_WORDS; w++)
+		p->hosts[i] += __builtin_popcountll(bits[w]);
+	p->seen[i] = 1;
+	return 0;
+}
+
+static int print_region_sources(struct agg *a, FILE *out)
+{
+	const struct flows_cur *fc = &a->w[0].fc;
+	size_t n = a->nets.n_cc + 1;
+	__u64 *hosts = calloc(2 * n, sizeof(*hosts));
+	__u8 *seen = calloc(2 * n, 1);
+	struct per_cc all = { a, hosts, seen }, mirai = { a, hosts + n, seen + n };
+	int err = -ENOMEM;
+
+	if (hosts && seen && !hostset__each(&fc->net_hosts, add_cc, &all) &&
+	    !hostset__each(&fc->net_mirai, add_cc, &mirai)) {
+		for (size_t i = 0; i < n; i++)
+			if (seen[i] || seen[n + i])
+				fprintf(out, "region-sources\t%s\t%llu\t%llu\n",
+					i < a->nets.n_cc ? a->nets.codes[i] : "-",
+					(unsigned long long)hosts[i],
+					(unsigned long long)hosts[n + i]);
+		err = 0;
+	}
+	free(hosts);
+	free(seen);
+	return err;
+}
+
+static void print_known(struct agg *a, FILE *out)
+{
+	const struct flows_cur *fc = &a->w[0].fc;
+
+	for (size_t i = 0; fc->known && i < a->nets.n_scanners; i++) {
+		const struct counts *c = &fc->known[i];
+		const struct i64map *m = &fc->known_ports[i];
+
+		fprintf(out, "known\t%zu\t%lld\t%lld\t%lld\t%llu\n", i, (long long)c->packets,
+			(long long)c->syn, (long long)c->mirai,
+			(unsigned long long)hostset__count(&fc->known_hosts[i]));
+		for (size_t j = 0; j < m->cap; j++)
+			if (m->slots[j].key)
+				fprintf(out, "known-port\t%zu\t%llu\t%lld\n", i,
+					(unsigned long long)I64MAP_KEY(&m->slots[j]),
+					(long long)m->slots[j].value);
+	}
+}
+
+static int print_flows(struct agg *a, FILE *out)
 {
 	const struct flows_prev *fp = &a->w[0].fp;
 	const struct flows_cur *fc = &a->w[0].fc;
@@ -235,16 +322,31 @@ static void print_flows(struct agg *a, FILE *out)
 	for (size_t i = 0; fc->regions && i <= a->nets.n_cc; i++) {
 		const struct region *r = &fc->regions[i];
 
-		if (r->seen)
-			fprintf(out, "region\t%s\t%lld\t%lld\t%lld\n", cc_name(a, i),
-				(long long)r->c.packets, (long long)r->c.syn,
-				(long long)r->c.mirai);
+		if (!r->seen)
+			continue;
+		fprintf(out, "region\t%s\t%lld\t%lld\t%lld\n", cc_name(a, i),
+			(long long)r->c.packets, (long long)r->c.syn, (long long)r->c.mirai);
+		for (__u32 b = 0; r->daily && b < a->nbins; b++)
+			if (r->daily[b])
+				fprintf(out, "region-bin\t%s\t%u\t%lld\n", cc_name(a, i), b,
+					(long long)r->daily[b]);
 	}
 	fprintf(out, "sources\t%llu\t%llu\n", (unsigned long long)hostset__count(&fc->net_hosts),
 		(unsigned long long)hostset__count(&fc->net_mirai));
 	for (size_t i = 0; fc->cand && i < a->n_cand; i++)
 		fprintf(out, "cand-sources\t%u\t%llu\n", a->cand[i],
 			(unsigned long long)hostset__count(&fc->cand[i]));
+	for (__u32 b = 0; fc->fig3 && b < a->nbins; b++) {
+		__u64 all = hostset__count(&fc->fig3[b]), mirai = hostset__count(&fc->fig3_mirai[b]);
+
+		if (all || mirai)
+			fprintf(out, "fig3\t%u\t%llu\t%llu\n", b, (unsigned long long)all,
+				(unsigned long long)mirai);
+	}
+	print_known(a, out);
+	fprintf(out, "flows-packets\t%lld\t%lld\n", (long long)fc->packets_all,
+		(long long)fc->packets_kept);
+	return print_region_sources(a, out);
 }
 
 int agg_print(struct agg *a, FILE *out)
@@ -260,9 +362,14 @@ int agg_print(struct agg *a, FILE *out)
 		fprintf(out, "pass\t%s\t%lld\t%.3f\n", agg_pass_name(pass), (long long)rows,
 			seconds);
 	}
+	if (add_bad_src_events(a))
+		return -ENOMEM;
 	print_events(a, out);
+	if (a->w[0].pc.unordered)
+		fputs("ports-unordered\n", out);
 	if (print_ports(a, out) || print_health(a, out))
 		return -ENOMEM;
-	print_flows(a, out);
+	if (print_flows(a, out))
+		return -ENOMEM;
 	return ferror(out) ? -EIO : 0;
 }

@@ -15,10 +15,15 @@
  * misses of a block overlap.  flow_table__take() hands the keys over as
  * flow rows in insertion order.
  *
+ * From 2^16 live keys on, records wait in a staging buffer and are added
+ * sorted by slot (flow_table__flush() adds what waits).
+ *
  * Memory: 64 bytes per slot, the slots at most a quarter full (short
  * probes: a record rarely needs a second line), plus 40 bytes per key of
- * Mirai figures: 296 to 552 bytes per key held, e.g. 10^6 keys take 256 MB
- * of slots (touched pages only) and 40 MB.  At most the power of two
+ * Mirai figures, plus 32 bytes per staged record (2 x max_keys of them, at
+ * most 2^22; none for max_keys < 2^16): 296 to 616 bytes per key held,
+ * e.g. 10^6 keys take 256 MB of slots (touched pages only), 40 MB and
+ * 64 MB.  At most the power of two
  * >= 4 * max_keys slots; the table grows to them as keys come, or takes
  * them all at once (flow_table__reserve_all(), the daemon's choice).
  * Memory is kept across intervals; emptying the table costs O(1) (a new
