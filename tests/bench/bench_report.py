@@ -114,19 +114,22 @@ def report_scale_section(rows):
            "`--top 10`, default region database, no previous period; wall time, CPU and "
            "peak RSS of the report's process tree; \"rollup\": the day's rollups, as a "
            "sensor with `darkscope rollup` on a timer gives them, \"raw\": its 1440 "
-           "intervals' files; quarter: the wall time x %d days, a quarter and the previous "
-           "one, each day read as the current period is, an upper bound):" % QUARTER_DAYS, "",
-           "| flow rows/min | engine | input | flow rows read | wall s | us per flow row | "
-           "CPU s | peak RSS MB | quarter + previous, min |",
-           "|---:|---|---|---:|---:|---:|---:|---:|---:|"]
-    for n, engine, what, rows, wall, cpu, rss, qmin in rows:
+           "intervals' files; fixed: the same report of the day before, which has no data "
+           "(start-up, directory scan, region database, figures); quarter: fixed + %d x "
+           "(wall - fixed), a quarter and the previous one, each day read as the current "
+           "period is, an upper bound):" % QUARTER_DAYS, "",
+           "| flow rows/min | engine | input | flow rows read | wall s | fixed s | "
+           "us per flow row | CPU s | peak RSS MB | quarter + previous, min |",
+           "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for n, engine, what, rows, wall, cpu, rss, fixed, qmin in rows:
         goal = ""
         if what == "rollup" and engine == "c" and n in GOAL_REPORT_MIN:
             met = qmin <= GOAL_REPORT_MIN[n] and rss <= GOAL_REPORT_RSS_MB
             goal = " (goal <= %.0f min, <= 2 GB: %s)" % (GOAL_REPORT_MIN[n],
                                                           "met" if met else "**missed**")
-        out.append("| %d | %s | %s | %d | %.1f | %.2f | %.1f | %.0f | %.1f%s |" % (
-            n, engine, what, rows, wall, 1e6 * wall / rows if rows else 0, cpu, rss, qmin, goal))
+        out.append("| %d | %s | %s | %d | %.1f | %.1f | %.2f | %.1f | %.0f | %.1f%s |" % (
+            n, engine, what, rows, wall, fixed, 1e6 * (wall - fixed) / rows if rows else 0,
+            cpu, rss, qmin, goal))
     return out
 
 
@@ -352,9 +355,9 @@ def main():
             prog_cap.append((f[1], f[2], float(f[3]), float(f[4]), float(f[5])))
         elif f[0] == "e2e_cap" and len(f) == 12:
             e2e_cap.append((f[1],) + tuple(int(x) for x in f[2:]))
-        elif f[0] == "report_scale" and len(f) == 9:
+        elif f[0] == "report_scale" and len(f) == 10:
             report_scale.append((int(f[1]), f[2], f[3], int(f[4]), float(f[5]), float(f[6]),
-                                 float(f[7]), float(f[8])))
+                                 float(f[7]), float(f[8]), float(f[9])))
         elif f[0] == "rollup" and len(f) == 15:
             rollup.append(tuple(int(x) for x in f[1:6]) + tuple(float(x) for x in f[6:13])
                           + (int(f[13]), int(f[14])))
