@@ -19,6 +19,7 @@ import argparse
 import glob
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -31,6 +32,18 @@ import clickhouse_server  # noqa: E402
 PYTHON = "/usr/bin/python3"
 DARKSCOPE = os.path.join(REPO, "build", "darkscope")
 START = 1775001600  # 2026-04-01T00:00Z
+
+
+def cpu_of(pid):
+    """CPU seconds (user + system) a process has used."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def timed(args, **kw):
@@ -72,11 +85,17 @@ def main():
         for fmt in ("native", "tsv"):
             db = ["--port", str(srv.port), "--database", f"bench_{fmt}"]
             timed([PYTHON, clickhouse_server.LOADER, "schema", *db])
+            server0, loader0 = cpu_of(srv.proc.pid), children_cpu()
             sec, p = timed([PYTHON, clickhouse_server.LOADER, "load", "--darkscope", DARKSCOPE,
                             *db, "--format", fmt, series])
+            server1, loader1 = cpu_of(srv.proc.pid), children_cpu()
             rows = clickhouse_server.loaded_rows(p.stderr)
             out[f"load_{fmt}_rows"] = rows
             out[f"load_{fmt}_rows_per_s"] = round(rows / sec)
+            # CPU per row: the loader's side (darkscope export, clickhouse-client,
+            # the Python driver) and the server's (parsing, sorting, writing parts)
+            out[f"load_{fmt}_loader_us_per_row"] = round(1e6 * (loader1 - loader0) / rows, 3)
+            out[f"load_{fmt}_server_us_per_row"] = round(1e6 * (server1 - server0) / rows, 3)
         idle, _ = timed([PYTHON, clickhouse_server.LOADER, "load", "--darkscope", DARKSCOPE,
                          *db, series])
         out["rerun_seconds"] = round(idle, 2)

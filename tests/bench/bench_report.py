@@ -103,7 +103,7 @@ def capture_section(e2e, e2e_cap, e2e_max, e2e_ratio):
     return out
 
 
-QUARTER_DAYS = 184  # a quarter and the previous one, as the report reads them
+QUARTER_DAYS = 92  # a quarter; its previous one as many days again
 GOAL_REPORT_MIN = {10000: 10.0, 100000: 60.0}  # issue 11: quarter report, one sensor
 GOAL_REPORT_RSS_MB = 2048
 
@@ -111,25 +111,30 @@ GOAL_REPORT_RSS_MB = 2048
 def report_scale_section(rows):
     """Issue 11: darkscope-report over the generated day, per engine and input."""
     out = ["", "**darkscope-report on that day** (`tests/bench/bench_report_scale.py`: "
-           "`--top 10`, default region database, no previous period; wall time, CPU and "
-           "peak RSS of the report's process tree; \"rollup\": the day's rollups, as a "
-           "sensor with `darkscope rollup` on a timer gives them, \"raw\": its 1440 "
-           "intervals' files; fixed: the same report of the day before, which has no data "
-           "(start-up, directory scan, region database, figures); quarter: fixed + %d x "
-           "(wall - fixed), a quarter and the previous one, each day read as the current "
-           "period is, an upper bound):" % QUARTER_DAYS, "",
-           "| flow rows/min | engine | input | flow rows read | wall s | fixed s | "
-           "us per flow row | CPU s | peak RSS MB | quarter + previous, min |",
-           "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for n, engine, what, rows, wall, cpu, rss, fixed, qmin in rows:
+           "`--top 10`, default region database, `--bin day`; wall time, CPU and "
+           "peak RSS of the report's process tree; \"rollup\": the day's rollups and a "
+           "copy of them as the next day (two days, so that the C engine's two threads "
+           "each read one, as each reads half of a quarter's files), \"raw\": the day's "
+           "1440 intervals (24 hourly files); fixed: the same report of the day before, "
+           "which has no data (start-up, directory scan, region database, figures); "
+           "previous: that report with the days as its previous period; per day: "
+           "((wall - fixed) + (previous - fixed)) / days; quarter: fixed + %d x per day, "
+           "a quarter and the previous one):" % QUARTER_DAYS, "",
+           "| flow rows/min | engine | input | days | flow rows read | wall s | fixed s | "
+           "us per flow row | previous s | per day s | CPU s | peak RSS MB | "
+           "quarter + previous, min |",
+           "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for n, engine, what, days, rows, wall, cpu, rss, fixed, prev, qmin in rows:
         goal = ""
         if what == "rollup" and engine == "c" and n in GOAL_REPORT_MIN:
             met = qmin <= GOAL_REPORT_MIN[n] and rss <= GOAL_REPORT_RSS_MB
             goal = " (goal <= %.0f min, <= 2 GB: %s)" % (GOAL_REPORT_MIN[n],
                                                           "met" if met else "**missed**")
-        out.append("| %d | %s | %s | %d | %.1f | %.1f | %.2f | %.1f | %.0f | %.1f%s |" % (
-            n, engine, what, rows, wall, fixed, 1e6 * (wall - fixed) / rows if rows else 0,
-            cpu, rss, qmin, goal))
+        per_day = (max(wall - fixed, 0) + max(prev - fixed, 0)) / days
+        out.append("| %d | %s | %s | %d | %d | %.1f | %.1f | %.2f | %.1f | %.1f | %.1f | %.0f | "
+                   "%.1f%s |" % (n, engine, what, days, rows, wall, fixed,
+                                 1e6 * (wall - fixed) / rows if rows else 0, prev, per_day,
+                                 cpu, rss, qmin, goal))
     return out
 
 
@@ -355,9 +360,9 @@ def main():
             prog_cap.append((f[1], f[2], float(f[3]), float(f[4]), float(f[5])))
         elif f[0] == "e2e_cap" and len(f) == 12:
             e2e_cap.append((f[1],) + tuple(int(x) for x in f[2:]))
-        elif f[0] == "report_scale" and len(f) == 10:
-            report_scale.append((int(f[1]), f[2], f[3], int(f[4]), float(f[5]), float(f[6]),
-                                 float(f[7]), float(f[8]), float(f[9])))
+        elif f[0] == "report_scale" and len(f) == 12:
+            report_scale.append((int(f[1]), f[2], f[3], int(f[4]), int(f[5]))
+                                + tuple(float(x) for x in f[6:]))
         elif f[0] == "rollup" and len(f) == 15:
             rollup.append(tuple(int(x) for x in f[1:6]) + tuple(float(x) for x in f[6:13])
                           + (int(f[13]), int(f[14])))

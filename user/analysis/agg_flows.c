@@ -188,61 +188,140 @@ static void exclude_row(struct worker *w, __u32 pkey, const struct cr_row *r,
 #define FLOWS_NEED (CR_BIT(CR_PROTO) | CR_BIT(CR_DPORT) | CR_BIT(CR_SRC) | CR_BIT(CR_PACKETS) | \
 		    CR_BIT(CR_SYN) | CR_BIT(CR_MIRAI) | CR_BIT(CR_SRC_HOSTS))
 
+static void count_known(struct worker *w, const struct fc_pending *p)
+{
+	struct flows_cur *fc = &w->fc;
+
+	fc->known[p->scanner].packets += p->c.packets;
+	fc->known[p->scanner].syn += p->c.syn;
+	fc->known[p->scanner].mirai += p->c.mirai;
+	set_or(w, &fc->known_hosts[p->scanner], p->key, p->src_hosts);
+	if (i64map__add(&fc->known_ports[p->scanner], p->pkey, p->c.packets))
+		w->err = -ENOMEM;
+}
+
+/* A kept row: its region, its sources, its port's. */
+static void count_row(struct worker *w, struct fc_pending *p)
+{
+	const struct net_table *t = &w->a->nets;
+	struct agg *a = w->a;
+	struct flows_cur *fc = &w->fc;
+	const __u64 *mb = no_hosts;
+	struct region *reg;
+	__s64 *daily;
+	__s32 c;
+
+	if (!p->resolved) {
+		p->cc = t->cc[p->key];
+		p->scanner = t->scanner ? t->scanner[p->key] : NET_NONE;
+	}
+	fc->packets_all += p->c.packets;
+	if (p->scanner != NET_NONE)
+		count_known(w, p);
+	fc->packets_kept += p->c.packets;
+	reg = &fc->regions[p->cc == NET_NONE ? a->nets.n_cc : p->cc];
+	reg->seen = true;
+	reg->c.packets += p->c.packets;
+	reg->c.syn += p->c.syn;
+	reg->c.mirai += p->c.mirai;
+	daily = bins_of(w, &reg->daily);
+	if (daily)
+		daily[p->bin] += p->c.packets;
+	set_or(w, &fc->net_hosts, p->key, p->src_hosts);
+	if (p->c.mirai) {
+		mb = p->mirai_hosts;
+		set_or(w, &fc->net_mirai, p->key, mb);
+	}
+	c = a->cand_of[p->pkey];
+	if (c >= 0) {
+		set_or(w, &fc->cand[c], p->key, p->src_hosts);
+		if (p->pkey == a->p->fig3_pkey && p->cc == a->fig3_cc && p->cc != NET_NONE) {
+			set_or(w, &fc->fig3[p->bin], p->key, p->src_hosts);
+			set_or(w, &fc->fig3_mirai[p->bin], p->key, mb);
+		}
+	}
+}
+
+/* Stage a kept row of a /24 and prefetch what counting it reads; the row
+ * staged FC_AHEAD rows ago is counted to make room. */
+static void stage_row(struct worker *w, const struct fc_pending *in)
+{
+	const struct net_table *t = &w->a->nets;
+	struct flows_cur *fc = &w->fc;
+	struct fc_pending *p;
+	__s32 c;
+
+	if (fc->n_ahead == FC_AHEAD) {
+		p = &fc->ahead[fc->ahead_at];
+		count_row(w, p);
+		fc->ahead_at = (fc->ahead_at + 1) % FC_AHEAD;
+	} else {
+		p = &fc->ahead[(fc->ahead_at + fc->n_ahead++) % FC_AHEAD];
+	}
+	*p = *in;
+	if (!p->resolved) {
+		__builtin_prefetch(&t->cc[p->key]);
+		if (t->scanner)
+			__builtin_prefetch(&t->scanner[p->key]);
+	}
+	hostset__prefetch(&fc->net_hosts, p->key);
+	if (p->c.mirai)
+		hostset__prefetch(&fc->net_mirai, p->key);
+	c = w->a->cand_of[p->pkey];
+	if (c >= 0)
+		hostset__prefetch(&fc->cand[c], p->key);
+}
+
+void flows_cur__flush(struct worker *w)
+{
+	struct flows_cur *fc = &w->fc;
+
+	for (; fc->n_ahead; fc->n_ahead--) {
+		count_row(w, &fc->ahead[fc->ahead_at]);
+		fc->ahead_at = (fc->ahead_at + 1) % FC_AHEAD;
+	}
+	fc->ahead_at = 0;
+}
+
 static bool fc_row(void *ctx, const struct cr_row *r, const struct agg_pos *pos)
 {
 	struct worker *w = ctx;
 	struct agg *a = w->a;
-	struct flows_cur *fc = &w->fc;
-	__s64 packets = r->num[CR_PACKETS], *daily;
-	const __u64 *mb = no_hosts;
-	__u16 cc, k;
-	__u32 key;
-	struct region *reg;
+	struct fc_pending p = { .bin = w->fc.bin };
 	long pkey;
-	__s32 c;
-	bool out;
 
 	if (w->err || (r->has & FLOWS_NEED) != FLOWS_NEED || (pkey = agg_row_pkey(r)) < 0)
 		return false;
-	if (src_key(w, r, pos, &key, &cc, &k)) {
-		w->err = -ENOMEM;
-		return false;
-	}
-	out = k != NET_NONE && a->p->exclude;
-	/* Python reads mirai_hosts for a kept row with Mirai SYNs. */
-	if (!out && r->num[CR_MIRAI] && !(r->has & CR_BIT(CR_MIRAI_HOSTS)))
-		return false;
-	fc->packets_all += packets;
-	if (k != NET_NONE) {
-		add_counts(&fc->known[k], r);
-		set_or(w, &fc->known_hosts[k], key, r->src_hosts);
-		if (i64map__add(&fc->known_ports[k], pkey, packets))
+	p.pkey = pkey;
+	p.c = (struct counts){ r->num[CR_PACKETS], r->num[CR_SYN], r->num[CR_MIRAI] };
+	memcpy(p.src_hosts, r->src_hosts, sizeof(p.src_hosts));
+	if (!net24_canonical(r->text[CR_SRC], r->text_len[CR_SRC], &p.key)) {
+		if (agg_odd_src(w, r->text[CR_SRC], r->text_len[CR_SRC], pos, &p.key, &p.cc,
+				&p.scanner)) {
 			w->err = -ENOMEM;
-		if (out) {
-			exclude_row(w, pkey, r, pos);
-			return true;
+			return false;
 		}
+		p.resolved = true;
+	} else if (a->p->exclude) {
+		/* Whether the row is a scanner's decides what it counts in: now. */
+		p.cc = a->nets.cc[p.key];
+		p.scanner = a->nets.scanner ? a->nets.scanner[p.key] : NET_NONE;
+		p.resolved = true;
 	}
-	fc->packets_kept += packets;
-	reg = &fc->regions[cc == NET_NONE ? a->nets.n_cc : cc];
-	reg->seen = true;
-	add_counts(&reg->c, r);
-	daily = bins_of(w, &reg->daily);
-	if (daily)
-		daily[fc->bin] += packets;
-	set_or(w, &fc->net_hosts, key, r->src_hosts);
+	if (p.resolved && p.scanner != NET_NONE && a->p->exclude) {
+		/* A scanner's row counts only in its own table. */
+		w->fc.packets_all += p.c.packets;
+		count_known(w, &p);
+		exclude_row(w, pkey, r, pos);
+		return true;
+	}
+	/* Python reads mirai_hosts for a kept row with Mirai SYNs. */
 	if (r->num[CR_MIRAI]) {
-		mb = r->mirai_hosts;
-		set_or(w, &fc->net_mirai, key, mb);
+		if (!(r->has & CR_BIT(CR_MIRAI_HOSTS)))
+			return false;
+		memcpy(p.mirai_hosts, r->mirai_hosts, sizeof(p.mirai_hosts));
 	}
-	c = a->cand_of[pkey];
-	if (c >= 0) {
-		set_or(w, &fc->cand[c], key, r->src_hosts);
-		if (pkey == a->p->fig3_pkey && cc == a->fig3_cc && cc != NET_NONE) {
-			set_or(w, &fc->fig3[fc->bin], key, r->src_hosts);
-			set_or(w, &fc->fig3_mirai[fc->bin], key, mb);
-		}
-	}
+	stage_row(w, &p);
 	return true;
 }
 

@@ -135,6 +135,20 @@ struct excluded {
 	struct i64map cells;     /* CELL_KEY -> packets */
 };
 
+/* A flows row waiting for its cache lines: counted FC_AHEAD rows later,
+ * when the lines prefetched as it was staged (its country, its /24's
+ * host-set slots) have arrived.  Every sum is order-free, so the delay
+ * changes no figure. */
+#define FC_AHEAD 16
+
+struct fc_pending {
+	__u32 key, pkey, bin;
+	__u16 cc, scanner;       /* with resolved: an odd src's, looked up at once */
+	bool resolved;
+	struct counts c;
+	__u64 src_hosts[HOSTSET_WORDS], mirai_hosts[HOSTSET_WORDS];
+};
+
 struct flows_cur {
 	struct region *regions;  /* [n_cc + 1]: the last is "unknown" */
 	struct hostset net_hosts, net_mirai;
@@ -146,6 +160,8 @@ struct flows_cur {
 	struct excluded x;
 	__s64 packets_all, packets_kept;
 	__u32 bin, sensor;
+	struct fc_pending ahead[FC_AHEAD]; /* a ring: n_ahead rows from ahead_at */
+	__u32 n_ahead, ahead_at;
 };
 
 struct pass_part {
@@ -251,6 +267,8 @@ int agg_candidates(struct agg *a);
 /* Per-thread growth of per-sensor arrays to hold sensor id. */
 int ports_cur__sensor(struct worker *w, __u32 id);
 int flows_cur__sensor(struct worker *w, __u32 id);
+/* Count the rows still staged (at the end of each file). */
+void flows_cur__flush(struct worker *w);
 int sensor__sensor(struct worker *w, __u32 id);
 
 /* agg_output.c */

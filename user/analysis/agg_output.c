@@ -265,6 +265,14 @@ static int add_cc(void *ctx, __u32 key, const __u64 bits[HOSTSET_WORDS])
 	return 0;
 }
 
+static void cc_ahead(void *ctx, __u32 key)
+{
+	const struct per_cc *p = ctx;
+
+	if (key < NET24_COUNT)
+		__builtin_prefetch(&p->a->nets.cc[key]);
+}
+
 static int print_region_sources(struct agg *a, FILE *out)
 {
 	const struct flows_cur *fc = &a->w[0].fc;
@@ -274,8 +282,8 @@ static int print_region_sources(struct agg *a, FILE *out)
 	struct per_cc all = { a, hosts, seen }, mirai = { a, hosts + n, seen + n };
 	int err = -ENOMEM;
 
-	if (hosts && seen && !hostset__each(&fc->net_hosts, add_cc, &all) &&
-	    !hostset__each(&fc->net_mirai, add_cc, &mirai)) {
+	if (hosts && seen && !hostset__walk(&fc->net_hosts, add_cc, cc_ahead, &all) &&
+	    !hostset__walk(&fc->net_mirai, add_cc, cc_ahead, &mirai)) {
 		for (size_t i = 0; i < n; i++)
 			if (seen[i] || seen[n + i])
 				fprintf(out, "region-sources\t%s\t%llu\t%llu\n",

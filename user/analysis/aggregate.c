@@ -129,6 +129,8 @@ static int run_pass(struct worker *w, enum agg_pass pass)
 		if (err)
 			break;
 		rows = chunk_reader__file(w->cr, &spec, &f, &h, &w->part[pass].events);
+		if (pass == P_FLOWS_CUR)
+			flows_cur__flush(w);
 		if (rows < 0)
 			err = rows;
 		else

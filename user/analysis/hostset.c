@@ -10,16 +10,11 @@
 #include <string.h>
 
 #include "analysis/hostset.h"
+#include "util/huge_pages.h"
 
 #define POOLED (1U << 31)
 #define INLINE_MAX 3
 #define FIRST_CAP 1024
-#define HASH_MUL 0x9E3779B97F4A7C15ULL
-
-static inline size_t slot_of(const struct hostset *s, __u32 key)
-{
-	return (size_t)(((__u64)key * HASH_MUL) >> 32) & (s->cap - 1);
-}
 
 static inline __u32 inline_count(__u32 v)
 {
@@ -38,6 +33,7 @@ static int pool_new(struct hostset *s, __u32 *index)
 		pool = realloc(s->pool, cap * sizeof(*pool));
 		if (!pool)
 			return -ENOMEM;
+		huge_pages_advise(pool, cap * sizeof(*pool));
 		s->pool = pool;
 		s->pool_cap = cap;
 	}
@@ -94,6 +90,7 @@ static int grow(struct hostset *s)
 
 	if (!slots)
 		return -ENOMEM;
+	huge_pages_advise(slots, cap * sizeof(*slots));
 	s->slots = slots;
 	s->cap = cap;
 	for (size_t i = 0; i < old_cap; i++) {
@@ -101,7 +98,7 @@ static int grow(struct hostset *s)
 
 		if (!old[i])
 			continue;
-		for (j = slot_of(s, (old[i] >> 32) - 1); slots[j]; j = (j + 1) & (cap - 1))
+		for (j = hostset__slot_of(s, (old[i] >> 32) - 1); slots[j]; j = (j + 1) & (cap - 1))
 			;
 		slots[j] = old[i];
 	}
@@ -122,7 +119,7 @@ int hostset__or(struct hostset *s, __u32 key, const __u64 bits[HOSTSET_WORDS])
 		if (err)
 			return err;
 	}
-	for (size_t j = slot_of(s, key);; j = (j + 1) & (s->cap - 1)) {
+	for (size_t j = hostset__slot_of(s, key);; j = (j + 1) & (s->cap - 1)) {
 		slot = &s->slots[j];
 		if (!*slot || (*slot & ~0xffffffffULL) == want)
 			break;
@@ -178,13 +175,26 @@ __u64 hostset__count(const struct hostset *s)
 	return total;
 }
 
-int hostset__each(const struct hostset *s,
-		  int (*fn)(void *ctx, __u32 key, const __u64 bits[HOSTSET_WORDS]), void *ctx)
+/* Slots visited ahead of the one in hand: their bitmaps (and, through
+ * ahead(), whatever fn will read for their keys) are prefetched. */
+#define WALK_AHEAD 8
+
+int hostset__walk(const struct hostset *s,
+		  int (*fn)(void *ctx, __u32 key, const __u64 bits[HOSTSET_WORDS]),
+		  void (*ahead)(void *ctx, __u32 key), void *ctx)
 {
 	__u64 bits[HOSTSET_WORDS];
 	int ret;
 
 	for (size_t i = 0; i < s->cap; i++) {
+		if (i + WALK_AHEAD < s->cap && s->slots[i + WALK_AHEAD]) {
+			__u64 v = s->slots[i + WALK_AHEAD];
+
+			if ((__u32)v & POOLED)
+				__builtin_prefetch(s->pool[(__u32)v & ~POOLED]);
+			if (ahead)
+				ahead(ctx, (v >> 32) - 1);
+		}
 		if (!s->slots[i])
 			continue;
 		value_bits(s, (__u32)s->slots[i], bits);
@@ -195,14 +205,25 @@ int hostset__each(const struct hostset *s,
 	return 0;
 }
 
+int hostset__each(const struct hostset *s,
+		  int (*fn)(void *ctx, __u32 key, const __u64 bits[HOSTSET_WORDS]), void *ctx)
+{
+	return hostset__walk(s, fn, NULL, ctx);
+}
+
 static int merge_one(void *ctx, __u32 key, const __u64 bits[HOSTSET_WORDS])
 {
 	return hostset__or(ctx, key, bits);
 }
 
+static void merge_ahead(void *ctx, __u32 key)
+{
+	hostset__prefetch(ctx, key);
+}
+
 int hostset__merge(struct hostset *dst, const struct hostset *src)
 {
-	return hostset__each(src, merge_one, dst);
+	return hostset__walk(src, merge_one, merge_ahead, dst);
 }
 
 void hostset__get(const struct hostset *s, __u32 key, __u64 bits[HOSTSET_WORDS])
@@ -212,7 +233,7 @@ void hostset__get(const struct hostset *s, __u32 key, __u64 bits[HOSTSET_WORDS])
 	memset(bits, 0, HOSTSET_WORDS * sizeof(*bits));
 	if (!s->cap)
 		return;
-	for (size_t j = slot_of(s, key); s->slots[j]; j = (j + 1) & (s->cap - 1)) {
+	for (size_t j = hostset__slot_of(s, key); s->slots[j]; j = (j + 1) & (s->cap - 1)) {
 		if ((s->slots[j] & ~0xffffffffULL) == want) {
 			value_bits(s, (__u32)s->slots[j], bits);
 			return;

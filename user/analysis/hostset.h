@@ -26,6 +26,22 @@ struct hostset {
 };
 
 #define HOSTSET_INIT { 0 }
+#define HOSTSET_HASH_MUL 0x9E3779B97F4A7C15ULL
+
+static inline size_t hostset__slot_of(const struct hostset *s, __u32 key)
+{
+	return (size_t)(((__u64)key * HOSTSET_HASH_MUL) >> 32) & (s->cap - 1);
+}
+
+/* Start loading key's slot (for a hostset__or() some rows later).
+ * always_inline: GCC 12 otherwise finds the function free of effects (it
+ * sees none in a prefetch) and drops its calls before inlining them. */
+static inline __attribute__((always_inline)) void
+hostset__prefetch(const struct hostset *s, __u32 key)
+{
+	if (s->cap)
+		__builtin_prefetch(&s->slots[hostset__slot_of(s, key)]);
+}
 
 /* hosts of key |= bits (key < 2^32 - 1); nothing for no bits.  0 or -ENOMEM. */
 int hostset__or(struct hostset *s, __u32 key, const __u64 bits[HOSTSET_WORDS]);
@@ -39,6 +55,11 @@ void hostset__get(const struct hostset *s, __u32 key, __u64 bits[HOSTSET_WORDS])
 int hostset__each(const struct hostset *s, int (*fn)(void *ctx, __u32 key,
 						       const __u64 bits[HOSTSET_WORDS]),
 		  void *ctx);
+/* The same, with ahead(ctx, key) called a few keys before fn gets them
+ * (to prefetch what fn will read for them); ahead may be NULL. */
+int hostset__walk(const struct hostset *s,
+		  int (*fn)(void *ctx, __u32 key, const __u64 bits[HOSTSET_WORDS]),
+		  void (*ahead)(void *ctx, __u32 key), void *ctx);
 void hostset__free(struct hostset *s);
 /* Bytes held (for the memory figures). */
 size_t hostset__bytes(const struct hostset *s);

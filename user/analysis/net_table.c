@@ -11,6 +11,7 @@
 
 #include "analysis/net_table.h"
 #include "analysis/py_int.h"
+#include "util/huge_pages.h"
 #include "util/log.h"
 
 #define MAX_SHIFT 24
@@ -20,6 +21,7 @@ static int alloc_cc(struct net_table *t)
 	t->cc = malloc(NET24_COUNT * sizeof(*t->cc));
 	if (!t->cc)
 		return -ENOMEM;
+	huge_pages_advise(t->cc, NET24_COUNT * sizeof(*t->cc));
 	memset(t->cc, 0xff, NET24_COUNT * sizeof(*t->cc));
 	return 0;
 }
@@ -172,6 +174,7 @@ int net_table__load(struct net_table *t, const char *path)
 			err = -ENOMEM;
 			goto out;
 		}
+		huge_pages_advise(t->scanner, NET24_COUNT * sizeof(*t->scanner));
 		memset(t->scanner, 0xff, NET24_COUNT * sizeof(*t->scanner));
 		qsort(prefixes, n_prefixes, sizeof(*prefixes), cmp_prefix);
 		for (size_t i = 0; i < n_prefixes; i++) {

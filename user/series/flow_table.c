@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 
 #include "series/flow_table.h"
+#include "util/huge_pages.h"
 
 /* Records hashed and prefetched together: enough misses in flight to hide
  * memory latency, few enough for the CPU's miss buffers. */
@@ -24,10 +25,6 @@
 #define SLOTS_PER_KEY 4
 #define MIN_SLOTS 1024U
 #define MIN_ROWS 1024U
-
-/* Buffers from this size on are worth transparent huge pages: at 10^6
- * keys, a TLB miss per access would be as dear as the cache miss. */
-#define HUGE_FROM (2UL << 20)
 
 /* From this many live keys on, records wait in the staging buffer and go
  * to the table sorted by slot (see "Staging" below): below it the slots
@@ -146,16 +143,6 @@ static __u64 splitmix64(__u64 *s)
 	return z ^ (z >> 31);
 }
 
-static void advise_huge(void *p, size_t len)
-{
-	uintptr_t start = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
-	uintptr_t end = ((uintptr_t)p + len) & ~(uintptr_t)4095;
-
-	/* Only a hint: without THP (or on a small buffer) nothing changes. */
-	if (len >= HUGE_FROM && end > start)
-		madvise((void *)start, end - start, MADV_HUGEPAGE);
-}
-
 /* Faults every page of [p, p + len) in now (zeroed where fresh), so
  * that no page fault is paid later, while records wait in the log: on a
  * VM a huge page's first touch took longer than the records it held.
@@ -186,7 +173,7 @@ static void *slots_alloc_bytes(size_t len)
 
 	if (p == MAP_FAILED)
 		return NULL;
-	advise_huge(p, len);
+	huge_pages_advise(p, len);
 	return p;
 }
 
@@ -271,7 +258,7 @@ int flow_table__reserve_all(struct flow_table *t)
 		c = realloc(t->cold, t->max_keys * sizeof(*c));
 		if (!c)
 			return -ENOMEM;
-		advise_huge(c, t->max_keys * sizeof(*c));
+		huge_pages_advise(c, t->max_keys * sizeof(*c));
 		t->cold = c;
 		t->cap_rows = t->max_keys;
 	}
@@ -334,7 +321,7 @@ static int grow_rows(struct flow_table *t)
 	c = realloc(t->cold, cap * sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	advise_huge(c, cap * sizeof(*c));
+	huge_pages_advise(c, cap * sizeof(*c));
 	t->cold = c;
 	t->cap_rows = cap;
 	return 0;
@@ -714,7 +701,7 @@ static int grow_flows(struct interval_data *out, size_t need)
 	n = realloc(out->flows, cap * sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	advise_huge(n, cap * sizeof(*n));
+	huge_pages_advise(n, cap * sizeof(*n));
 	out->flows = n;
 	out->cap_flows = cap;
 	return 0;
