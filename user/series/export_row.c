@@ -63,6 +63,7 @@ struct export_row {
 	size_t last_len;
 	__u64 last_value;
 	char sensor_raw[256];     /* the sensor name escaped last */
+	size_t sensor_raw_len;
 	char sensor_tsv[512 + 1]; /* and its escaped text */
 	size_t sensor_len;
 	struct column_out out[MAX_COLUMNS + 2]; /* sensor, the columns, the last */
@@ -247,7 +248,7 @@ static bool parse_proto(const char *s, __u64 *out)
 }
 
 /* Check text of the kind into v; hosts go to hosts. */
-static bool take_value(enum kind kind, const char *text, struct value *v, char num[16],
+static bool take_value(enum kind kind, const char *text, struct value *v, char *num,
 		       unsigned char *hosts)
 {
 	v->text = text;
@@ -264,8 +265,10 @@ static bool take_value(enum kind kind, const char *text, struct value *v, char n
 	case KIND_SRC:
 		if (!parse_net24(text, v->len, &v->u))
 			return false;
-		v->len = snprintf(num, 16, "%llu", (unsigned long long)v->u);
-		v->text = num;
+		if (num) { /* TSV prints the number */
+			v->len = snprintf(num, 16, "%llu", (unsigned long long)v->u);
+			v->text = num;
+		}
 		return true;
 	case KIND_HOSTS:
 		return parse_hosts(text, v->len, hosts, &v->n_hosts);
@@ -299,7 +302,9 @@ static void escape_sensor(struct export_row *e, const char *sensor)
 {
 	size_t n = 0;
 
-	snprintf(e->sensor_raw, sizeof(e->sensor_raw), "%s", sensor);
+	e->sensor_raw_len = snprintf(e->sensor_raw, sizeof(e->sensor_raw), "%s", sensor);
+	if (e->sensor_raw_len >= sizeof(e->sensor_raw))
+		e->sensor_raw_len = sizeof(e->sensor_raw) - 1;
 	for (const char *s = e->sensor_raw; *s; s++) {
 		char c = *s;
 
@@ -348,24 +353,24 @@ static int put_varint(struct strbuf *sb, __u64 v)
 		v >>= 7;
 		b[n++] |= v ? 0x80 : 0;
 	} while (v);
-	return strbuf__append(sb, b, n);
+	return strbuf__put(sb, b, n);
 }
 
 static int put_string(struct strbuf *sb, const char *s, size_t len)
 {
-	return put_varint(sb, len) ?: strbuf__append(sb, s, len);
+	return put_varint(sb, len) ?: strbuf__put(sb, s, len);
 }
 
 static int put_le(struct strbuf *sb, __u64 v, size_t size)
 {
 	__u64 le = htole64(v);
 
-	return strbuf__append(sb, &le, size); /* the low bytes come first */
+	return strbuf__put(sb, &le, size); /* the low bytes come first */
 }
 
 static int put_native(struct export_row *e, const struct value *v, const unsigned char *hosts)
 {
-	int err = put_string(&e->out[0].data, e->sensor_raw, strlen(e->sensor_raw));
+	int err = put_string(&e->out[0].data, e->sensor_raw, e->sensor_raw_len);
 
 	for (size_t i = 0; i < e->n && !err; i++) {
 		struct column_out *c = &e->out[i + 1];
@@ -392,7 +397,7 @@ static int put_native(struct export_row *e, const struct value *v, const unsigne
 			break;
 		}
 		case KIND_HOSTS:
-			err = strbuf__append(&c->data, hosts + v[i].u, v[i].n_hosts) ?:
+			err = strbuf__put(&c->data, hosts + v[i].u, v[i].n_hosts) ?:
 			      put_le(&c->offsets, c->data.len, 8);
 			break;
 		case KIND_STRING:
@@ -447,7 +452,8 @@ int export_row__append(struct export_row *e, struct strbuf *sb, const char *sens
 		if (!text && ts_reader__column(r, e->columns[i]) < 0)
 			text = missing_value(e->kinds[i]);
 		if (!text || n_hosts > sizeof(hosts) - 256 ||
-		    !take_value(e->kinds[i], text, &v[i], num, hosts + n_hosts)) {
+		    !take_value(e->kinds[i], text, &v[i], e->format == EXPORT_TSV ? num : NULL,
+				hosts + n_hosts)) {
 			*bad = e->columns[i];
 			*value = text;
 			return 1;

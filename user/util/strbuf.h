@@ -21,6 +21,16 @@ struct strbuf {
 int strbuf__reserve(struct strbuf *sb, size_t extra);
 int strbuf__append(struct strbuf *sb, const void *data, size_t len);
 int strbuf__append_str(struct strbuf *sb, const char *s);
+/* strbuf__append() for the small appends of a row: inline while there is
+ * room (a constant len becomes a plain store). */
+static inline int strbuf__put(struct strbuf *sb, const void *data, size_t len)
+{
+	if (sb->cap - sb->len < len)
+		return strbuf__append(sb, data, len);
+	__builtin_memcpy(sb->buf + sb->len, data, len);
+	sb->len += len;
+	return 0;
+}
 /* printf into the buffer; for headers and messages, not for rows. */
 int strbuf__appendf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* NUL-terminate (without counting the NUL in len) and return buf, or NULL. */
