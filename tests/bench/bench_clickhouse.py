@@ -2,18 +2,26 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 """bench_clickhouse.py - loading rate and report time of the ClickHouse backend.
 
-usage: bench_clickhouse.py [--sensors N] [--hours H] [--rows R] WORK_DIR
+usage: bench_clickhouse.py [--sensors N] [--hours H] [--rows R] [--json] WORK_DIR
 
 On synthetic series at telescope density (synth_telescope.py; default 2
 sensors, 1 hour, 10^4 flows rows a minute: 1.2 M flows rows), with a private
 server (tests/scripts/clickhouse_server.py, stopped at the end):
 - `darkscope export` alone into /dev/null (Native): rows/s on one core;
 - `darkscope-clickhouse load`, Native and TSV, each into a fresh database:
-  rows/s end to end (export, clickhouse-client, server, journal);
+  rows/s end to end (export, clickhouse-client, server, journal), and the
+  CPU per row of the loader's side (its process tree: the driver, darkscope
+  export, clickhouse-client) and of the server;
 - a rerun of the load (nothing new: the cost of a timer's idle run);
-- `darkscope-report` over the same hour from ClickHouse and from the files
+- `darkscope-report` over the same hours from ClickHouse and from the files
   (the ratio is the figure: same machine, same run).
-Prints one JSON object.  Short by design (about a minute by default).
+Prints CSV lines for make bench (one JSON object with --json):
+  clickhouse_load,<format>,<rows>,<wall_s>,<rows_per_s>,<loader_us_per_row>,
+    <server_us_per_row>
+  clickhouse_export,<flows_rows_per_s>
+  clickhouse_rerun,<wall_s>
+  clickhouse_report,<clickhouse_s>,<files_s>,<ratio>
+Without a ClickHouse server installed: one line "clickhouse_skip,<why>".
 """
 import argparse
 import glob
@@ -30,7 +38,7 @@ sys.path[:0] = [os.path.join(REPO, "scripts"), os.path.join(REPO, "tests", "scri
 import clickhouse_server  # noqa: E402
 
 PYTHON = "/usr/bin/python3"
-DARKSCOPE = os.path.join(REPO, "build", "darkscope")
+DARKSCOPE = os.environ.get("DARKSCOPE") or os.path.join(REPO, "build", "darkscope")
 START = 1775001600  # 2026-04-01T00:00Z
 
 
@@ -72,8 +80,13 @@ def main():
     ap.add_argument("--sensors", type=int, default=2)
     ap.add_argument("--hours", type=int, default=1)
     ap.add_argument("--rows", type=int, default=10000)
+    ap.add_argument("--json", action="store_true")
     ap.add_argument("work")
     a = ap.parse_args()
+    why = clickhouse_server.skip_reason()
+    if why:
+        print(f"clickhouse_skip,{why.replace(',', ';')}")
+        return
     series = os.path.join(a.work, "series")
     if not os.path.isdir(series):
         subprocess.run([PYTHON, os.path.join(HERE, "synth_telescope.py"), "--sensors",
@@ -91,6 +104,7 @@ def main():
             server1, loader1 = cpu_of(srv.proc.pid), children_cpu()
             rows = clickhouse_server.loaded_rows(p.stderr)
             out[f"load_{fmt}_rows"] = rows
+            out[f"load_{fmt}_seconds"] = round(sec, 2)
             out[f"load_{fmt}_rows_per_s"] = round(rows / sec)
             # CPU per row: the loader's side (darkscope export, clickhouse-client,
             # the Python driver) and the server's (parsing, sorting, writing parts)
@@ -112,7 +126,17 @@ def main():
                    report_ratio=round(ch / files, 2))
     finally:
         srv.stop()
-    print(json.dumps(out))
+    if a.json:
+        print(json.dumps(out))
+        return
+    for fmt in ("native", "tsv"):
+        print(f"clickhouse_load,{fmt},{out[f'load_{fmt}_rows']},{out[f'load_{fmt}_seconds']},"
+              f"{out[f'load_{fmt}_rows_per_s']},{out[f'load_{fmt}_loader_us_per_row']},"
+              f"{out[f'load_{fmt}_server_us_per_row']}")
+    print(f"clickhouse_export,{out['export_native_rows_per_s']}")
+    print(f"clickhouse_rerun,{out['rerun_seconds']}")
+    print(f"clickhouse_report,{out['report_clickhouse_s']},{out['report_files_s']},"
+          f"{out['report_ratio']}")
 
 
 if __name__ == "__main__":

@@ -151,7 +151,7 @@ def rollup_section(rows, notes, report_rows=()):
            "than `--max-keys`.", "",
            "| flow rows/min | flow rows in a day | after rollup | fewer | port rows | after | fewer "
            "| raw MB | rollup MB | read s | rollup s | rollup / read | us per flow row (all series) | "
-           "CPU s | peak RSS MB | runs (max keys) | CPU for %d days |" % QUARTER_DAYS,
+           "CPU s | peak RSS MB | runs (max keys) | CPU for %d days |" % (2 * QUARTER_DAYS),
            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         (n, fin, fout, pin, pout, raw_mb, ro_mb, read_s, _read_cpu, ro_s, ro_cpu, rss,
@@ -161,9 +161,41 @@ def rollup_section(rows, notes, report_rows=()):
                        n, fin, fout, fin / fout if fout else 0, pin, pout,
                        pin / pout if pout else 0, raw_mb, ro_mb, read_s, ro_s,
                        ro_s / read_s if read_s else 0, 1e6 * ro_s / fin if fin else 0, ro_cpu,
-                       rss, runs, max_keys, ro_cpu * QUARTER_DAYS / 3600))
+                       rss, runs, max_keys, ro_cpu * 2 * QUARTER_DAYS / 3600))
     if report_rows:
         out += report_scale_section(report_rows)
+    return out
+
+
+GOAL_LOAD_ROWS_PER_CORE_S = 1e6  # issue 11: loading >= 1 M rows/s on one core
+
+
+def clickhouse_section(ch):
+    """Issue 11: loading into ClickHouse and the report from it."""
+    if "skip" in ch:
+        return ["", "**ClickHouse**: not measured (%s)." % ch["skip"]]
+    out = ["", "**Loading into ClickHouse** (`tests/bench/bench_clickhouse.py --hours 4`: "
+           "2 sensors, 4 hours of synthetic series at 10^4 flow rows a minute, into a private "
+           "ClickHouse 18.16 server on the same 2 cores; `darkscope-clickhouse load` into a "
+           "fresh database per format; CPU per row of the loader's side, its process tree: "
+           "the Python driver, `darkscope export`, clickhouse-client, and of the server):", "",
+           "| format | rows | wall s | rows/s end to end | loader us/row | loader rows per "
+           "core-second | server us/row |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for fmt, rows, wall, rate, loader_us, server_us in ch.get("load", []):
+        per_core = 1e6 / loader_us if loader_us else 0
+        goal = ""
+        if fmt == "native":
+            goal = " (goal >= 1 M on one core: %s)" % (
+                "met" if per_core >= GOAL_LOAD_ROWS_PER_CORE_S else "**missed**")
+        out.append("| %s | %d | %.2f | %.0f | %.3f | %.0f%s | %.3f |" % (
+            fmt, rows, wall, rate, loader_us, per_core, goal, server_us))
+    if "export" in ch:
+        out += ["", "`darkscope export --format native` alone: %.0f flows rows/s (one core); "
+                "a rerun with nothing new: %.2f s." % (ch["export"], ch.get("rerun", 0))]
+    if "report" in ch:
+        c, f, r = ch["report"]
+        out += ["", "The report of those hours from ClickHouse: %.1f s; from the files: %.1f s "
+                "(%.2fx)." % (c, f, r)]
     return out
 
 
@@ -328,6 +360,7 @@ def main():
     prog_log, keys_log = {}, []
     e2e_cap, pcap_write, prog_cap, e2e_ratio, flow_table, e2e_keys = [], [], [], {}, [], []
     rollup, e2e_cpu, report_scale = [], [], []
+    ch = {}
     for line in open(csv_path):
         f = line.strip().split(",")
         if line.startswith("# darkscope bench") or line.startswith("# git"):
@@ -360,6 +393,17 @@ def main():
             prog_cap.append((f[1], f[2], float(f[3]), float(f[4]), float(f[5])))
         elif f[0] == "e2e_cap" and len(f) == 12:
             e2e_cap.append((f[1],) + tuple(int(x) for x in f[2:]))
+        elif f[0] == "clickhouse_load" and len(f) == 8:
+            ch.setdefault("load", []).append((f[1], int(f[2]), float(f[3]), float(f[4]),
+                                              float(f[5]), float(f[6])))
+        elif f[0] == "clickhouse_export" and len(f) == 2:
+            ch["export"] = float(f[1])
+        elif f[0] == "clickhouse_rerun" and len(f) == 2:
+            ch["rerun"] = float(f[1])
+        elif f[0] == "clickhouse_report" and len(f) == 4:
+            ch["report"] = tuple(float(x) for x in f[1:])
+        elif f[0] == "clickhouse_skip":
+            ch["skip"] = ",".join(f[1:])
         elif f[0] == "report_scale" and len(f) == 12:
             report_scale.append((int(f[1]), f[2], f[3], int(f[4]), int(f[5]))
                                 + tuple(float(x) for x in f[6:]))
@@ -458,8 +502,8 @@ def main():
     if prog or drain or e2e_max:
         text = replace_between(text, "BENCH", out, md_path)
     if rollup:
-        text = replace_between(text, "BENCH-ROLLUP", rollup_section(rollup, notes, report_scale),
-                               md_path)
+        text = replace_between(text, "BENCH-ROLLUP", rollup_section(rollup, notes, report_scale)
+                               + (clickhouse_section(ch) if ch else []), md_path)
     open(md_path, "w").write(text)
 
 

@@ -32,6 +32,7 @@ if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	flow_steady_args="-q 100000"
 	series_args=10000
 	rollup_args=100
+	clickhouse_args="--hours 1 --rows 500"
 	export BENCH_DRAIN_KEYS=10000 BENCH_RATES=100000 BENCH_DURATION=1
 	export BENCH_TARGETS="drop darkscope darkscope-sample1000"
 	export BENCH_TARGETS_1M=darkscope BENCH_TARGETS_2Q=darkscope
@@ -44,6 +45,9 @@ cpu_mix=tcp:23=1,tcp:80=1,tcp:443=1,tcp:22=1,tcp:8080=1,tcp:445=1,tcp:3389=1,tcp
 cpu_mix=$cpu_mix,tcp:2323=1,tcp:8443=1,tcp:81=1,tcp:1433=1,udp:53=1,udp:123=1,udp:1900=1,udp:5060=1
 queues=$(($(nproc) < 2 ? 1 : 2))
 [ "$queues" -gt 1 ] && multiq_parts="e2e,darkscope/2q e2e_max,darkscope/2q"
+# With a ClickHouse server installed (make deps installs it) its lines are due.
+command -v clickhouse-server >/dev/null &&
+	clickhouse_parts="clickhouse_load,native clickhouse_load,tsv clickhouse_rerun clickhouse_report"
 {
 	echo "# darkscope bench, $(date -u +%Y-%m-%dT%H:%M:%SZ), kernel $(uname -r), $(nproc) CPUs"
 	echo "# git $(git -C "$here" describe --always --dirty 2>/dev/null || echo unknown)"
@@ -64,6 +68,11 @@ queues=$(($(nproc) < 2 ? 1 : 2))
 		DARKSCOPE=$O/darkscope "$here/bench_report_scale.py" "$O/bench-rollup" "$n" $engines
 	done
 	rm -rf "$O/bench-rollup"
+	# Loading into ClickHouse and its report (issue 11): 2 sensors, 4 hours
+	# at 10^4 flow rows a minute (8.3 M rows over the three series).
+	rm -rf "$O/bench-clickhouse"
+	DARKSCOPE=$O/darkscope "$here/bench_clickhouse.py" ${clickhouse_args:---hours 4} "$O/bench-clickhouse"
+	rm -rf "$O/bench-clickhouse"
 	"$here/e2e_rate.sh" "$O" ${BENCH_TARGETS:-drop darkscope darkscope@2 darkscope-hash darkscope-sample1000 darkscope-new darkscope-all pmacct tcpdump}
 	BENCH_GEN_ARGS=$keys_mix BENCH_LABEL=/1m BENCH_MAX_KEYS=2097152 \
 		"$here/e2e_rate.sh" "$O" ${BENCH_TARGETS_1M:-drop darkscope darkscope-hash pmacct}
@@ -84,7 +93,7 @@ if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	# Every part ran and produced its figures (no thresholds: this VM is noisy).
 	for part in prog_run prog_capture,sample1000 drain flow_table flow_table_steady pcap_write,mix,pcap_writer \
 		series_format series_compress,10000,deflate1 rollup,100 report_scale,100,c,rollup \
-		report_scale,100,python,raw e2e,drop e2e,darkscope \
+		report_scale,100,python,raw ${clickhouse_parts:-} e2e,drop e2e,darkscope \
 		e2e,darkscope-sample1000 e2e_cap,darkscope-sample1000 e2e_max e2e_ratio,darkscope-sample1000 \
 		e2e,darkscope/1m e2e_keys,darkscope/1m e2e_max,darkscope/1m \
 		${multiq_parts:-}; do
