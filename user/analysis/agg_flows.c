@@ -227,11 +227,13 @@ static void count_row(struct worker *w, struct fc_pending *p)
 	daily = bins_of(w, &reg->daily);
 	if (daily)
 		daily[p->bin] += p->c.packets;
-	set_or(w, &fc->net_hosts, p->key, p->src_hosts);
-	if (p->c.mirai) {
+	if (p->c.mirai)
 		mb = p->mirai_hosts;
-		set_or(w, &fc->net_mirai, p->key, mb);
-	}
+	if (a->dense && p->key < NET24_COUNT)
+		net_bitmap__or(&a->net_hosts, p->key, p->src_hosts);
+	else
+		set_or(w, &fc->sources, p->key, p->src_hosts);
+	set_or(w, &fc->mirai_sources, p->key, mb);
 	c = a->cand_of[p->pkey];
 	if (c >= 0) {
 		set_or(w, &fc->cand[c], p->key, p->src_hosts);
@@ -264,9 +266,12 @@ static void stage_row(struct worker *w, const struct fc_pending *in)
 		if (t->scanner)
 			__builtin_prefetch(&t->scanner[p->key]);
 	}
-	hostset__prefetch(&fc->net_hosts, p->key);
+	if (w->a->dense && p->key < NET24_COUNT)
+		net_bitmap__prefetch(&w->a->net_hosts, p->key);
+	else
+		hostset__prefetch(&fc->sources, p->key);
 	if (p->c.mirai)
-		hostset__prefetch(&fc->net_mirai, p->key);
+		hostset__prefetch(&fc->mirai_sources, p->key);
 	c = w->a->cand_of[p->pkey];
 	if (c >= 0)
 		hostset__prefetch(&fc->cand[c], p->key);
@@ -432,11 +437,11 @@ int flows_cur__merge(struct agg *a)
 			merge_counts(&d->regions[i].c, &s->regions[i].c);
 			merge_bins(a, &d->regions[i].daily, &s->regions[i].daily);
 		}
-		if (hostset__merge(&d->net_hosts, &s->net_hosts) ||
-		    hostset__merge(&d->net_mirai, &s->net_mirai))
+		if (hostset__merge(&d->sources, &s->sources) ||
+		    hostset__merge(&d->mirai_sources, &s->mirai_sources))
 			return -ENOMEM;
-		hostset__free(&s->net_hosts);
-		hostset__free(&s->net_mirai);
+		hostset__free(&s->sources);
+		hostset__free(&s->mirai_sources);
 		for (size_t i = 0; i < a->n_cand; i++)
 			if (hostset__merge(&d->cand[i], &s->cand[i]))
 				return -ENOMEM;
@@ -466,8 +471,8 @@ void flows_cur__free(struct agg *a, struct flows_cur *fc)
 		for (size_t i = 0; i <= a->nets.n_cc; i++)
 			free(fc->regions[i].daily);
 	free(fc->regions);
-	hostset__free(&fc->net_hosts);
-	hostset__free(&fc->net_mirai);
+	hostset__free(&fc->sources);
+	hostset__free(&fc->mirai_sources);
 	for (size_t i = 0; fc->cand && i < a->n_cand; i++)
 		hostset__free(&fc->cand[i]);
 	for (__u32 b = 0; fc->fig3 && b < a->nbins; b++) {

@@ -21,6 +21,7 @@
 #include "analysis/chunk_reader.h"
 #include "analysis/hostset.h"
 #include "analysis/i64map.h"
+#include "analysis/net_bitmap.h"
 #include "analysis/net_table.h"
 
 #define AGG_MAX_THREADS 64
@@ -151,7 +152,10 @@ struct fc_pending {
 
 struct flows_cur {
 	struct region *regions;  /* [n_cc + 1]: the last is "unknown" */
-	struct hostset net_hosts, net_mirai;
+	/* Distinct sources: those not in struct agg's bitmap (every source
+	 * unless the period is dense, else those whose src is not a canonical
+	 * /24), and the Mirai ones (a sparse set: always here). */
+	struct hostset sources, mirai_sources;
 	struct hostset *cand;    /* [n_cand] */
 	struct hostset *fig3, *fig3_mirai; /* [nbins] */
 	struct counts *known;    /* [n_scanners] */
@@ -217,6 +221,10 @@ struct agg {
 	__s32 *cand_of;          /* [AGG_PKEYS]: index or -1 */
 	__u32 *cand;
 	size_t n_cand;
+	/* The flows pass's distinct sources of /24s, written by every thread,
+	 * when its files are dense (many /24s). */
+	bool dense;
+	struct net_bitmap net_hosts;
 	/* Names met, shared by the threads. */
 	pthread_mutex_t lock;
 	struct {

@@ -265,14 +265,6 @@ static int add_cc(void *ctx, __u32 key, const __u64 bits[HOSTSET_WORDS])
 	return 0;
 }
 
-static void cc_ahead(void *ctx, __u32 key)
-{
-	const struct per_cc *p = ctx;
-
-	if (key < NET24_COUNT)
-		__builtin_prefetch(&p->a->nets.cc[key]);
-}
-
 static int print_region_sources(struct agg *a, FILE *out)
 {
 	const struct flows_cur *fc = &a->w[0].fc;
@@ -282,8 +274,9 @@ static int print_region_sources(struct agg *a, FILE *out)
 	struct per_cc all = { a, hosts, seen }, mirai = { a, hosts + n, seen + n };
 	int err = -ENOMEM;
 
-	if (hosts && seen && !hostset__walk(&fc->net_hosts, add_cc, cc_ahead, &all) &&
-	    !hostset__walk(&fc->net_mirai, add_cc, cc_ahead, &mirai)) {
+	if (hosts && seen && !net_bitmap__each(&a->net_hosts, add_cc, &all) &&
+	    !hostset__each(&fc->sources, add_cc, &all) &&
+	    !hostset__each(&fc->mirai_sources, add_cc, &mirai)) {
 		for (size_t i = 0; i < n; i++)
 			if (seen[i] || seen[n + i])
 				fprintf(out, "region-sources\t%s\t%llu\t%llu\n",
@@ -339,8 +332,9 @@ static int print_flows(struct agg *a, FILE *out)
 				fprintf(out, "region-bin\t%s\t%u\t%lld\n", cc_name(a, i), b,
 					(long long)r->daily[b]);
 	}
-	fprintf(out, "sources\t%llu\t%llu\n", (unsigned long long)hostset__count(&fc->net_hosts),
-		(unsigned long long)hostset__count(&fc->net_mirai));
+	fprintf(out, "sources\t%llu\t%llu\n",
+		(unsigned long long)(net_bitmap__count(&a->net_hosts) + hostset__count(&fc->sources)),
+		(unsigned long long)hostset__count(&fc->mirai_sources));
 	for (size_t i = 0; fc->cand && i < a->n_cand; i++)
 		fprintf(out, "cand-sources\t%u\t%llu\n", a->cand[i],
 			(unsigned long long)hostset__count(&fc->cand[i]));

@@ -251,6 +251,23 @@ static int merge_events(struct agg *a)
 	return 0;
 }
 
+/* From this many bytes of current flows files on (about 5 M rows) a period
+ * holds millions of /24s: per-thread host sets would take more memory than
+ * a flat bitmap of the whole space (512 MiB, shared), and be slower.
+ * DARKSCOPE_AGG_DENSE in the environment takes the bitmaps whatever the
+ * size (for the tests: the same answers either way). */
+#define DENSE_FLOWS_BYTES (64ULL << 20)
+
+static bool dense_flows(const struct agg *a)
+{
+	const struct agg_list *l = &a->files[P_FLOWS_CUR];
+	__u64 bytes = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		bytes += l->v[i].size;
+	return bytes >= DENSE_FLOWS_BYTES || getenv("DARKSCOPE_AGG_DENSE");
+}
+
 static int run_all(struct agg *a)
 {
 	const struct agg_params *p = a->p;
@@ -287,6 +304,12 @@ static int run_all(struct agg *a)
 		err = agg_candidates(a);
 	if (err)
 		return err;
+	a->dense = dense_flows(a);
+	if (a->dense) {
+		err = net_bitmap__init(&a->net_hosts, true);
+		if (err)
+			return err;
+	}
 	two.pass[two.n++] = P_FLOWS_CUR;
 	err = run_phase(a, &two);
 	return err ? err : flows_cur__merge(a);
@@ -322,6 +345,7 @@ int aggregate_run(const struct agg_params *p, FILE *out)
 		for (int pass = 0; pass < P_N; pass++)
 			agg_events__free(&w->part[pass].events);
 	}
+	net_bitmap__free(&a->net_hosts);
 	agg_names__free(a);
 	agg_files__free(a);
 	net_table__free(&a->nets);

@@ -114,7 +114,7 @@ int hostset__or(struct hostset *s, __u32 key, const __u64 bits[HOSTSET_WORDS])
 
 	if (!(bits[0] | bits[1] | bits[2] | bits[3]))
 		return 0;
-	if (2 * (s->n + 1) > s->cap) {
+	if (4 * (s->n + 1) > 3 * s->cap) {
 		err = grow(s);
 		if (err)
 			return err;

@@ -3,13 +3,16 @@
 /*
  * test_agg_pieces.c - the C engine's small pieces: py_int parses what
  * Python's int() takes (and refuses what it refuses), i64map sums and
- * merges key by key, hostset ORs and counts distinct hosts.
+ * merges key by key, hostset ORs and counts distinct hosts, net_bitmap
+ * does the same over the whole /24 space, in address order, with memory
+ * only for the pages written.
  */
 #include <stdbool.h>
 
 #include "test_util.h"
 #include "analysis/hostset.h"
 #include "analysis/i64map.h"
+#include "analysis/net_bitmap.h"
 #include "analysis/py_int.h"
 
 static enum py_int_result parse(const char *s, __s64 *v)
@@ -100,12 +103,61 @@ static void test_hostset(void **state)
 	hostset__free(&b);
 }
 
+struct seen {
+	__u32 nets[8];
+	__u64 hosts;
+	size_t n;
+};
+
+static int note(void *ctx, __u32 net, const __u64 bits[HOSTSET_WORDS])
+{
+	struct seen *s = ctx;
+
+	if (s->n < 8)
+		s->nets[s->n] = net;
+	s->n++;
+	for (int w = 0; w < HOSTSET_WORDS; w++)
+		s->hosts += __builtin_popcountll(bits[w]);
+	return 0;
+}
+
+static void test_net_bitmap(void **state)
+{
+	const __u32 last = NET24_COUNT - 1;
+	struct net_bitmap b;
+	__u64 h0[HOSTSET_WORDS] = { 1 }, h255[HOSTSET_WORDS] = { 0, 0, 0, 1ULL << 63 };
+	__u64 none[HOSTSET_WORDS] = { 0 }, both[HOSTSET_WORDS] = { 1, 0, 0, 1ULL << 63 };
+	struct seen s = { 0 };
+
+	(void)state;
+	assert_int_equal(net_bitmap__init(&b, false), 0);
+	assert_int_equal(net_bitmap__count(&b), 0);
+	net_bitmap__or(&b, last, h255);
+	net_bitmap__or(&b, NET_BITMAP_PAGE_NETS, h0);     /* first /24 of the second page */
+	net_bitmap__or(&b, NET_BITMAP_PAGE_NETS - 1, h0); /* last of the first */
+	net_bitmap__or(&b, NET_BITMAP_PAGE_NETS - 1, h255);
+	net_bitmap__or(&b, NET_BITMAP_PAGE_NETS - 1, both); /* nothing new */
+	net_bitmap__or(&b, 4242, none);                     /* no hosts: no /24 */
+	assert_int_equal(net_bitmap__each(&b, note, &s), 0);
+	/* In address order, each /24 once, its hosts united. */
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.nets[0], NET_BITMAP_PAGE_NETS - 1);
+	assert_int_equal(s.nets[1], NET_BITMAP_PAGE_NETS);
+	assert_int_equal(s.nets[2], last);
+	assert_int_equal(s.hosts, 4);
+	assert_int_equal(net_bitmap__count(&b), 4);
+	/* Three pages written, whatever the 512 MiB mapped. */
+	assert_int_equal(net_bitmap__bytes(&b), 3 * 4096);
+	net_bitmap__free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_py_int),
 		cmocka_unit_test(test_i64map),
 		cmocka_unit_test(test_hostset),
+		cmocka_unit_test(test_net_bitmap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
