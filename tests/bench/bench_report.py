@@ -393,7 +393,7 @@ def main():
             prog_cap.append((f[1], f[2], float(f[3]), float(f[4]), float(f[5])))
         elif f[0] == "e2e_cap" and len(f) == 12:
             e2e_cap.append((f[1],) + tuple(int(x) for x in f[2:]))
-        elif f[0] == "clickhouse_load" and len(f) == 8:
+        elif f[0] == "clickhouse_load" and len(f) == 7:
             ch.setdefault("load", []).append((f[1], int(f[2]), float(f[3]), float(f[4]),
                                               float(f[5]), float(f[6])))
         elif f[0] == "clickhouse_export" and len(f) == 2:
