@@ -15,7 +15,7 @@ import tempfile
 
 from . import reader as _reader
 from . import report_engine as _engine
-from .report_keys import pkey_of
+from .report_keys import label, pkey_of
 from .report_reading import ReadError
 
 # The passes in the order report_data._passes runs them: (C name, series,
@@ -87,24 +87,19 @@ class CEngine:
     def _windows(self, period):
         return self.current if period == "current" else self.previous
 
-    def _run(self):
-        """Choose each pass's files (what that says recorded per pass), run
-        the binary, replay the log."""
-        cfg = self.cfg
-        said, paths, lines = {}, {}, []
+    def _select(self, series, window):
+        """SeriesFiles.select(), what it says recorded: (chosen, said)."""
         real_log = self.files.log
-        for name, series, period in ORDER:
-            window = self._windows(period)
-            if window is None:
-                continue
-            rec = self.files.log = _Recorder()
-            try:
-                chosen = self.files.select(series, window)
-            finally:
-                self.files.log = real_log
-            said[name] = rec.said
-            paths[name] = [p for _, _, p in chosen]
-            lines += _engine.file_lines(name, chosen)
+        rec = self.files.log = _Recorder()
+        try:
+            chosen = self.files.select(series, window)
+        finally:
+            self.files.log = real_log
+        return chosen, rec.said
+
+    def _aggregate(self, lines, current, previous, more=()):
+        """Run the binary on the file lines; its output parsed."""
+        cfg = self.cfg
         with tempfile.TemporaryDirectory(prefix="darkscope-report-") as tmp:
             lst = os.path.join(tmp, "files.tsv")
             nets = os.path.join(tmp, "nets.tsv")
@@ -114,27 +109,46 @@ class CEngine:
                 f.writelines(_engine.net_table(cfg.regiondb, cfg.known_scanners))
             extra = ["--nets", nets, "--top", str(cfg.top),
                      "--fig3-pkey", str(pkey_of(*cfg.port)),
-                     "--surge-min", str(cfg.surge_min_packets)]
+                     "--surge-min", str(cfg.surge_min_packets), *more]
             if cfg.region:
                 extra += ["--fig3-region", cfg.region]
+            if cfg.exclude_known:
+                extra.append("--exclude-known")
             try:
-                self.r = _engine.run(self.binary, lst, self.current, self.previous,
-                                     extra=extra)
+                return _engine.run(self.binary, lst, current, previous, extra=extra)
             except RuntimeError as e:
                 raise ReadError(str(e)) from None
-        self.nfiles = {name: len(p) for name, p in paths.items()}
+
+    def _replay(self, r, said, paths, passes):
+        """What choosing the files said, then the reading's events, per
+        pass: passes is [(agg pass name, series)] in the Python order."""
         events = {}
-        for pass_name, kind, index, num, num2, text in self.r["events_raw"]:
+        for pass_name, kind, index, num, num2, text in r["events_raw"]:
             events.setdefault(pass_name, []).append((kind, index, num, num2, text))
-        for name, series, _ in ORDER:
+        for name, series in passes:
             for how, msg in said.get(name, ()):
                 getattr(self.log, how)(msg)
             for kind, index, num, num2, text in events.get(name, ()):
                 path = paths[name][index] if index < len(paths.get(name, ())) else "?"
                 self.log.warn(event_message(kind, path, num, num2, _text(text), series))
-            if name == "ports-current" and self.r.get("ports_unordered"):
+            if name == "ports-current" and r.get("ports_unordered"):
                 self.log.warn("ports rows were not in time order; per-sensor shares of "
                               "surges may be incomplete")
+
+    def _run(self):
+        """Choose each pass's files (what that says recorded per pass), run
+        the binary, replay the log."""
+        said, paths, lines = {}, {}, []
+        for name, series, period in ORDER:
+            window = self._windows(period)
+            if window is None:
+                continue
+            chosen, said[name] = self._select(series, window)
+            paths[name] = [p for _, _, p in chosen]
+            lines += _engine.file_lines(name, chosen)
+        self.r = self._aggregate(lines, self.current, self.previous)
+        self.nfiles = {name: len(p) for name, p in paths.items()}
+        self._replay(self.r, said, paths, [(name, series) for name, series, _ in ORDER])
 
     def _result(self):
         if self.r is None:
@@ -161,5 +175,14 @@ class CEngine:
         return _engine.sensor_pass(self._result(), self.nfiles.get("sensor-current", 0))
 
     def read_flows_sources(self, files, window, nets, hostbits, ports, exclude, log):
-        # Without --exclude-known the flows pass tracks the whole top N.
-        raise RuntimeError("the C engine has no fallback sources pass (--exclude-known)")
+        """The fallback pass (report_pass_flows.read_flows_sources): ports
+        --exclude-known lifted into the top N, read again by the binary."""
+        log.note("a second pass over the flows series was needed for the distinct "
+                 "sources of " + ", ".join(label(p) for p in sorted(ports)))
+        chosen, said = self._select("flows", window)
+        paths = {"flows-sources": [p for _, _, p in chosen]}
+        r = self._aggregate(_engine.file_lines("flows-current", chosen), window, None,
+                            [x for p in sorted(ports) for x in ("--source", str(p))])
+        self._replay(r, {"flows-sources": said}, paths, [("flows-sources", "flows")])
+        stats = _engine._stats(r, "flows-sources", "flows", "current (sources)", len(chosen))
+        return {p: r["cand_sources"].get(p, 0) for p in ports}, stats

@@ -104,8 +104,8 @@ class ReportConfig:
                  engine="auto"):
         self.paths = list(paths)
         # Who runs the passes over files: "c" (darkscope aggregate), "python"
-        # (report_pass_*.py), or "auto": c when the binary is found and
-        # --exclude-known is not asked for (see _engine)
+        # (report_pass_*.py), or "auto": c when the binary is found (see
+        # _engine)
         self.engine = engine
         # HOST:PORT/DB (or a clickhouse_client.Client): the passes query that
         # database instead of reading paths (clickhouse_report.py)
@@ -200,18 +200,15 @@ class _FileEngine:
 
 def _engine(files, cfg, current, previous, log):
     """The pass functions for files: a ClickHouseSource's queries, or over a
-    SeriesFiles the C engine or the Python passes (cfg.engine).  The C
-    engine does not make --exclude-known's subtractions yet: auto then takes
-    the Python passes, and c refuses."""
+    SeriesFiles the C engine or the Python passes (cfg.engine): auto takes
+    the C engine when the binary is there."""
     if not isinstance(files, SeriesFiles):
         from . import clickhouse_report
         return clickhouse_report
     if cfg.engine == "python":
         return _FileEngine
     binary = report_engine.find_binary()
-    if cfg.exclude_known:
-        why = "--exclude-known is not in the C engine yet"
-    elif not binary:
+    if not binary:
         why = "the darkscope binary was not found ($DARKSCOPE, build/, PATH)"
     elif not os.access(binary, os.X_OK):
         why = f"{binary}: not an executable"

@@ -4,8 +4,9 @@ passes: the file list it reads (the files SeriesFiles.select() chose) and
 its TSV output read back (user/analysis/agg_output.c says the records).
 
 darkscope-report uses it with --engine c (and auto, the default, when the
-binary is there and --exclude-known is not given: the subtractions that
-option makes from the ports numbers are not in the output yet)."""
+binary is there).  With --exclude-known its output has the known scanners'
+rows per (bin, sensor, port) and per previous port, from which
+report_exclude.py makes its subtractions as for the Python passes."""
 import os
 import shutil
 import subprocess
@@ -136,6 +137,11 @@ def parse(text):
             r.setdefault("known_ports", {}).setdefault(int(f[1]), {})[int(f[2])] = int(f[3])
         elif kind == "flows-packets":
             r["flows_packets"] = (int(f[1]), int(f[2]))
+        elif kind == "known-cell":
+            r.setdefault("known_cells", []).append(
+                ((int(f[1]), _name(f[2]), int(f[3])), Counts(int(f[4]), int(f[5]), int(f[6]))))
+        elif kind == "prev-known-port":
+            r.setdefault("prev_known_ports", {})[int(f[1])] = int(f[2])
         else:
             raise ValueError(f"darkscope aggregate: unknown record {kind!r}")
     return r
@@ -209,8 +215,7 @@ def _cc(text):
 
 
 def flows_pass(r, window, nfiles, nscanners):
-    """The current flows pass (report_pass_flows.read_flows, without
-    --exclude-known) from the output."""
+    """The current flows pass (report_pass_flows.read_flows) from the output."""
     nb = window.nbins
     rd = r.get("region_daily", {})
     region_totals = {_cc(cc): _daily(c, rd.get(cc, {}), nb) for cc, c in r["regions"].items()}
@@ -225,12 +230,14 @@ def flows_pass(r, window, nfiles, nscanners):
     return FlowsPass(region_totals, {_cc(cc): v[0] for cc, v in rs.items()},
                      {_cc(cc): v[1] for cc, v in rs.items()}, dict(r["cand_sources"]),
                      [fig3.get(b, (0, 0))[1] for b in range(nb)],
-                     [fig3.get(b, (0, 0))[0] for b in range(nb)], known, {}, kept, packets_all,
+                     [fig3.get(b, (0, 0))[0] for b in range(nb)], known,
+                     dict(r.get("known_cells", [])), kept, packets_all,
                      _stats(r, "flows-current", "flows", "current", nfiles))
 
 
 def previous_flows(r, nfiles):
-    """The previous flows pass (read_flows_previous, without --exclude-known)."""
-    return PreviousFlows({_cc(cc): v for cc, v in r["prev_regions"].items()}, {},
+    """The previous flows pass (read_flows_previous)."""
+    return PreviousFlows({_cc(cc): v for cc, v in r["prev_regions"].items()},
+                         dict(r.get("prev_known_ports", {})),
                          r["prev_total"] or 0,
                          _stats(r, "flows-previous", "flows", "previous", nfiles))

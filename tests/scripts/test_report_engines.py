@@ -6,9 +6,10 @@ warnings included, in the same order), on a clean synthetic period and on
 one with damage of every kind the readers report: a truncated member, a
 corrupt member, a file that is not gzip, malformed rows, a malformed flows
 source, a file of a newer format version, a file holding another series, a
-directory given twice.  Then the choice itself: auto takes the C engine
-when the binary is there, --exclude-known falls back to Python (auto) or is
-refused (c), a missing binary is a clear error.
+directory given twice; with and without --exclude-known (whose
+subtractions come from the C engine's known-scanner cells, and whose
+lifted ports need a second pass).  Then the choice itself: auto takes the
+C engine when the binary is there, a missing binary is a clear error.
 
 Run: /usr/bin/python3 -m pytest -q tests/scripts/test_report_engines.py
 """
@@ -93,18 +94,21 @@ def bad_src(text):
     return text + "\t".join(row) + "\n"
 
 
+@pytest.mark.parametrize("exclude", [False, True], ids=["all", "exclude-known"])
 @pytest.mark.parametrize("sources", sorted(SOURCES))
-def test_clean_period_same_report(period, tmp_path, sources):
+def test_clean_period_same_report(period, tmp_path, sources, exclude):
     d, answers = period
-    (c, pc), (py, ppy) = both(answers, tmp_path, [os.path.join(d, "series")], sources=sources)
+    (c, pc), (py, ppy) = both(answers, tmp_path, [os.path.join(d, "series")],
+                              ["--exclude-known"] if exclude else (), sources=sources)
     report_compare.assert_same_results(c, py)
     r = report_compare.load_json(c)
     assert r["has_data"] and len(r["top_ports"]) == 10
     assert not r["footer"]["warnings"]
 
 
+@pytest.mark.parametrize("exclude", [False, True], ids=["all", "exclude-known"])
 @pytest.mark.parametrize("sources", sorted(SOURCES))
-def test_damaged_period_same_report_and_warnings(period, tmp_path, sources):
+def test_damaged_period_same_report_and_warnings(period, tmp_path, sources, exclude):
     d, answers = period
     series = str(tmp_path / "series")
     shutil.copytree(os.path.join(d, "series"), series)
@@ -130,7 +134,8 @@ def test_damaged_period_same_report_and_warnings(period, tmp_path, sources):
                                        "# darkscope-series: sensor 99"))
     shutil.copy(os.path.join(osaka, "sensor-2026-04-09T13.tsv.gz"),
                 os.path.join(osaka, "ports-2026-04-09T13.tsv.gz"))
-    outs = both(answers, tmp_path, [series, series + "/"], sources=sources)
+    outs = both(answers, tmp_path, [series, series + "/"],
+                ["--exclude-known"] if exclude else (), sources=sources)
     (c, pc), (py, ppy) = outs
     report_compare.assert_same_results(c, py)
     warnings = report_compare.load_json(c)["footer"]["warnings"]
@@ -146,11 +151,40 @@ def test_choice_of_engine(period, tmp_path):
     env = dict(os.environ, DARKSCOPE=darkscope())
     p = run_report(base_args(answers, str(tmp_path / "x")) + ["--engine", "c", "--exclude-known",
                                                               series], env=env)
-    assert p.returncode != 0 and "--exclude-known is not in the C engine" in p.stderr
-    p = run_report(base_args(answers, str(tmp_path / "auto")) + ["--exclude-known", series],
-                   env=env)
     assert p.returncode == 0, p.stderr
     p = run_report(base_args(answers, str(tmp_path / "y")) + ["--engine", "c", series],
                    env=dict(os.environ, DARKSCOPE=str(tmp_path / "no-such-binary")))
     assert p.returncode != 0 and "no-such-binary" in p.stderr
     assert "Traceback" not in p.stderr
+
+
+def test_lifted_port_same_report(tmp_path):
+    """--exclude-known lifts a port from below the tracked candidates into
+    the top N: both engines take its sources from a second pass, and say so."""
+    from test_report import write_hour
+    write_hour(str(tmp_path / "s" / "a"), "a", 1775001600, [
+        ("tcp", 80, "192.0.2.0/24", 100, 100, 0, (1,), ()),     # the scanner's only
+        ("tcp", 443, "192.0.2.0/24", 90, 90, 0, (1,), ()),
+        ("tcp", 22, "126.0.1.0/24", 30, 30, 0, (1, 2, 3), ()),
+        ("tcp", 22, "126.0.2.0/24", 30, 30, 0, (9,), ()),
+        ("tcp", 22, "192.0.2.0/24", 5, 5, 0, (7,), ()),         # excluded from 22's sources
+        ("udp", 53, "126.0.3.0/24", 10, 0, 0, (4,), ()),
+    ])
+    ks = tmp_path / "ks.txt"
+    ks.write_text("192.0.2.0/24 doc-scanner\n")
+    rir = os.path.join(synth_quarter.FIXTURES, "delegated-test-extended")
+    outs = []
+    for engine in ("c", "python"):
+        out = str(tmp_path / engine)
+        p = run_report(["--from", "2026-04-01", "--to", "2026-04-01", "--top", "1",
+                        "--region-db", "rir:" + rir, "--known-scanners", str(ks),
+                        "--exclude-known", "--engine", engine, "-q", "--out", out,
+                        str(tmp_path / "s")], env=dict(os.environ, DARKSCOPE=darkscope()))
+        assert p.returncode == 0, p.stderr
+        outs.append((out, p))
+    (c, pc), (py, ppy) = outs
+    report_compare.assert_same_results(c, py)
+    r = report_compare.load_json(c)
+    assert [(x["port"], x["packets"], x["sources"]) for x in r["top_ports"]] == [(22, 60, 4)]
+    assert any("second pass" in n for n in r["footer"]["notes"])
+    assert pc.stderr == ppy.stderr

@@ -8,8 +8,8 @@
  * A source is keyed as the Python pass keys it, by its src text: the
  * writer's "a.b.c.0/24" by its /24 number, any other text by a name of its
  * own (agg_names.c).  With --exclude-known a scanner's rows count only in
- * its own table, and what report_exclude.py takes out of the ports numbers
- * for them is summed here, where it applies (struct excluded).
+ * its own table, and are summed per (bin, sensor, port) for
+ * report_exclude.py to take out of the ports numbers (struct excluded).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -85,43 +85,6 @@ static int flows_cur__init(struct worker *w)
 	if (!fc->regions || !fc->cand || !fc->fig3 || !fc->fig3_mirai || !fc->known ||
 	    !fc->known_hosts || !fc->known_ports)
 		return -ENOMEM;
-	if (a->p->exclude) {
-		fc->x.tot = agg_zalloc(AGG_PKEYS, sizeof(*fc->x.tot));
-		fc->x.daily = agg_zalloc(AGG_PKEYS, sizeof(*fc->x.daily));
-		fc->x.tot_seen = agg_zalloc(AGG_PKEYS, 1);
-		if (!fc->x.tot || !fc->x.daily || !fc->x.tot_seen)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-/* Per-sensor sums of x for sensors up to id; 0 or -ENOMEM. */
-static int excluded_grow(struct excluded *x, __u32 id)
-{
-	size_t n = id + 1;
-	void *v;
-
-	if (id < x->n_sensors)
-		return 0;
-	if (!(v = realloc(x->sensor, n * sizeof(*x->sensor))))
-		return -ENOMEM;
-	x->sensor = v;
-	if (!(v = realloc(x->sensor_daily, n * sizeof(*x->sensor_daily))))
-		return -ENOMEM;
-	x->sensor_daily = v;
-	if (!(v = realloc(x->sensor_seen, n)))
-		return -ENOMEM;
-	x->sensor_seen = v;
-	if (!(v = realloc(x->first, n * sizeof(*x->first))))
-		return -ENOMEM;
-	x->first = v;
-	for (size_t i = x->n_sensors; i < n; i++) {
-		x->sensor[i] = (struct counts){ 0 };
-		x->sensor_daily[i] = NULL;
-		x->sensor_seen[i] = 0;
-		x->first[i] = AGG_POS_NONE;
-	}
-	x->n_sensors = n;
 	return 0;
 }
 
@@ -133,7 +96,8 @@ int flows_cur__sensor(struct worker *w, __u32 id)
 		if (err)
 			return err;
 	}
-	return w->a->p->exclude ? excluded_grow(&w->fc.x, id) : 0;
+	(void)id; /* nothing per sensor: the excluded cells carry its id */
+	return 0;
 }
 
 static void fc_chunk(void *ctx, const struct cr_chunk *c)
@@ -151,38 +115,43 @@ static void fc_chunk(void *ctx, const struct cr_chunk *c)
 	w->fc.bin = agg_bin(w->a, c->ts);
 }
 
-/* A scanner's row with --exclude-known: report_exclude.py subtracts it
- * from the ports numbers that have its port, sensor, cell. */
+/* x's known cell for key (made if new), or NULL on no memory. */
+static struct known_cell *known_cell(struct excluded *x, __u64 key)
+{
+	struct i64map_slot *at = i64map__find(&x->known_at, key);
+	struct known_cell *c;
+
+	if (at)
+		return &x->known[at->value];
+	if (x->n_known == x->cap_known) {
+		size_t cap = x->cap_known ? 2 * x->cap_known : 64;
+		struct known_cell *v = realloc(x->known, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		x->known = v;
+		x->cap_known = cap;
+	}
+	if (i64map__add(&x->known_at, key, x->n_known))
+		return NULL;
+	c = &x->known[x->n_known++];
+	*c = (struct known_cell){ .key = key, .first = AGG_POS_NONE };
+	return c;
+}
+
+/* A scanner's row with --exclude-known: summed in its (bin, sensor, port)
+ * cell, which report_exclude.py subtracts from the ports numbers. */
 static void exclude_row(struct worker *w, __u32 pkey, const struct cr_row *r,
 			const struct agg_pos *pos)
 {
-	const struct ports_cur *pc = &w->a->w[0].pc; /* merged, read-only now */
-	struct excluded *x = &w->fc.x;
-	__u32 s = w->fc.sensor, bin = w->fc.bin;
-	const struct ports_sensor *ps = s < pc->n_sensors ? &pc->sensors[s] : NULL;
-	__s64 *daily;
+	struct known_cell *kc = known_cell(&w->fc.x, CELL_KEY(w->fc.bin, w->fc.sensor, pkey));
 
-	x->sensor_seen[s] = 1;
-	pos_min(&x->first[s], pos);
-	if (!pc->daily[pkey])
-		return; /* "in flows but not in ports: nothing to subtract from" */
-	add_counts(&x->tot[pkey], r);
-	x->tot_seen[pkey] = 1;
-	daily = bins_of(w, &x->daily[pkey]);
-	if (daily)
-		daily[bin] += r->num[CR_PACKETS];
-	if (ps && ps->seen && (ps->seen[pkey / 64] >> (pkey % 64) & 1) &&
-	    i64map__add(&x->sensor_ports, SP_KEY(s, pkey), r->num[CR_PACKETS]))
+	if (!kc) {
 		w->err = -ENOMEM;
-	if (ps && ps->present) {
-		add_counts(&x->sensor[s], r);
-		daily = bins_of(w, &x->sensor_daily[s]);
-		if (daily)
-			daily[bin] += r->num[CR_PACKETS];
+		return;
 	}
-	if (i64map__find(&pc->kept, CELL_KEY(bin, s, pkey)) &&
-	    i64map__add(&x->cells, CELL_KEY(bin, s, pkey), r->num[CR_PACKETS]))
-		w->err = -ENOMEM;
+	add_counts(&kc->c, r);
+	pos_min(&kc->first, pos);
 }
 
 #define FLOWS_NEED (CR_BIT(CR_PROTO) | CR_BIT(CR_DPORT) | CR_BIT(CR_SRC) | CR_BIT(CR_PACKETS) | \
@@ -394,28 +363,15 @@ static void merge_counts(struct counts *d, const struct counts *s)
 	d->mirai += s->mirai;
 }
 
-static int merge_excluded(struct agg *a, struct excluded *d, struct excluded *s)
+static int merge_excluded(struct excluded *d, const struct excluded *s)
 {
-	if (!s->tot)
-		return 0;
-	for (size_t k = 0; k < AGG_PKEYS; k++) {
-		if (!s->tot_seen[k])
-			continue;
-		d->tot_seen[k] = 1;
-		merge_counts(&d->tot[k], &s->tot[k]);
-		merge_bins(a, &d->daily[k], &s->daily[k]);
-	}
-	if (i64map__merge(&d->sensor_ports, &s->sensor_ports) || i64map__merge(&d->cells, &s->cells))
-		return -ENOMEM;
-	for (size_t i = 0; i < s->n_sensors; i++) {
-		if (!s->sensor_seen[i] && !s->sensor_daily[i])
-			continue;
-		if (excluded_grow(d, i))
+	for (size_t i = 0; i < s->n_known; i++) {
+		struct known_cell *c = known_cell(d, s->known[i].key);
+
+		if (!c)
 			return -ENOMEM;
-		d->sensor_seen[i] |= s->sensor_seen[i];
-		merge_counts(&d->sensor[i], &s->sensor[i]);
-		merge_bins(a, &d->sensor_daily[i], &s->sensor_daily[i]);
-		pos_min(&d->first[i], &s->first[i]);
+		merge_counts(&c->c, &s->known[i].c);
+		pos_min(&c->first, &s->known[i].first);
 	}
 	return 0;
 }
@@ -455,7 +411,7 @@ int flows_cur__merge(struct agg *a)
 			    i64map__merge(&d->known_ports[i], &s->known_ports[i]))
 				return -ENOMEM;
 		}
-		if (a->p->exclude && merge_excluded(a, &d->x, &s->x))
+		if (merge_excluded(&d->x, &s->x))
 			return -ENOMEM;
 		d->packets_all += s->packets_all;
 		d->packets_kept += s->packets_kept;
@@ -489,20 +445,8 @@ void flows_cur__free(struct agg *a, struct flows_cur *fc)
 	free(fc->known);
 	free(fc->known_hosts);
 	free(fc->known_ports);
-	if (x->daily)
-		for (size_t k = 0; k < AGG_PKEYS; k++)
-			free(x->daily[k]);
-	for (size_t i = 0; i < x->n_sensors; i++)
-		free(x->sensor_daily[i]);
-	free(x->tot);
-	free(x->daily);
-	free(x->tot_seen);
-	free(x->sensor);
-	free(x->sensor_daily);
-	free(x->sensor_seen);
-	free(x->first);
-	i64map__free(&x->sensor_ports);
-	i64map__free(&x->cells);
+	free(x->known);
+	i64map__free(&x->known_at);
 	*fc = (struct flows_cur){ 0 };
 }
 

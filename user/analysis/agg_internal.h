@@ -120,20 +120,17 @@ struct region {
 	__s64 *daily;            /* [nbins] */
 };
 
-/* --exclude-known: report_exclude.py's subtractions, summed as it applies
- * them (only where the ports pass has the port, the sensor's port, the
- * sensor, the cell). */
+/* --exclude-known: every excluded row's (bin, sensor, port), summed: the
+ * Python flows pass's known_cells, which report_exclude.py subtracts from
+ * the ports numbers. */
 struct excluded {
-	struct counts *tot;      /* [AGG_PKEYS] */
-	__s64 **daily;           /* [AGG_PKEYS] -> [nbins] */
-	__u8 *tot_seen;
-	struct i64map sensor_ports;  /* SP_KEY -> packets */
-	struct counts *sensor;   /* [n_sensors] */
-	__s64 **sensor_daily;
-	__u8 *sensor_seen;
-	struct agg_pos *first;   /* [n_sensors]: first excluded row */
-	size_t n_sensors;
-	struct i64map cells;     /* CELL_KEY -> packets */
+	struct known_cell {
+		__u64 key;            /* CELL_KEY */
+		struct counts c;
+		struct agg_pos first; /* the order Python's dict has them in */
+	} *known;
+	size_t n_known, cap_known;
+	struct i64map known_at;   /* CELL_KEY -> index in known */
 };
 
 /* A flows row waiting for its cache lines: counted FC_AHEAD rows later,

@@ -25,12 +25,15 @@
  *   known I PACKETS SYN MIRAI HOSTS  known scanner I's rows (in list order)
  *   known-port I PKEY PACKETS        and its ports
  *   flows-packets ALL KEPT           flows packets before and after --exclude-known
+ *   known-cell BIN NAME-HEX PKEY PACKETS SYN MIRAI   --exclude-known: a scanner's
+ *                                    rows per (bin, sensor, port), current period
+ *   prev-known-port PKEY PACKETS     and per port, previous period
  *   ports-unordered                  ports rows out of time order (surge shares)
  *
- * port, sensor-total and health records come in the order the Python
- * passes first meet them (their dicts' order); the others in any order.
- * --exclude-known's subtractions from the ports numbers are not printed
- * yet (darkscope-report runs its Python passes for it).
+ * port, sensor-total, health and known-cell records come in the order the
+ * Python passes first meet them (their dicts' order); the others in any
+ * order.  darkscope-report makes --exclude-known's subtractions from the
+ * known-cell and prev-known-port records (report_exclude.py).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -309,6 +312,37 @@ static void print_known(struct agg *a, FILE *out)
 	}
 }
 
+/* --exclude-known: what report_exclude.py subtracts, in the order the
+ * Python passes meet it (known_cells is a dict: its sensors' order shows). */
+static int print_excluded(struct agg *a, FILE *out)
+{
+	const struct excluded *x = &a->w[0].fc.x;
+	const struct i64map *prev = &a->w[0].fp.known_ports;
+	struct by_pos *v = calloc(x->n_known ? x->n_known : 1, sizeof(*v));
+	size_t m;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < x->n_known; i++)
+		v[i] = (struct by_pos){ x->known[i].first, i };
+	m = sort_by_pos(v, x->n_known);
+	for (size_t j = 0; j < m; j++) {
+		const struct known_cell *c = &x->known[v[j].i];
+
+		fprintf(out, "known-cell\t%u\t", CELL_BIN(c->key));
+		put_sensor(out, a, CELL_SENSOR(c->key));
+		fprintf(out, "\t%u\t%lld\t%lld\t%lld\n", CELL_PKEY(c->key), (long long)c->c.packets,
+			(long long)c->c.syn, (long long)c->c.mirai);
+	}
+	free(v);
+	for (size_t j = 0; j < prev->cap; j++)
+		if (prev->slots[j].key)
+			fprintf(out, "prev-known-port\t%llu\t%lld\n",
+				(unsigned long long)I64MAP_KEY(&prev->slots[j]),
+				(long long)prev->slots[j].value);
+	return 0;
+}
+
 static int print_flows(struct agg *a, FILE *out)
 {
 	const struct flows_prev *fp = &a->w[0].fp;
@@ -371,7 +405,7 @@ int agg_print(struct agg *a, FILE *out)
 		fputs("ports-unordered\n", out);
 	if (print_ports(a, out) || print_health(a, out))
 		return -ENOMEM;
-	if (print_flows(a, out))
+	if (print_flows(a, out) || (a->p->exclude && print_excluded(a, out)))
 		return -ENOMEM;
 	return ferror(out) ? -EIO : 0;
 }
