@@ -11,17 +11,21 @@
  *   masscan  IP ID == (destination address ^ destination port ^ sequence
  *            number) & 0xffff, all three in host byte order (masscan's
  *            template_set_target_ipv4(): ip_id = ip_them ^ port_them ^ seqno)
- *   zmap     window 65535, DF clear, and IP ID 54321 (before 4.1) or TCP
- *            options exactly MSS 1460, NOP, window scale, NOP, NOP,
- *            SACK-permitted (4.1 on, whose IP ID is random)
+ *   zmap     window 65535, DF clear, and IP ID 54321 (before 4.1: packet.c
+ *            make_ip_header()) or TCP options exactly MSS 1460, NOP, window
+ *            scale 8, NOP, NOP, SACK-permitted (4.1 on, whose IP ID is
+ *            random: its default --probe-args "windows")
  *   nmap     window 1024, DF clear, exactly one option, MSS (a 24-byte TCP
- *            header), TTL at most 59 on arrival (nmap draws 37..59)
+ *            header), TTL at most 59 on arrival (-sS draws 37..59 per
+ *            packet: tcpip.cc build_ip_raw())
  * Why this order: the equations first, most specific first (a random SYN
  * meets Mirai's at 2^-32, masscan's at 2^-16), then the header shapes,
- * which cannot both hold (window 65535 against 1024).  Masscan's own SYNs
- * have window 1024 and an MSS option since 1.3.1, nmap's shape but for the
- * TTL (255 at the sender): checking masscan first keeps a masscan SYN that
- * crossed many hops from being called nmap.
+ * which cannot both hold (window 65535 against 1024).  No masscan SYN has
+ * zmap's or nmap's shape (1.3.2: window 1024, no option - the template's
+ * MSS bytes are cut off by its length; since a 2023 change after 1.3.2:
+ * window 1025 and MSS 1460), so the order only decides the SYNs of other
+ * tools whose random IP ID meets masscan's equation by chance: 1 in 2^16
+ * of ZMap 4.1's and nmap's are counted as masscan's.
  *
  * A rule corrected here takes a new DS_FP_RULESET, which the series files'
  * headers carry, so that data counted under the old rules stays readable
@@ -126,7 +130,7 @@ static const struct ds_fp_rule ds_fp_rules[DS_TOOL_MAX] = {
 	[DS_TOOL_NONE] = { "none", "-", "-" },
 	[DS_TOOL_MIRAI] = { "mirai", "the 2016 source and its forks",
 			    "Mirai-Source-Code bot/scanner.c: tcph->seq = iph->daddr" },
-	[DS_TOOL_MASSCAN] = { "masscan", "all (MSS 1460 option from 1.3.1 on, not needed)",
+	[DS_TOOL_MASSCAN] = { "masscan", "all (1.0 to 1.3.2 and the 2023 MSS/window-1025 change)",
 			      "masscan src/templ-pkt.c template_set_target_ipv4(): "
 			      "ip_id = ip_them ^ port_them ^ seqno" },
 	[DS_TOOL_ZMAP] = { "zmap", "before 4.1 (IP ID 54321) and 4.1 on (its option list)",

@@ -49,42 +49,47 @@ static struct ds_syn mirai_syn(void)
 	return s;
 }
 
-/* masscan 1.3.2 (src/templ-pkt.c): seq = a SYN cookie, IP ID = daddr ^
- * dport ^ seq (host order, low 16 bits), TTL 255, window 1024, DF clear,
- * MSS 1460 (the option since 1.3.1). */
-static struct ds_syn masscan_syn(int with_mss)
+/* masscan 1.3.2 (src/templ-pkt.c, default_tcp_template and
+ * template_set_target_ipv4()): seq = a SYN cookie, IP ID = daddr ^ dport ^
+ * seq (host order, low 16 bits), TTL 255, DF clear, window 1024, no option
+ * (the template's MSS bytes lie past its 40-byte length).  new: masscan
+ * after 1.3.2 (commit 4f89257, 2023): window 1025 and MSS 1460. */
+static struct ds_syn masscan_syn(int new)
 {
-	struct ds_syn s = { .daddr = 0xc6336407, .dport = 8080, .seq = rnd32(), .window = 1024,
-			    .ttl = arrived(255, 18) };
+	struct ds_syn s = { .daddr = 0xc6336407, .dport = 8080, .seq = rnd32(),
+			    .window = new ? 1025 : 1024, .ttl = arrived(255, 18) };
 
 	s.ip_id = (s.daddr ^ s.dport ^ s.seq) & 0xffff;
-	if (with_mss)
+	if (new)
 		set_mss_only(&s, 1460);
 	return s;
 }
 
 /* ZMap 2.1.1 (Debian 12; src/probe_modules/packet.c, module_tcp_synscan.c):
- * IP ID 54321, DF clear, TTL 255, window 65535, no options. */
+ * IP ID 54321, DF clear (ip_off 0), TTL 255 (MAXTTL), window 65535, no
+ * options. */
 static struct ds_syn zmap_old_syn(void)
 {
 	return (struct ds_syn){ .daddr = 0xc6336407, .dport = 443, .seq = rnd32(),
 				.ip_id = 54321, .window = 65535, .ttl = arrived(255, 9) };
 }
 
-/* ZMap 4.1 on (module_tcp_synscan.c): IP ID random, window 65535, DF
+/* ZMap 4.1 on (module_tcp_synscan.c, default --probe-args "windows"): IP
+ * ID from the validation hash (random to us), TTL 64, window 65535, DF
  * clear, options MSS 1460, NOP, window scale 8, NOP, NOP, SACK-permitted. */
 static struct ds_syn zmap_new_syn(void)
 {
 	static const __u8 opt[12] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2 };
 	struct ds_syn s = { .daddr = 0xc6336407, .dport = 443, .seq = rnd32(), .ip_id = rnd32(),
-			    .window = 65535, .ttl = arrived(255, 9), .opt_len = 12 };
+			    .window = 65535, .ttl = arrived(64, 9), .opt_len = 12 };
 
 	memcpy(s.opt, opt, sizeof(opt));
 	return s;
 }
 
-/* Nmap 7.93 -sS (tcpip.cc, scan_engine_raw.cc): window 1024, DF clear,
- * one option MSS 1460, TTL drawn from 37..59 at the sender, IP ID random. */
+/* Nmap 7.93 -sS (scan_engine_raw.cc sendIPScanProbe(), tcpip.cc): window
+ * 1024, DF clear, one option MSS 1460 (TCP_SYN_PROBE_OPTIONS), TTL drawn
+ * from 37..59 per packet, IP ID random. */
 static struct ds_syn nmap_syn(__u8 ttl)
 {
 	struct ds_syn s = { .daddr = 0xc6336407, .dport = 22, .seq = rnd32(), .ip_id = rnd32(),
@@ -117,9 +122,9 @@ static void test_each_tool(void **state)
 		struct ds_syn s = mirai_syn();
 
 		assert_int_equal(ds_fingerprint(&s), DS_TOOL_MIRAI);
-		s = masscan_syn(1);
+		s = masscan_syn(0);
 		assert_int_equal(ds_fingerprint(&s), DS_TOOL_MASSCAN);
-		s = masscan_syn(0); /* before 1.3.1 */
+		s = masscan_syn(1);
 		assert_int_equal(ds_fingerprint(&s), DS_TOOL_MASSCAN);
 		s = not_masscan(zmap_old_syn());
 		assert_int_equal(ds_fingerprint(&s), DS_TOOL_ZMAP);
@@ -192,12 +197,21 @@ static void test_near_misses(void **state)
 /* The order: a SYN meeting two rules gets the first. */
 static void test_order(void **state)
 {
-	struct ds_syn s = masscan_syn(1);
+	struct ds_syn s = nmap_syn(50);
 
 	(void)state;
-	s.ttl = 40; /* masscan's SYN after many hops has nmap's shape too */
+	/* An nmap SYN whose random IP ID meets masscan's equation (1 in 2^16). */
+	s.ip_id = (s.daddr ^ s.dport ^ s.seq) & 0xffff;
 	assert_true(ds_fp_nmap(&s));
 	assert_int_equal(ds_fingerprint(&s), DS_TOOL_MASSCAN);
+	/* No masscan SYN has nmap's shape: 1.3.2 has no option, later window 1025. */
+	s = masscan_syn(0);
+	s.ttl = 40;
+	assert_false(ds_fp_nmap(&s));
+	s = masscan_syn(1);
+	s.ttl = 40;
+	assert_false(ds_fp_nmap(&s));
+	s = masscan_syn(1);
 	s.seq = s.daddr; /* and Mirai's equation */
 	s.ip_id = (s.daddr ^ s.dport ^ s.seq) & 0xffff;
 	assert_int_equal(ds_fingerprint(&s), DS_TOOL_MIRAI);
