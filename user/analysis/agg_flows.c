@@ -60,11 +60,11 @@ static __s64 *bins_of(struct worker *w, __s64 **slot)
 	return *slot;
 }
 
-static void add_counts(struct counts *c, const struct cr_row *r)
+static void merge_counts(struct counts *d, const struct counts *s)
 {
-	c->packets += r->num[CR_PACKETS];
-	c->syn += r->num[CR_SYN];
-	c->mirai += r->num[CR_MIRAI];
+	d->packets += s->packets;
+	d->syn += s->syn;
+	d->mirai += s->mirai;
 }
 
 /* ------------------------------------------------------------ current */
@@ -139,21 +139,6 @@ static struct known_cell *known_cell(struct excluded *x, __u64 key)
 	return c;
 }
 
-/* A scanner's row with --exclude-known: summed in its (bin, sensor, port)
- * cell, which report_exclude.py subtracts from the ports numbers. */
-static void exclude_row(struct worker *w, __u32 pkey, const struct cr_row *r,
-			const struct agg_pos *pos)
-{
-	struct known_cell *kc = known_cell(&w->fc.x, CELL_KEY(w->fc.bin, w->fc.sensor, pkey));
-
-	if (!kc) {
-		w->err = -ENOMEM;
-		return;
-	}
-	add_counts(&kc->c, r);
-	pos_min(&kc->first, pos);
-}
-
 #define FLOWS_NEED (CR_BIT(CR_PROTO) | CR_BIT(CR_DPORT) | CR_BIT(CR_SRC) | CR_BIT(CR_PACKETS) | \
 		    CR_BIT(CR_SYN) | CR_BIT(CR_MIRAI) | CR_BIT(CR_SRC_HOSTS))
 
@@ -161,12 +146,31 @@ static void count_known(struct worker *w, const struct fc_pending *p)
 {
 	struct flows_cur *fc = &w->fc;
 
-	fc->known[p->scanner].packets += p->c.packets;
-	fc->known[p->scanner].syn += p->c.syn;
-	fc->known[p->scanner].mirai += p->c.mirai;
+	merge_counts(&fc->known[p->scanner], &p->c);
 	set_or(w, &fc->known_hosts[p->scanner], p->key, p->src_hosts);
 	if (i64map__add(&fc->known_ports[p->scanner], p->pkey, p->c.packets))
 		w->err = -ENOMEM;
+}
+
+/* A scanner's row with --exclude-known: summed in its (bin, sensor, port)
+ * cell, which report_exclude.py subtracts from the ports numbers. */
+static void exclude_row(struct worker *w, const struct fc_pending *p, const struct agg_pos *pos)
+{
+	struct known_cell *kc = known_cell(&w->fc.x, CELL_KEY(p->bin, w->fc.sensor, p->pkey));
+
+	if (!kc) {
+		w->err = -ENOMEM;
+		return;
+	}
+	merge_counts(&kc->c, &p->c);
+	pos_min(&kc->first, pos);
+}
+
+/* A /24's sources go to the shared bitmap in a dense period; the others,
+ * and every source otherwise, to the thread's host set. */
+static inline bool in_bitmap(const struct agg *a, const struct fc_pending *p)
+{
+	return a->dense && p->key < NET24_COUNT;
 }
 
 /* A kept row: its region, its sources, its port's. */
@@ -190,15 +194,13 @@ static void count_row(struct worker *w, struct fc_pending *p)
 	fc->packets_kept += p->c.packets;
 	reg = &fc->regions[p->cc == NET_NONE ? a->nets.n_cc : p->cc];
 	reg->seen = true;
-	reg->c.packets += p->c.packets;
-	reg->c.syn += p->c.syn;
-	reg->c.mirai += p->c.mirai;
+	merge_counts(&reg->c, &p->c);
 	daily = bins_of(w, &reg->daily);
 	if (daily)
 		daily[p->bin] += p->c.packets;
 	if (p->c.mirai)
 		mb = p->mirai_hosts;
-	if (a->dense && p->key < NET24_COUNT)
+	if (in_bitmap(a, p))
 		net_bitmap__or(&a->net_hosts, p->key, p->src_hosts);
 	else
 		set_or(w, &fc->sources, p->key, p->src_hosts);
@@ -235,7 +237,7 @@ static void stage_row(struct worker *w, const struct fc_pending *in)
 		if (t->scanner)
 			__builtin_prefetch(&t->scanner[p->key]);
 	}
-	if (w->a->dense && p->key < NET24_COUNT)
+	if (in_bitmap(w->a, p))
 		net_bitmap__prefetch(&w->a->net_hosts, p->key);
 	else
 		hostset__prefetch(&fc->sources, p->key);
@@ -286,7 +288,7 @@ static bool fc_row(void *ctx, const struct cr_row *r, const struct agg_pos *pos)
 		/* A scanner's row counts only in its own table. */
 		w->fc.packets_all += p.c.packets;
 		count_known(w, &p);
-		exclude_row(w, pkey, r, pos);
+		exclude_row(w, &p, pos);
 		return true;
 	}
 	/* Python reads mirai_hosts for a kept row with Mirai SYNs. */
@@ -354,13 +356,6 @@ static int merge_bins(struct agg *a, __s64 **d, __s64 **s)
 	for (__u32 b = 0; b < a->nbins; b++)
 		(*d)[b] += (*s)[b];
 	return 0;
-}
-
-static void merge_counts(struct counts *d, const struct counts *s)
-{
-	d->packets += s->packets;
-	d->syn += s->syn;
-	d->mirai += s->mirai;
 }
 
 static int merge_excluded(struct excluded *d, const struct excluded *s)

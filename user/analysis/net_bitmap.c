@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include "analysis/net_bitmap.h"
+#include "util/huge_pages.h"
 
 #define BITS_BYTES ((size_t)NET24_COUNT * HOSTSET_WORDS * sizeof(__u64))
 #define PAGES (NET24_COUNT / NET_BITMAP_PAGE_NETS)
@@ -27,7 +28,7 @@ int net_bitmap__init(struct net_bitmap *b, bool huge)
 	}
 	b->bits = p;
 	if (huge)
-		madvise(p, BITS_BYTES, MADV_HUGEPAGE);
+		huge_pages_advise(p, BITS_BYTES);
 	return 0;
 }
 
