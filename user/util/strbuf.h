@@ -22,10 +22,10 @@ int strbuf__reserve(struct strbuf *sb, size_t extra);
 int strbuf__append(struct strbuf *sb, const void *data, size_t len);
 int strbuf__append_str(struct strbuf *sb, const char *s);
 /* strbuf__append() for the small appends of a row: inline while there is
- * room (a constant len becomes a plain store). */
+ * room, the spare byte kept (a constant len becomes a plain store). */
 static inline int strbuf__put(struct strbuf *sb, const void *data, size_t len)
 {
-	if (sb->cap - sb->len < len)
+	if (sb->cap - sb->len <= len)
 		return strbuf__append(sb, data, len);
 	__builtin_memcpy(sb->buf + sb->len, data, len);
 	sb->len += len;
