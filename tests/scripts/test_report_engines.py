@@ -60,16 +60,22 @@ def base_args(answers, out, known=True):
 SOURCES = {"host-sets": {}, "bitmap": {"DARKSCOPE_AGG_DENSE": "1"}}
 
 
-def both(answers, tmp_path, paths, extra=(), sources="host-sets"):
-    """Run the report with each engine; both must succeed."""
+def run_both(tmp_path, args_of, sources="host-sets"):
+    """Run the report with args_of(out dir) + --engine, for each engine;
+    both must succeed.  [(out dir, process)] for c, then python."""
     outs = []
     for engine in ("c", "python"):
         out = str(tmp_path / engine)
-        p = run_report(base_args(answers, out) + ["--engine", engine, *extra, *paths],
+        p = run_report(args_of(out) + ["--engine", engine],
                        env=dict(os.environ, DARKSCOPE=darkscope(), **SOURCES[sources]))
         assert p.returncode == 0, f"--engine {engine}:\n{p.stderr}"
         outs.append((out, p))
     return outs
+
+
+def both(answers, tmp_path, paths, extra=(), sources="host-sets"):
+    """run_both() on the synthetic period's arguments."""
+    return run_both(tmp_path, lambda out: base_args(answers, out) + [*extra, *paths], sources)
 
 
 def darkscope():
@@ -173,16 +179,9 @@ def test_lifted_port_same_report(tmp_path):
     ks = tmp_path / "ks.txt"
     ks.write_text("192.0.2.0/24 doc-scanner\n")
     rir = os.path.join(synth_quarter.FIXTURES, "delegated-test-extended")
-    outs = []
-    for engine in ("c", "python"):
-        out = str(tmp_path / engine)
-        p = run_report(["--from", "2026-04-01", "--to", "2026-04-01", "--top", "1",
-                        "--region-db", "rir:" + rir, "--known-scanners", str(ks),
-                        "--exclude-known", "--engine", engine, "-q", "--out", out,
-                        str(tmp_path / "s")], env=dict(os.environ, DARKSCOPE=darkscope()))
-        assert p.returncode == 0, p.stderr
-        outs.append((out, p))
-    (c, pc), (py, ppy) = outs
+    (c, pc), (py, ppy) = run_both(tmp_path, lambda out: [
+        "--from", "2026-04-01", "--to", "2026-04-01", "--top", "1", "--region-db", "rir:" + rir,
+        "--known-scanners", str(ks), "--exclude-known", "-q", "--out", out, str(tmp_path / "s")])
     report_compare.assert_same_results(c, py)
     r = report_compare.load_json(c)
     assert [(x["port"], x["packets"], x["sources"]) for x in r["top_ports"]] == [(22, 60, 4)]
