@@ -32,9 +32,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
-from . import clickhouse_files
+from . import clickhouse_daily, clickhouse_files
 from .clickhouse_client import ClickHouseError, escape, quote
-from .clickhouse_schema import LOAD_BATCHES_COLUMNS, SERIES, table_columns
+from .clickhouse_schema import LOAD_BATCHES_COLUMNS, PROTO_ENUM, SERIES, table_columns
 
 BATCH_BYTES = 64 << 20  # compressed bytes of new members per batch (about 4 M flows rows)
 BATCH_FILES = 4000
@@ -119,6 +119,7 @@ def recover(client, batch, series, lo, hi, no_hour, log):
         where += f" AND ts >= toDateTime({lo}) AND ts < toDateTime({hi + 3600})"
     n = int(client.scalar(f"SELECT count() FROM {series} WHERE {where}"))
     if n:
+        clickhouse_daily.note_repair(client, batch, series, where)
         client.execute(f"ALTER TABLE {series} DELETE WHERE batch = {batch}")
         _wait(f"the deletion of batch {batch} from {series}",
               lambda: client.scalar("SELECT count() FROM system.mutations WHERE "
@@ -127,11 +128,13 @@ def recover(client, batch, series, lo, hi, no_hour, log):
         left = int(client.scalar(f"SELECT count() FROM {series} WHERE batch = {batch}"))
         if left:
             raise LoadError(f"batch {batch}: {left} rows still in {series} after the deletion")
+    days = clickhouse_daily.repair(client, batch, series, PROTO_ENUM)
     now = int(time.time())
     client.insert_tsv("load_batches", ["batch", "event", "series", "at"],
                       [[batch, "void", series, now]])
-    log(f"batch {batch} ({series}) was interrupted: {n} rows removed, its files are "
-        "loaded again")
+    log(f"batch {batch} ({series}) was interrupted: {n} rows removed"
+        + (f", {len(days)} days of the daily tables rebuilt" if days else "")
+        + ", its files are loaded again")
     return n
 
 

@@ -23,6 +23,7 @@ import tempfile
 import time
 from array import array
 
+from . import clickhouse_daily, clickhouse_reading
 from .clickhouse_client import Client, External, quote
 from .report_counts import Counts, DailyCounts
 from .report_keys import PROTO_INDEX, label, pkey_split
@@ -34,7 +35,6 @@ from .report_reading import PassStats
 __all__ = ["ClickHouseSource", "read_ports", "read_ports_previous", "read_flows",
            "read_flows_previous", "read_flows_sources", "no_previous_flows", "read_sensor"]
 
-EMPTY_HOSTS = "CAST([] AS Array(UInt8))"
 NETS_STRUCTURE = "src UInt32, cc String, k Int32"
 
 
@@ -66,6 +66,7 @@ class ClickHouseSource:
         self.log = log
         self._tmp = tempfile.TemporaryDirectory(prefix="darkscope-report.")
         self._nets = {}  # (t_from, t_to) -> (External, {src: (cc, k)})
+        self._daily = None  # whether the daily tables hold every row (asked once)
 
     @property
     def spec(self):
@@ -82,6 +83,13 @@ class ClickHouseSource:
     @staticmethod
     def bin(window):
         return f"intDiv(toUInt32(ts) - {window.t_from}, {window.bin})"
+
+    def reading(self, window):
+        """clickhouse_reading.Reading of the window: the daily tables when
+        they serve it."""
+        if self._daily is None:
+            self._daily = clickhouse_daily.usable(self.client)
+        return clickhouse_reading.of(window, self._daily)
 
     def rows(self, sql, externals=()):
         return self.client.rows(sql, externals)
@@ -110,12 +118,16 @@ class ClickHouseSource:
         return None
 
     def stats(self, series, window, period):
+        if series != "sensor" and self.reading(window).daily:
+            period += ", daily tables"  # the footer says where the rows were counted
         st = PassStats(series, period, files=self.files(series, window))
         st.started = time.monotonic()
         return st
 
     def count(self, series, window):
-        return int(self.client.scalar(f"SELECT count() FROM {series} WHERE {self.where(window)}"))
+        r = self.reading(window)
+        table = r.ports if series == "ports" else r.sources
+        return int(self.client.scalar(f"SELECT {r.count} FROM {table} WHERE {r.where}"))
 
     def nets(self, window, nets):
         """(External table nets, {src: (cc, k)}) of every /24 in the window's
@@ -127,8 +139,9 @@ class ClickHouseSource:
         db, ks = nets.regiondb, nets.known_scanners
         table = {}
         path = os.path.join(self._tmp.name, f"nets-{window.t_from}-{window.t_to}.tsv")
+        r = self.reading(window)
         with open(path, "w") as f:
-            for (src,) in self.rows(f"SELECT DISTINCT src FROM flows WHERE {self.where(window)}"):
+            for (src,) in self.rows(f"SELECT DISTINCT src FROM {r.sources} WHERE {r.where}"):
                 a = int(src)
                 cc = (db.lookup(a) if db is not None else None) or None
                 k = ks.match_net24(a >> 8) if ks is not None else None
@@ -153,14 +166,15 @@ def _daily(nd):
 def read_ports(files, window, surge_min_packets, log):
     """Current period: totals, per-bin and per-sensor packets, surge cells."""
     nd = window.nbins
-    W, B = files.where(window), files.bin(window)
+    r = files.reading(window)
+    W, B, T = r.where, r.bin, r.ports
     stats = files.stats("ports", window, "current")
     totals = {}
     first = []
     for proto, dport, p, s, m, t, bins, packets in files.rows(
             "SELECT proto, dport, sum(p), sum(s), sum(m), min(t), groupArray(b), groupArray(p) "
-            f"FROM (SELECT proto, dport, {B} AS b, sum(packets) AS p, sum(syn) AS s, "
-            f"sum(mirai) AS m, toUInt32(min(ts)) AS t FROM ports WHERE {W} "
+            f"FROM (SELECT proto, dport, {B} AS b, {r.packets} AS p, {r.syn} AS s, "
+            f"{r.mirai} AS m, {r.first} AS t FROM {T} WHERE {W} "
             "GROUP BY proto, dport, b) GROUP BY proto, dport"):
         daily = _daily(nd)
         for b, v in zip(_ints(bins), _ints(packets)):
@@ -170,12 +184,12 @@ def read_ports(files, window, surge_min_packets, log):
     for _, k, c in sorted(first, key=lambda x: x[:2]):
         totals[k] = c
     sensor_ports = {(sensor, _pkey(proto, dport)): int(p) for sensor, proto, dport, p in
-                    files.rows(f"SELECT sensor, proto, dport, sum(packets) FROM ports WHERE {W} "
+                    files.rows(f"SELECT sensor, proto, dport, {r.packets} FROM {T} WHERE {W} "
                                "GROUP BY sensor, proto, dport")}
     per_sensor = {}
     for sensor, b, p, s, m, t in files.rows(
-            f"SELECT sensor, {B} AS b, sum(packets), sum(syn), sum(mirai), toUInt32(min(ts)) "
-            f"FROM ports WHERE {W} GROUP BY sensor, b"):
+            f"SELECT sensor, {B} AS b, {r.packets}, {r.syn}, {r.mirai}, {r.first} "
+            f"FROM {T} WHERE {W} GROUP BY sensor, b"):
         c = per_sensor.get(sensor)
         if c is None:
             c = per_sensor[sensor] = [int(t), DailyCounts(0, 0, 0, _daily(nd))]
@@ -193,9 +207,9 @@ def read_ports(files, window, surge_min_packets, log):
             day_totals[i] += x
     cells = {}
     for b, sensor, proto, dport, p in files.rows(
-            f"SELECT {B} AS b, sensor, proto, dport, sum(packets) FROM ports WHERE {W} AND "
-            f"(proto, dport, {B}) IN (SELECT proto, dport, {B} FROM ports WHERE {W} "
-            f"GROUP BY proto, dport, {B} HAVING sum(packets) >= {int(surge_min_packets)}) "
+            f"SELECT {B} AS b, sensor, proto, dport, {r.packets} FROM {T} WHERE {W} AND "
+            f"(proto, dport, {B}) IN (SELECT proto, dport, {B} FROM {T} WHERE {W} "
+            f"GROUP BY proto, dport, {B} HAVING {r.packets} >= {int(surge_min_packets)}) "
             "GROUP BY b, sensor, proto, dport"):
         cells[(int(b), sensor, _pkey(proto, dport))] = int(p)
     stats.finish(files.count("ports", window))
@@ -206,8 +220,9 @@ def read_ports(files, window, surge_min_packets, log):
 def read_ports_previous(files, window):
     """Previous period: port totals, for the previous ranks."""
     stats = files.stats("ports", window, "previous")
+    r = files.reading(window)
     totals = {_pkey(proto, dport): int(p) for proto, dport, p in files.rows(
-        f"SELECT proto, dport, sum(packets) FROM ports WHERE {files.where(window)} "
+        f"SELECT proto, dport, {r.packets} FROM {r.ports} WHERE {r.where} "
         "GROUP BY proto, dport")}
     stats.finish(files.count("ports", window))
     return PreviousPorts(totals, stats)
@@ -217,17 +232,15 @@ def _sources_sql(hosts):
     return f"length(groupUniqArrayArray({hosts}))"
 
 
-MIRAI_HOSTS = f"if(mirai > 0, mirai_hosts, {EMPTY_HOSTS})"
-
-
 def _port_sources(files, window, ext, ports, exclude):
     """{pkey: distinct sources} of the given ports (0 for a port without rows)."""
     out = {k: 0 for k in ports}
     if not ports:
         return out
+    r = files.reading(window)
     for proto, dport, n in files.rows(
             f"SELECT proto, dport, sum(n) FROM (SELECT proto, dport, src, "
-            f"{_sources_sql('src_hosts')} AS n FROM flows WHERE {files.where(window)}"
+            f"{r.hosts} AS n FROM {r.port_sources} WHERE {r.where}"
             f"{_kept(exclude)} AND (proto, dport) IN ({_port_tuples(ports)}) "
             "GROUP BY proto, dport, src) GROUP BY proto, dport", [ext]):
         out[_pkey(proto, dport)] = int(n)
@@ -235,7 +248,10 @@ def _port_sources(files, window, ext, ports, exclude):
 
 
 def _known(files, window, ext, nscanners, exclude, nd):
-    """(known scanner list, known_cells, excluded packets)."""
+    """(known scanner list, known_cells, excluded packets), from the series
+    tables (the daily ones have no sensor per /24)."""
+    if not nscanners:
+        return [], {}, 0  # nothing in `nets` is a known scanner's
     W, B = files.where(window), files.bin(window)
     counts = [Counts() for _ in range(nscanners)]
     ports = [dict() for _ in range(nscanners)]
@@ -274,15 +290,17 @@ def read_flows(files, window, nets, hostbits, candidates, fig3_key, fig3_region,
                nscanners, exclude):
     """Current period (report_pass_flows.read_flows)."""
     nd = window.nbins
-    W, B = files.where(window), files.bin(window)
+    r = files.reading(window)
+    W, B = r.where, r.bin
     stats = files.stats("flows", window, "current")
     ext, _ = files.nets(window, nets)
     kept = _kept(exclude)
-    rows, packets_all = files.rows(f"SELECT count(), sum(packets) FROM flows WHERE {W}")[0]
+    rows, packets_all = files.rows(f"SELECT {r.count}, {r.packets} FROM {r.sources} "
+                                   f"WHERE {W}")[0]
     region_totals = {}
     for cc, b, p, s, m in files.rows(
             "SELECT cc, b, sum(p), sum(s), sum(m) FROM (SELECT src, "
-            f"{B} AS b, sum(packets) AS p, sum(syn) AS s, sum(mirai) AS m FROM flows "
+            f"{B} AS b, {r.packets} AS p, {r.syn} AS s, {r.mirai} AS m FROM {r.sources} "
             f"WHERE {W}{kept} GROUP BY src, b) ANY LEFT JOIN nets USING src GROUP BY cc, b",
             [ext]):
         key = cc or None
@@ -295,8 +313,8 @@ def read_flows(files, window, nets, hostbits, candidates, fig3_key, fig3_region,
         t.daily[int(b)] += int(p)
     region_sources, region_mirai = {}, {}
     for cc, n, nm in files.rows(
-            f"SELECT cc, sum(n), sum(nm) FROM (SELECT src, {_sources_sql('src_hosts')} AS n, "
-            f"{_sources_sql(MIRAI_HOSTS)} AS nm FROM flows WHERE {W}{kept} GROUP BY src) "
+            f"SELECT cc, sum(n), sum(nm) FROM (SELECT src, {r.hosts} AS n, "
+            f"{r.mirai_hosts} AS nm FROM {r.sources} WHERE {W}{kept} GROUP BY src) "
             "ANY LEFT JOIN nets USING src GROUP BY cc", [ext]):
         region_sources[cc or None] = int(n)
         if int(nm):
@@ -307,8 +325,9 @@ def read_flows(files, window, nets, hostbits, candidates, fig3_key, fig3_region,
         proto, port = pkey_split(fig3_key)
         for b, n, nm in files.rows(
                 f"SELECT b, sum(n), sum(nm) FROM (SELECT {B} AS b, src, "
-                f"{_sources_sql('src_hosts')} AS n, {_sources_sql(MIRAI_HOSTS)} AS nm "
-                f"FROM flows WHERE {W}{kept} AND proto = {quote(proto)} AND dport = {port} "
+                f"{r.hosts} AS n, {r.mirai_hosts} AS nm "
+                f"FROM {r.port_sources} WHERE {W}{kept} AND proto = {quote(proto)} "
+                f"AND dport = {port} "
                 f"AND src IN (SELECT src FROM nets WHERE cc = {quote(fig3_region)}) "
                 "GROUP BY b, src) GROUP BY b", [ext]):
             fig3_total[int(b)] = int(n)
@@ -322,17 +341,19 @@ def read_flows(files, window, nets, hostbits, candidates, fig3_key, fig3_region,
 
 def read_flows_previous(files, window, nets, exclude):
     """Previous period: region packets (and the scanners' ports, to exclude)."""
-    W = files.where(window)
+    r = files.reading(window)
     stats = files.stats("flows", window, "previous")
     ext, _ = files.nets(window, nets)
-    rows, total = files.rows(f"SELECT count(), sum(packets) FROM flows WHERE {W}")[0]
+    rows, total = files.rows(f"SELECT {r.count}, {r.packets} FROM {r.sources} "
+                             f"WHERE {r.where}")[0]
     region_totals = {cc or None: int(p) for cc, p in files.rows(
-        f"SELECT cc, sum(p) FROM (SELECT src, sum(packets) AS p FROM flows WHERE {W}"
-        f"{_kept(exclude)} GROUP BY src) ANY LEFT JOIN nets USING src GROUP BY cc", [ext])}
+        f"SELECT cc, sum(p) FROM (SELECT src, {r.packets} AS p FROM {r.sources} WHERE "
+        f"{r.where}{_kept(exclude)} GROUP BY src) ANY LEFT JOIN nets USING src GROUP BY cc",
+        [ext])}
     known_ports = {}
     if exclude:
         known_ports = {_pkey(proto, dport): int(p) for proto, dport, p in files.rows(
-            f"SELECT proto, dport, sum(packets) FROM flows WHERE {W}{KNOWN} "
+            f"SELECT proto, dport, sum(packets) FROM flows WHERE {files.where(window)}{KNOWN} "
             "GROUP BY proto, dport", [ext])}
     stats.finish(int(rows))
     return PreviousFlows(region_totals, known_ports, int(total), stats)

@@ -14,7 +14,7 @@ gives the same table names for the report over many shards.
 ClickHouse 18.16 (Debian 12) is the oldest server this must run on: no
 LowCardinality, codecs or skip indices are used.
 """
-from . import series_columns
+from . import clickhouse_daily, series_columns
 from .clickhouse_client import check_name
 
 SERIES = ("flows", "ports", "sensor")
@@ -111,11 +111,11 @@ def _add_missing(client, database, table, columns, have):
     return added
 
 
-def create(client, database=None):
+def create(client, database=None, log=None):
     """The series tables and the journal in `database` (default: the
-    client's), made if missing, and any column the series gained since;
-    returns the columns added as ["table.column"].  One query when all is
-    there already."""
+    client's), made if missing, and any column the series gained since,
+    then the daily tables (clickhouse_daily); returns the columns added as
+    ["table.column"]."""
     db = check_name(database or client.database)
     have = _existing(client, db)
     if not have:
@@ -128,6 +128,7 @@ def create(client, database=None):
             client.execute(sql, database=False)
             continue
         added += [f"{table}.{c}" for c in _add_missing(client, db, table, columns, have[table])]
+    clickhouse_daily.create(client, db, PROTO_ENUM, log)
     return added
 
 
@@ -146,3 +147,8 @@ def create_distributed(client, database, cluster, local_database):
         client.execute(f"CREATE TABLE IF NOT EXISTS {db}.{table} (\n    {_columns_sql(columns)}\n)"
                        f" ENGINE = Distributed({cl}, {local}, {table}, sipHash64(sensor))",
                        database=False)
+    # Read only (the loader writes each shard's own): no sharding key.
+    for table, columns in [(t.name, t.columns()) for t in clickhouse_daily.tables(PROTO_ENUM)] + \
+            [("daily_state", clickhouse_daily.STATE_COLUMNS)]:
+        client.execute(f"CREATE TABLE IF NOT EXISTS {db}.{table} (\n    {_columns_sql(columns)}\n)"
+                       f" ENGINE = Distributed({cl}, {local}, {table})", database=False)

@@ -13,7 +13,10 @@ test uses a database of its own.  On a synthetic day in the real format
   members after an append; a torn last member is left until it is whole;
 - a load cut short after its rows were inserted (the loader killed before
   its `done` rows, or `darkscope export` failing mid-batch) leaves nothing
-  counted twice: the next run removes the batch's rows and loads them again.
+  counted twice: the next run removes the batch's rows and loads them again;
+- after each of these, the daily tables hold exactly what the series
+  tables say (daily_check.py), also when made on a database loaded before
+  they existed.
 
 Without clickhouse-server or clickhouse-client: SKIP with the reason.
 Run: /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/scripts/test_clickhouse_load.py
@@ -28,6 +31,7 @@ import pytest
 import clickhouse_server
 import synth_quarter
 from clickhouse_server import loaded_rows, loader
+from daily_check import daily_mismatches
 
 SENSORS = ("tokyo-1", "osaka-1")
 SERIES = ("flows", "ports", "sensor")
@@ -98,10 +102,12 @@ def test_load_takes_every_row_once_then_nothing(server, day, darkscope_bin, fmt)
     assert loaded_rows(p.stderr) == sum(w[0] for w in want.values())
     for s in SERIES:
         assert table_totals(client, s) == want[s], s
+    assert daily_mismatches(client) == {}
     again = loader("load", *db_args(server, db), "--format", fmt, day)
     assert loaded_rows(again.stderr) == 0
     for s in SERIES:
         assert table_totals(client, s) == want[s], s
+    assert daily_mismatches(client) == {}
     # Every row is the file's, value for value (the flows of one hour).
     hour = os.path.join(day, "tokyo-1", "flows-2026-04-01T03.tsv.gz")
     p = subprocess.run([darkscope_bin, "read", "--json", hour], capture_output=True, text=True,
@@ -192,6 +198,9 @@ def test_loader_killed_before_done_is_not_counted_twice(server, day, darkscope_b
     assert loaded_rows(p.stderr) == want[0]
     assert table_totals(client, "ports") == want
     assert clickhouse_load.open_batches(client) == []
+    # The daily table had the batch's rows too: its days were rebuilt.
+    assert "days of the daily tables rebuilt" in p.stderr
+    assert daily_mismatches(client) == {}
     assert loaded_rows(loader("load", *db_args(server, db), "--series", "ports", day).stderr) == 0
 
 
@@ -220,7 +229,33 @@ exec {darkscope_bin} "$@"
     assert "darkscope export exited 1" in p.stderr
     assert "was interrupted" in p.stderr and " 0 rows removed" not in p.stderr
     assert table_totals(client, "flows") == (0, 0, 0)
+    assert daily_mismatches(client) == {}  # the half batch's day rebuilt: empty
     want = file_totals(darkscope_bin, "flows", [day])
     p = loader("load", *db_args(server, db), "--series", "flows", day)
     assert loaded_rows(p.stderr) == want[0]
     assert table_totals(client, "flows") == want
+    assert daily_mismatches(client) == {}
+
+
+def test_daily_tables_filled_for_rows_loaded_before_them(server, day):
+    """A database loaded before the daily tables existed: `schema` makes
+    them from its rows, and the report may read them once that is done."""
+    from darkscope_lib import clickhouse_daily
+
+    db = "before_daily"
+    loader("schema", *db_args(server, db))
+    loader("load", *db_args(server, db), day)
+    client = server.client(db)
+    for t in ("ports_daily", "sources_daily", "port_sources_daily"):
+        client.execute(f"DROP TABLE {t}_view")
+        client.execute(f"DROP TABLE {t}")
+    client.execute("DROP TABLE daily_state")
+    assert not clickhouse_daily.usable(client)
+    p = loader("schema", *db_args(server, db))
+    assert "sources_daily: filling from the flows rows loaded before" in p.stderr
+    assert daily_mismatches(client) == {}
+    assert clickhouse_daily.usable(client)
+    # A day's row changed in the daily table is seen (the check can fail).
+    client.execute("INSERT INTO ports_daily SELECT day, sensor, proto, dport, rows, sum_packets, "
+                   "sum_syn, sum_mirai, first FROM ports_daily LIMIT 1")
+    assert set(daily_mismatches(client)) == {"ports_daily"}

@@ -5,7 +5,8 @@ footer's reading figures aside: report_compare.assert_same_results).
 
 On a synthetic 2-day period with its previous period (synth_quarter.py,
 two sensors, 10-minute intervals, known scanners):
-- one server: hour bins (the period's own), day bins, and --exclude-known;
+- one server: hour bins (the period's own), day bins (read from the daily
+  tables), and --exclude-known with either;
 - two servers on two localhost ports as two shards of a cluster, each
   sensor loaded to one of them, the report read through Distributed tables
   on the first.
@@ -35,6 +36,8 @@ VARIANTS = {
     "days": ["--bin", "day"],
     "exclude-known": ["--known-scanners", synth_quarter.KNOWN_SCANNERS_FIXTURE,
                       "--exclude-known"],
+    "days-exclude-known": ["--bin", "day", "--known-scanners",
+                           synth_quarter.KNOWN_SCANNERS_FIXTURE, "--exclude-known"],
 }
 
 
@@ -92,6 +95,13 @@ def test_same_report_as_the_files(period, file_reports, one_server, tmp_path, va
     report_compare.assert_same_results(file_reports[variant], out)
     r = report_compare.load_json(out)
     assert r["footer"]["paths"] == [f"clickhouse://{one_server.spec('darkscope')}"]
+    # Day bins of whole days come from the daily tables, other bins from the
+    # rows; the previous period is read as one bin of whole days.
+    daily = sorted(k for k in r["footer"]["rows"] if "daily tables" in k)
+    want = ["flows (previous, daily tables)", "ports (previous, daily tables)"]
+    if variant.startswith("days"):
+        want = sorted(want + ["flows (current, daily tables)", "ports (current, daily tables)"])
+    assert daily == want, r["footer"]["rows"]
 
 
 def test_two_shards_behind_distributed_tables(period, file_reports, tmp_path):
@@ -126,6 +136,11 @@ def test_two_shards_behind_distributed_tables(period, file_reports, tmp_path):
         out = str(tmp_path / "dist")
         run_report(["--clickhouse", servers[0].spec("darkscope_all")], out, period[1])
         report_compare.assert_same_results(file_reports["hours"], out)
+        out = str(tmp_path / "dist-days")
+        run_report(["--clickhouse", servers[0].spec("darkscope_all")], out, period[1],
+                   VARIANTS["days"])
+        report_compare.assert_same_results(file_reports["days"], out)
+        assert "ports (current, daily tables)" in report_compare.load_json(out)["footer"]["rows"]
         # A second load over both shards takes nothing.
         p = loader("load", *[a for s in servers for a in ("--shard", s.spec("darkscope"))],
                    period[0])

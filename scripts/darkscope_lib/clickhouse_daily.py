@@ -1,0 +1,215 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+"""Tables aggregated per UTC day as rows are loaded (docs/CLICKHOUSE.md,
+"Daily tables"): what lets the report of a quarter of many sensors read
+10^8 rows instead of 10^10.
+
+- `ports_daily`: per (day, sensor, proto, dport) of the ports series: rows,
+  sum_packets, sum_syn, sum_mirai, first (ts).  The ports pass.
+- `sources_daily`: per (day, src) of the flows series, over all sensors:
+  rows, the sums, and the /24's host bits (h0..h3) and Mirai host bits
+  (m0..m3) as four 64-bit words each.  Regions, their distinct sources.
+- `port_sources_daily`: per (day, proto, dport, src) of the flows series:
+  the host bits.  Distinct sources of the top ports and of Figure 3.
+
+Each is an AggregatingMergeTree partitioned by day, filled by a
+materialized view on its series table, so a load writes them in the same
+INSERT.  Rows of one key from several loads (or blocks) are merged by the
+server in the background; the queries aggregate anyway.
+
+Exactly once: the views carry no batch column (the server could not merge
+the loads' rows otherwise).  A batch cut short may have left rows in them;
+its recovery (clickhouse_load.recover) notes the days its rows touch in
+`daily_repairs` before deleting them from the series table, then rebuilds
+those days' partitions from the series table (drop partition, insert from a
+SELECT).  Both steps can be repeated: a recovery cut short again is done
+again, from the noted days.
+
+`daily_state` says whether a table holds every row of its series: a table
+made on a database that had rows already is filled from them (`schema`
+does it, `-1` before, `+1` after); the report reads a table only where the
+sum of its rows is 0 on every shard, and the series tables otherwise.
+"""
+from dataclasses import dataclass
+
+from .clickhouse_client import ClickHouseError, quote
+
+DAY = "intDiv(toUInt32(ts), 86400)"
+WORDS = 4  # a /24's host bitmap: 4 x 64 bits
+
+
+def host_word(hosts, k):
+    """Word k of the bitmap of a host list (an Array(UInt8) expression):
+    an OR, so a list with repeats gives the same bits."""
+    return (f"arrayReduce('groupBitOr', arrayMap(x -> bitShiftLeft(toUInt64(1), x % 64), "
+            f"arrayFilter(x -> intDiv(x, 64) = {k}, {hosts})))")
+
+
+MIRAI_HOSTS = "if(mirai > 0, mirai_hosts, CAST([] AS Array(UInt8)))"
+
+
+def popcount(word):
+    """Bits set in a UInt64 expression (18.16 has no bitCount)."""
+    a = f"({word} - bitAnd(bitShiftRight({word}, 1), 6148914691236517205))"
+    b = f"(bitAnd({a}, 3689348814741910323) + bitAnd(bitShiftRight({a}, 2), 3689348814741910323))"
+    c = f"bitAnd({b} + bitShiftRight({b}, 4), 1085102592571150095)"
+    return f"bitShiftRight({c} * 72340172838076673, 56)"
+
+
+def sources(prefix):
+    """Distinct hosts of the OR-ed words prefix0..prefix3 of a group."""
+    return " + ".join(popcount(f"groupBitOrMerge({prefix}{k})") for k in range(WORDS))
+
+
+@dataclass(frozen=True)
+class DailyTable:
+    name: str
+    series: str  # the series table the view reads
+    keys: tuple  # (column, type, expression over the series table)
+    values: tuple  # (column, AggregateFunction type, -State expression)
+    order: str
+
+    def columns(self):
+        return [(n, t) for n, t, _ in self.keys] + [(n, t) for n, t, _ in self.values]
+
+    def select(self, database, where=""):
+        cols = [f"{e} AS {n}" for n, _, e in self.keys] + [f"{e} AS {n}" for n, _, e in
+                                                           self.values]
+        return (f"SELECT {', '.join(cols)} FROM {database}.{self.series}"
+                f"{' WHERE ' + where if where else ''} "
+                f"GROUP BY {', '.join(n for n, _, _ in self.keys)}")
+
+
+def _sums(*names):
+    # sum_x, not x: in the view's SELECT an alias x would stand for the
+    # column x in every other expression (MIRAI_HOSTS reads mirai).
+    return tuple((f"sum_{n}", "AggregateFunction(sum, UInt64)", f"sumState({n})")
+                 for n in names)
+
+
+def _bits(prefix, hosts):
+    return tuple((f"{prefix}{k}", "AggregateFunction(groupBitOr, UInt64)",
+                  f"groupBitOrState({host_word(hosts, k)})") for k in range(WORDS))
+
+
+def tables(proto_enum):
+    day = ("day", "UInt32", DAY)
+    rows = ("rows", "AggregateFunction(count)", "countState()")
+    return (
+        DailyTable("ports_daily", "ports",
+                   (day, ("sensor", "String", "sensor"), ("proto", proto_enum, "proto"),
+                    ("dport", "UInt16", "dport")),
+                   (rows,) + _sums("packets", "syn", "mirai")
+                   + (("first", "AggregateFunction(min, DateTime)", "minState(ts)"),),
+                   "(sensor, proto, dport)"),
+        DailyTable("sources_daily", "flows", (day, ("src", "UInt32", "src")),
+                   (rows,) + _sums("packets", "syn", "mirai") + _bits("h", "src_hosts")
+                   + _bits("m", MIRAI_HOSTS), "(src)"),
+        DailyTable("port_sources_daily", "flows",
+                   (day, ("proto", proto_enum, "proto"), ("dport", "UInt16", "dport"),
+                    ("src", "UInt32", "src")),
+                   _bits("h", "src_hosts") + _bits("m", MIRAI_HOSTS), "(proto, dport, src)"),
+    )
+
+
+STATE_COLUMNS = (("name", "String"), ("v", "Int8"), ("at", "DateTime"))
+REPAIR_COLUMNS = (("batch", "UInt64"), ("series", "String"), ("day", "UInt32"))
+
+
+def _columns_sql(columns):
+    return ", ".join(f"`{n}` {t}" for n, t in columns)
+
+
+def create_sql(database, t):
+    return (f"CREATE TABLE IF NOT EXISTS {database}.{t.name} ({_columns_sql(t.columns())}) "
+            f"ENGINE = AggregatingMergeTree PARTITION BY day ORDER BY {t.order}")
+
+
+def view_sql(database, t):
+    return (f"CREATE MATERIALIZED VIEW IF NOT EXISTS {database}.{t.name}_view "
+            f"TO {database}.{t.name} AS {t.select(database)}")
+
+
+def journal_sql(database):
+    return [f"CREATE TABLE IF NOT EXISTS {database}.daily_state ({_columns_sql(STATE_COLUMNS)}) "
+            "ENGINE = MergeTree PARTITION BY tuple() ORDER BY name",
+            f"CREATE TABLE IF NOT EXISTS {database}.daily_repairs ({_columns_sql(REPAIR_COLUMNS)}) "
+            "ENGINE = MergeTree PARTITION BY tuple() ORDER BY (batch, day)"]
+
+
+def _state(client, database):
+    return {n: int(v) for n, v in client.rows(
+        f"SELECT name, sum(v) FROM {database}.daily_state GROUP BY name", database=False)}
+
+
+def create(client, database, proto_enum, log=None):
+    """The daily tables, their views and journals in database; a table made
+    where its series has rows is filled from them.  Run it while no load
+    runs (as `schema` says).  Returns the tables filled."""
+    have = {n for (n,) in client.rows("SELECT name FROM system.tables WHERE "
+                                      f"database = {quote(database)}", database=False)}
+    for name, sql in zip(("daily_state", "daily_repairs"), journal_sql(database)):
+        if name not in have:
+            client.execute(sql, database=False)
+    state = _state(client, database)
+    made = []
+    for t in tables(proto_enum):
+        if t.name not in have:
+            client.execute(create_sql(database, t), database=False)
+        if f"{t.name}_view" not in have:
+            client.execute(view_sql(database, t), database=False)
+        if t.name not in state:
+            n = int(client.rows(f"SELECT count() FROM {database}.{t.series}", database=False)[0][0])
+            _note_state(client, database, t.name, -1 if n else 0)
+            state[t.name] = -1 if n else 0
+        if state[t.name] < 0:
+            # Made on rows loaded before (or a fill cut short): fill again.
+            if log:
+                log(f"{t.name}: filling from the {t.series} rows loaded before")
+            client.execute(f"TRUNCATE TABLE {database}.{t.name}", database=False)
+            client.execute(f"INSERT INTO {database}.{t.name} {t.select(database)}",
+                           database=False)
+            _note_state(client, database, t.name, 1)
+            made.append(t.name)
+    return made
+
+
+def _note_state(client, database, name, v):
+    client.execute(f"INSERT INTO {database}.daily_state VALUES ({quote(name)}, {v}, now())",
+                   database=False)
+
+
+def usable(client):
+    """Whether every daily table holds all rows of its series, on every
+    shard (over Distributed tables, a shard's -1 is not hidden by another's 0)."""
+    try:
+        state = dict(client.rows("SELECT name, sum(v) FROM daily_state GROUP BY name"))
+    except ClickHouseError:  # a database made before the daily tables
+        return False
+    names = {t.name for t in tables("String")}
+    return names <= set(state) and all(int(state[n]) == 0 for n in names)
+
+
+def note_repair(client, batch, series, where):
+    """Before a cut-short batch's rows are deleted: note the days they touch."""
+    if not any(t.series == series for t in tables("String")):
+        return
+    client.execute(f"INSERT INTO daily_repairs SELECT {batch}, {quote(series)}, {DAY} AS day "
+                   f"FROM {series} WHERE {where} GROUP BY day")
+
+
+def repair(client, batch, series, proto_enum):
+    """Rebuild the noted days of a cut-short batch from the series table
+    (its rows deleted by now); returns the days rebuilt."""
+    days = [int(d) for (d,) in client.rows(
+        f"SELECT DISTINCT day FROM daily_repairs WHERE batch = {batch} ORDER BY day")]
+    if not days:
+        return []
+    db = client.database
+    listed = ", ".join(map(str, days))
+    for t in tables(proto_enum):
+        if t.series != series:
+            continue
+        for d in days:
+            client.execute(f"ALTER TABLE {t.name} DROP PARTITION {d}")
+        client.execute(f"INSERT INTO {t.name} {t.select(db, f'{DAY} IN ({listed})')}")
+    return days
