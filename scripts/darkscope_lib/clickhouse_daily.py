@@ -10,6 +10,9 @@
   (m0..m3) as four 64-bit words each.  Regions, their distinct sources.
 - `port_sources_daily`: per (day, proto, dport, src) of the flows series:
   the host bits.  Distinct sources of the top ports and of Figure 3.
+- `port_mirai_daily`: the same for the rows with Mirai SYNs: their Mirai
+  host bits (Figure 3).  A table of its own, as the view skips every other
+  row: Mirai words in port_sources_daily cost each load 30 % more.
 
 Each is an AggregatingMergeTree partitioned by day, filled by a
 materialized view on its series table, so a load writes them in the same
@@ -67,6 +70,7 @@ class DailyTable:
     keys: tuple  # (column, type, expression over the series table)
     values: tuple  # (column, AggregateFunction type, -State expression)
     order: str
+    where: str = ""  # the series rows it takes (all when empty)
 
     def columns(self):
         return [(n, t) for n, t, _ in self.keys] + [(n, t) for n, t, _ in self.values]
@@ -74,6 +78,7 @@ class DailyTable:
     def select(self, database, where=""):
         cols = [f"{e} AS {n}" for n, _, e in self.keys] + [f"{e} AS {n}" for n, _, e in
                                                            self.values]
+        where = " AND ".join(f"({w})" for w in (self.where, where) if w)
         return (f"SELECT {', '.join(cols)} FROM {database}.{self.series}"
                 f"{' WHERE ' + where if where else ''} "
                 f"GROUP BY {', '.join(n for n, _, _ in self.keys)}")
@@ -107,7 +112,11 @@ def tables(proto_enum):
         DailyTable("port_sources_daily", "flows",
                    (day, ("proto", proto_enum, "proto"), ("dport", "UInt16", "dport"),
                     ("src", "UInt32", "src")),
-                   _bits("h", "src_hosts") + _bits("m", MIRAI_HOSTS), "(proto, dport, src)"),
+                   _bits("h", "src_hosts"), "(proto, dport, src)"),
+        DailyTable("port_mirai_daily", "flows",
+                   (day, ("proto", proto_enum, "proto"), ("dport", "UInt16", "dport"),
+                    ("src", "UInt32", "src")),
+                   _bits("m", "mirai_hosts"), "(proto, dport, src)", where="mirai > 0"),
     )
 
 

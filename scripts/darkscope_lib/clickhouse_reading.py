@@ -19,6 +19,7 @@ class Reading:
     ports: str  # per (sensor, proto, dport): table of the ports pass
     sources: str  # per src: regions
     port_sources: str  # per (proto, dport, src): distinct sources of ports
+    port_mirai: str  # the same for Mirai sources
     count: str  # rows of the series behind
     packets: str
     syn: str
@@ -33,7 +34,8 @@ def raw(window):
     return Reading(
         where=f"ts >= toDateTime({window.t_from}) AND ts < toDateTime({window.t_to})",
         bin=f"intDiv(toUInt32(ts) - {window.t_from}, {window.bin})",
-        ports="ports", sources="flows", port_sources="flows", count="count()",
+        ports="ports", sources="flows", port_sources="flows", port_mirai="flows",
+        count="count()",
         packets="sum(packets)", syn="sum(syn)", mirai="sum(mirai)", first="toUInt32(min(ts))",
         hosts="length(groupUniqArrayArray(src_hosts))",
         mirai_hosts=f"length(groupUniqArrayArray({clickhouse_daily.MIRAI_HOSTS}))", daily=False)
@@ -44,6 +46,7 @@ def daily(window):
         where=f"day >= {window.t_from // DAY} AND day < {window.t_to // DAY}",
         bin=f"intDiv(toInt64(day) * {DAY} - {window.t_from}, {window.bin})",
         ports="ports_daily", sources="sources_daily", port_sources="port_sources_daily",
+        port_mirai="port_mirai_daily",
         count="countMerge(rows)", packets="sumMerge(sum_packets)", syn="sumMerge(sum_syn)",
         mirai="sumMerge(sum_mirai)", first="toUInt32(minMerge(first))",
         hosts=clickhouse_daily.sources("h"), mirai_hosts=clickhouse_daily.sources("m"),

@@ -147,6 +147,10 @@ class ClickHouseSource:
                 k = ks.match_net24(a >> 8) if ks is not None else None
                 table[a] = (cc, k)
                 f.write(f"{a}\t{cc or ''}\t{-1 if k is None else k}\n")
+            if not table:
+                # clickhouse-client sends no table for an empty file; a
+                # window without sources has no row this could match.
+                f.write("0\t\t-1\n")
         got = self._nets[key] = (External("nets", NETS_STRUCTURE, path), table)
         return got
 
@@ -323,15 +327,15 @@ def read_flows(files, window, nets, hostbits, candidates, fig3_key, fig3_region,
     fig3_total, fig3_mirai = [0] * nd, [0] * nd
     if fig3_key in candidates:
         proto, port = pkey_split(fig3_key)
-        for b, n, nm in files.rows(
-                f"SELECT b, sum(n), sum(nm) FROM (SELECT {B} AS b, src, "
-                f"{r.hosts} AS n, {r.mirai_hosts} AS nm "
-                f"FROM {r.port_sources} WHERE {W}{kept} AND proto = {quote(proto)} "
-                f"AND dport = {port} "
-                f"AND src IN (SELECT src FROM nets WHERE cc = {quote(fig3_region)}) "
-                "GROUP BY b, src) GROUP BY b", [ext]):
-            fig3_total[int(b)] = int(n)
-            fig3_mirai[int(b)] = int(nm)
+        for out, table, hosts in ((fig3_total, r.port_sources, r.hosts),
+                                  (fig3_mirai, r.port_mirai, r.mirai_hosts)):
+            for b, n in files.rows(
+                    f"SELECT b, sum(n) FROM (SELECT {B} AS b, src, {hosts} AS n "
+                    f"FROM {table} WHERE {W}{kept} AND proto = {quote(proto)} "
+                    f"AND dport = {port} "
+                    f"AND src IN (SELECT src FROM nets WHERE cc = {quote(fig3_region)}) "
+                    "GROUP BY b, src) GROUP BY b", [ext]):
+                out[int(b)] = int(n)
     known, cells, excluded = _known(files, window, ext, nscanners, exclude, nd)
     stats.finish(int(rows))
     packets_all = int(packets_all)

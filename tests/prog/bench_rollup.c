@@ -26,6 +26,14 @@
  *   WORK_DIR is made and emptied for each N (a day at 10^5 rows a minute
  *   is about 2 GB of files); BENCH_ROLLUP_KEEP=1 leaves the last day there
  *   (to profile `darkscope rollup --force WORK_DIR` on it).
+ *   For many sensors' days (bench_clickhouse_quarter.py):
+ *   BENCH_ROLLUP_SENSOR=NAME names the sensor (default bench-1),
+ *   BENCH_ROLLUP_SEED=S draws another day (other keys and values: no key in
+ *   common with another seed's, the hardest case for tables that merge
+ *   sensors), BENCH_ROLLUP_NETS=M draws the source /24s from M of them (the
+ *   same M for every seed: the scanners every sensor sees; default: any of
+ *   the 2^24), BENCH_ROLLUP_WRITE_ONLY=1 writes the day (no rollup, nothing
+ *   measured, nothing printed) and leaves it there.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -64,13 +72,18 @@ static __u64 mix64(__u64 z)
 	return z ^ (z >> 31);
 }
 
+static __u64 key_seed; /* BENCH_ROLLUP_SEED: another sensor's key space */
+static __u64 src_nets; /* BENCH_ROLLUP_NETS: sources from this many /24s (0: any) */
+
 /* Key number k of the day's key space: always the same key. */
 static void key_of(__u64 k, struct flow_row *row)
 {
-	__u64 h = mix64(k + 1);
+	__u64 h = mix64((k + 1) ^ key_seed);
 
 	memset(row, 0, sizeof(*row));
-	row->key.src_net = htonl((__u32)(h & 0xffffff) << 8);
+	/* The /24s of a pool are the same for every seed: mix64() of 1..M. */
+	row->key.src_net = htonl((__u32)((src_nets ? mix64(1 + mix64(h) % src_nets) : h) &
+					 0xffffff) << 8);
 	row->key.proto = (h >> 24) % 10 < 8 ? DS_PROTO_TCP
 					     : ((h >> 24) % 10 == 8 ? DS_PROTO_UDP : DS_PROTO_ICMP);
 	if (row->key.proto == DS_PROTO_ICMP)
@@ -119,7 +132,9 @@ struct day_counts {
 static int write_day(const char *dir, __u64 n, struct day_counts *c)
 {
 	static const char *const series[3] = { "flows", "ports", "sensor" };
-	struct ts_writer_meta meta = { .sensor = "bench-1", .iface = "eth1", .version = "0.1.0",
+	const char *sensor = getenv("BENCH_ROLLUP_SENSOR");
+	struct ts_writer_meta meta = { .sensor = sensor ? sensor : "bench-1", .iface = "eth1",
+				       .version = "0.1.0",
 				       .interval = 60, .started = DAY0 - 10, .level = 1 };
 	__u64 persistent = n * PERSISTENT_PERMILLE / 1000, churn = n - persistent;
 	__u64 pool = n * POOL_PER_ROW, step;
@@ -320,6 +335,12 @@ int main(int argc, char **argv)
 		i = 4;
 	}
 	log_set_level(LOG_WARN);
+	if (getenv("BENCH_ROLLUP_NETS"))
+		src_nets = strtoull(getenv("BENCH_ROLLUP_NETS"), NULL, 10);
+	if (getenv("BENCH_ROLLUP_SEED")) {
+		key_seed = strtoull(getenv("BENCH_ROLLUP_SEED"), NULL, 10) << 40;
+		rng_state ^= mix64(key_seed);
+	}
 	snprintf(rdir, sizeof(rdir), "%s/rollup", work);
 	for (; i < argc; i++) {
 		__u64 n = strtoull(argv[i], NULL, 10);
@@ -334,6 +355,8 @@ int main(int argc, char **argv)
 				(unsigned long long)n, work);
 			return 1;
 		}
+		if (getenv("BENCH_ROLLUP_WRITE_ONLY"))
+			return 0;
 		if (pipe(fds))
 			return 1;
 		rc.fd = fds[1];

@@ -36,8 +36,9 @@ def daily_mismatches(client):
         daily = _rows(client, f"SELECT {', '.join(keys + _merged(t))} FROM {t.name} "
                               f"GROUP BY {', '.join(keys)}")
         exprs = [f"{e} AS {n}" for n, _, e in t.keys]
-        series = _rows(client, f"SELECT {', '.join(exprs + _recomputed(t))} FROM {t.series} "
-                               f"GROUP BY {', '.join(keys)}")
+        where = f" WHERE {t.where}" if t.where else ""
+        series = _rows(client, f"SELECT {', '.join(exprs + _recomputed(t))} FROM {t.series}"
+                               f"{where} GROUP BY {', '.join(keys)}")
         if daily != series:
             a, b = set(daily), set(series)
             out[t.name] = (sorted(a - b)[:5], sorted(b - a)[:5])

@@ -1,0 +1,172 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+"""bench_clickhouse_quarter.py - the quarterly report of many sensors from
+ClickHouse (issue 11: 10 sensors at 10^4 flows rows a minute, <= 2 min).
+
+usage: bench_clickhouse_quarter.py [--sensors N] [--rows R] [--nets M] [--days D]
+                                   WORK_DIR
+
+1. A day of 1-minute intervals per sensor, R flows rows a minute
+   (bench_rollup's skewed mix, BENCH_ROLLUP_WRITE_ONLY), each sensor with
+   keys of its own (BENCH_ROLLUP_SEED) over the same M source /24s
+   (BENCH_ROLLUP_NETS: the scanners every sensor sees).
+2. A private server (tests/scripts/clickhouse_server.py); `darkscope-clickhouse
+   load` of all the sensors' files: its rate, and the rows per day the
+   daily tables hold once the server has merged them (OPTIMIZE ... FINAL of
+   the day, what the background merges reach on days that are done).
+3. The day's daily-table rows (and sensor rows) copied to D-1 more days,
+   server side: D whole days, as loaded.
+4. `darkscope-report --clickhouse` (--bin day --top 10, default region
+   database), as bench_report_scale.py measures the files: the D days
+   (--previous none), an empty day with the D days as its previous period,
+   and the empty day alone (the fixed cost: start-up, the region database,
+   the figures).  quarter_s = fixed + 92 x ((days - fixed) + (previous -
+   fixed)) / D: the report of a quarter and the previous one, whose cost per
+   day is that of the days measured.
+
+Prints CSV lines:
+  clickhouse_quarter_load,<sensors>,<rows>,<flows_rows>,<all_rows>,<wall_s>,<rows_per_s>
+  clickhouse_quarter_daily,<table>,<rows_per_day>
+  clickhouse_quarter,<sensors>,<rows>,<days>,<days_s>,<previous_s>,<fixed_s>,<quarter_s>
+Without a ClickHouse server installed: "clickhouse_skip,<why>".
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path[:0] = [os.path.join(REPO, "scripts"), os.path.join(REPO, "tests", "scripts")]
+import clickhouse_server  # noqa: E402
+from darkscope_lib import clickhouse_daily  # noqa: E402
+from darkscope_lib.clickhouse_schema import PROTO_ENUM  # noqa: E402
+
+PYTHON = "/usr/bin/python3"
+O = os.environ.get("O") or os.path.join(REPO, "build")
+DARKSCOPE = os.environ.get("DARKSCOPE") or os.path.join(O, "darkscope")
+BENCH_ROLLUP = os.environ.get("BENCH_ROLLUP") or os.path.join(O, "tests", "prog", "bench_rollup")
+LOADER = os.path.join(REPO, "scripts", "darkscope-clickhouse")
+REPORT = os.path.join(REPO, "scripts", "darkscope-report")
+DAY0 = 1795305600  # 2026-11-22, bench_rollup's day
+DAY = 86400
+QUARTER_DAYS = 92
+
+
+def date_of(t):
+    return time.strftime("%Y-%m-%d", time.gmtime(t))
+
+
+def write_days(work, sensors, rows, nets):
+    """Each sensor's day, two writers at a time."""
+    dirs, running = [], []
+    for i in range(1, sensors + 1):
+        d = os.path.join(work, "series", f"bench-{i:02d}")
+        env = dict(os.environ, BENCH_ROLLUP_WRITE_ONLY="1", BENCH_ROLLUP_SENSOR=f"bench-{i:02d}",
+                   BENCH_ROLLUP_SEED=str(i), BENCH_ROLLUP_NETS=str(nets))
+        running.append(subprocess.Popen([BENCH_ROLLUP, d, str(rows)], env=env))
+        dirs.append(d)
+        if len(running) == 2:
+            if any(p.wait() for p in running):
+                sys.exit("bench_clickhouse_quarter: bench_rollup failed")
+            running = []
+    if any(p.wait() for p in running):
+        sys.exit("bench_clickhouse_quarter: bench_rollup failed")
+    return os.path.join(work, "series")
+
+
+def load(srv, series):
+    args = [PYTHON, LOADER, "load", "--port", str(srv.port), "--database", "darkscope",
+            "--darkscope", DARKSCOPE, series]
+    t = time.monotonic()
+    p = subprocess.run(args, capture_output=True, text=True)
+    wall = time.monotonic() - t
+    if p.returncode:
+        sys.exit(f"bench_clickhouse_quarter: load failed: {p.stderr}")
+    return wall
+
+
+def settle(client):
+    """Merge the loaded day's parts as the server does by itself over time."""
+    for t in clickhouse_daily.tables(PROTO_ENUM):
+        client.execute(f"OPTIMIZE TABLE {t.name} PARTITION {DAY0 // DAY} FINAL")
+
+
+def copy_day(client, days):
+    """The loaded day's daily rows and sensor rows as the days before it."""
+    d0 = DAY0 // DAY
+    for t in clickhouse_daily.tables(PROTO_ENUM):
+        cols = [n for n, _ in t.columns()]
+        for k in range(1, days):
+            sel = ", ".join(f"day - {k}" if c == "day" else c for c in cols)
+            client.execute(f"INSERT INTO {t.name} SELECT {sel} FROM {t.name} WHERE day = {d0}")
+    cols = [n for (n,) in client.rows("SELECT name FROM system.columns WHERE "
+                                      "database = 'darkscope' AND table = 'sensor'")]
+    for k in range(1, days):
+        sel = ", ".join(f"ts - {k * DAY}" if c == "ts" else c for c in cols)
+        client.execute(f"INSERT INTO sensor SELECT {sel} FROM sensor WHERE ts >= "
+                       f"toDateTime({DAY0}) AND ts < toDateTime({DAY0 + DAY})")
+
+
+def report(srv, out, first, last, previous="none"):
+    argv = [PYTHON, REPORT, "--clickhouse", srv.spec("darkscope"), "--from", date_of(first),
+            "--to", date_of(last), "--previous", previous, "--top", "10", "--bin", "day",
+            "-q", "--out", out]
+    t = time.monotonic()
+    p = subprocess.run(argv, capture_output=True, text=True)
+    wall = time.monotonic() - t
+    if p.returncode:
+        sys.exit(f"bench_clickhouse_quarter: darkscope-report failed:\n{p.stderr}")
+    return wall
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sensors", type=int, default=10)
+    ap.add_argument("--rows", type=int, default=10000)
+    ap.add_argument("--nets", type=int, default=1 << 17)
+    ap.add_argument("--days", type=int, default=3)
+    ap.add_argument("work")
+    a = ap.parse_args()
+    why = clickhouse_server.skip_reason()
+    if why:
+        print(f"clickhouse_skip,{why}")
+        return
+    os.makedirs(a.work, exist_ok=True)
+    series = write_days(a.work, a.sensors, a.rows, a.nets)
+    srv = clickhouse_server.ClickHouseServer.start()
+    try:
+        client = srv.client("darkscope")
+        subprocess.run([PYTHON, LOADER, "schema", "--port", str(srv.port), "--database",
+                        "darkscope"], check=True)
+        wall = load(srv, series)
+        flows = int(client.scalar("SELECT count() FROM flows"))
+        total = flows + sum(int(client.scalar(f"SELECT count() FROM {s}"))
+                            for s in ("ports", "sensor"))
+        print(f"clickhouse_quarter_load,{a.sensors},{a.rows},{flows},{total},{wall:.1f},"
+              f"{total / wall:.0f}", flush=True)
+        settle(client)
+        for t in clickhouse_daily.tables(PROTO_ENUM):
+            print(f"clickhouse_quarter_daily,{t.name},{client.scalar(f'SELECT count() FROM {t.name}')}",
+                  flush=True)
+        shutil.rmtree(series)  # the files are in the tables now
+        copy_day(client, a.days)
+        first, last = DAY0 - (a.days - 1) * DAY, DAY0
+        empty = first - 400 * DAY
+        with tempfile.TemporaryDirectory(prefix="bench-chq-") as out:
+            fixed = report(srv, out, empty, empty)
+            previous = report(srv, out, empty, empty, f"{date_of(first)}:{date_of(last)}")
+            days = report(srv, out, first, last)
+        per_day = (max(days - fixed, 0) + max(previous - fixed, 0)) / a.days
+        quarter = fixed + QUARTER_DAYS * per_day
+        print(f"clickhouse_quarter,{a.sensors},{a.rows},{a.days},{days:.2f},{previous:.2f},"
+              f"{fixed:.2f},{quarter:.1f}", flush=True)
+    finally:
+        srv.stop()
+
+
+if __name__ == "__main__":
+    main()
