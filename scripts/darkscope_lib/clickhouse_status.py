@@ -9,10 +9,13 @@ Checks, each a problem when it fails:
   entries count (a void batch has none), so no batch left rows twice or
   lost some;
 - each file's `done` ranges follow each other: every load started where the
-  one before ended, so no member was taken twice.
+  one before ended, so no member was taken twice;
+- the daily tables (clickhouse_daily) are filled, and count as many rows of
+  each series as its table holds.
 """
 from dataclasses import dataclass, field
 
+from . import clickhouse_daily
 from .clickhouse_load import open_batches
 from .clickhouse_schema import SERIES
 
@@ -73,7 +76,22 @@ def status(client):
                 out.problems.append(f"{path}: a load started at byte {a}, the one before "
                                     f"ended at {pos}")
             pos = e
+    _check_daily(client, out)
     return out
+
+
+def _check_daily(client, out):
+    if not clickhouse_daily.usable(client):
+        out.problems.append("the daily tables are missing or not filled yet: run "
+                            "`darkscope-clickhouse schema` (the report reads the rows meanwhile)")
+        return
+    for t in clickhouse_daily.tables("String"):
+        if t.where or not any(n == "rows" for n, _, _ in t.values):
+            continue
+        n = int(client.scalar(f"SELECT countMerge(rows) FROM {t.name}"))
+        want = out.series[t.series].rows
+        if n != want:
+            out.problems.append(f"{t.name} counts {n} {t.series} rows, the table has {want}")
 
 
 def format_status(spec, st):

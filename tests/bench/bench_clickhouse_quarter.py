@@ -28,7 +28,10 @@ Prints CSV lines:
   clickhouse_quarter_load,<sensors>,<rows>,<flows_rows>,<all_rows>,<wall_s>,<rows_per_s>
   clickhouse_quarter_daily,<table>,<rows_per_day>
   clickhouse_quarter,<sensors>,<rows>,<days>,<days_s>,<previous_s>,<fixed_s>,<quarter_s>
+and on stderr the report's slowest queries (system.query_log).
 Without a ClickHouse server installed: "clickhouse_skip,<why>".
+--keep leaves the server running (its port and directory on stderr), to
+query the tables by hand.
 """
 import argparse
 import os
@@ -129,6 +132,7 @@ def main():
     ap.add_argument("--rows", type=int, default=10000)
     ap.add_argument("--nets", type=int, default=1 << 17)
     ap.add_argument("--days", type=int, default=3)
+    ap.add_argument("--keep", action="store_true")
     ap.add_argument("work")
     a = ap.parse_args()
     why = clickhouse_server.skip_reason()
@@ -164,8 +168,22 @@ def main():
         quarter = fixed + QUARTER_DAYS * per_day
         print(f"clickhouse_quarter,{a.sensors},{a.rows},{a.days},{days:.2f},{previous:.2f},"
               f"{fixed:.2f},{quarter:.1f}", flush=True)
+        slowest(client)
     finally:
-        srv.stop()
+        if a.keep:
+            print(f"bench_clickhouse_quarter: server left on port {srv.port}, {srv.root}",
+                  file=sys.stderr)
+        else:
+            srv.stop()
+
+
+def slowest(client, n=8):
+    client.execute("SYSTEM FLUSH LOGS")
+    for ms, rows, q in client.rows(
+            "SELECT query_duration_ms, read_rows, substring(query, 1, 160) FROM system.query_log "
+            "WHERE type = 2 AND query LIKE 'SELECT%' ORDER BY query_duration_ms DESC "
+            f"LIMIT {n}"):
+        print(f"# {int(ms) / 1000:.2f} s, {rows} rows read: {q}", file=sys.stderr)
 
 
 if __name__ == "__main__":

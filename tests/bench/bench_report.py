@@ -196,6 +196,32 @@ def clickhouse_section(ch):
         c, f, r = ch["report"]
         out += ["", "The report of those hours from ClickHouse: %.1f s; from the files: %.1f s "
                 "(%.2fx)." % (c, f, r)]
+    return out + clickhouse_quarter_section(ch)
+
+
+GOAL_QUARTER_S = 120  # issue 11: 10 sensors' quarter report from ClickHouse in <= 2 min
+
+
+def clickhouse_quarter_section(ch):
+    if "quarter" not in ch:
+        return []
+    sensors, rows, days, days_s, prev_s, fixed_s, quarter_s = ch["quarter"]
+    out = ["", "**The quarterly report of many sensors from ClickHouse** "
+           "(`tests/bench/bench_clickhouse_quarter.py`: %d sensors, a day each of 1-minute "
+           "intervals at %d flows rows a minute, bench_rollup's mix with each sensor's own keys "
+           "over one pool of source /24s; loaded, the day's daily rows copied to %d days; "
+           "`darkscope-report --clickhouse --bin day --top 10`):" % (sensors, rows, days), ""]
+    if "quarter_load" in ch:
+        _, _, flows, total, wall, rate = ch["quarter_load"]
+        out.append("- load: %d rows (%d flows) in %.0f s, %.0f rows/s end to end, daily "
+                   "tables included" % (total, flows, wall, rate))
+    if "quarter_daily" in ch:
+        out.append("- daily rows per day, merged: " + ", ".join(
+            "%s %d" % (t, n) for t, n in ch["quarter_daily"]))
+    out.append("- report: %d days %.1f s, their previous period %.1f s, fixed %.1f s; "
+               "a quarter and the previous one: **%.1f s** (goal <= %d s: %s)" % (
+                   days, days_s, prev_s, fixed_s, quarter_s, GOAL_QUARTER_S,
+                   "met" if quarter_s <= GOAL_QUARTER_S else "**missed**"))
     return out
 
 
@@ -402,6 +428,13 @@ def main():
             ch["rerun"] = float(f[1])
         elif f[0] == "clickhouse_report" and len(f) == 4:
             ch["report"] = tuple(float(x) for x in f[1:])
+        elif f[0] == "clickhouse_quarter_load" and len(f) == 7:
+            ch["quarter_load"] = (int(f[1]), int(f[2]), int(f[3]), int(f[4]), float(f[5]),
+                                  float(f[6]))
+        elif f[0] == "clickhouse_quarter_daily" and len(f) == 3:
+            ch.setdefault("quarter_daily", []).append((f[1], int(f[2])))
+        elif f[0] == "clickhouse_quarter" and len(f) == 9:
+            ch["quarter"] = (int(f[1]), int(f[2]), int(f[3])) + tuple(float(x) for x in f[4:])
         elif f[0] == "clickhouse_skip":
             ch["skip"] = ",".join(f[1:])
         elif f[0] == "report_scale" and len(f) == 12:

@@ -33,6 +33,7 @@ if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	series_args=10000
 	rollup_args=100
 	clickhouse_args="--hours 1 --rows 500"
+	clickhouse_quarter_args="--sensors 2 --rows 100 --nets 1000 --days 2"
 	export BENCH_DRAIN_KEYS=10000 BENCH_RATES=100000 BENCH_DURATION=1
 	export BENCH_TARGETS="drop darkscope darkscope-sample1000"
 	export BENCH_TARGETS_1M=darkscope BENCH_TARGETS_2Q=darkscope
@@ -47,7 +48,8 @@ queues=$(($(nproc) < 2 ? 1 : 2))
 [ "$queues" -gt 1 ] && multiq_parts="e2e,darkscope/2q e2e_max,darkscope/2q"
 # With a ClickHouse server installed (make deps installs it) its lines are due.
 command -v clickhouse-server >/dev/null &&
-	clickhouse_parts="clickhouse_load,native clickhouse_load,tsv clickhouse_rerun clickhouse_report"
+	clickhouse_parts="clickhouse_load,native clickhouse_load,tsv clickhouse_rerun clickhouse_report
+		clickhouse_quarter_load clickhouse_quarter_daily,port_sources_daily clickhouse_quarter"
 {
 	echo "# darkscope bench, $(date -u +%Y-%m-%dT%H:%M:%SZ), kernel $(uname -r), $(nproc) CPUs"
 	echo "# git $(git -C "$here" describe --always --dirty 2>/dev/null || echo unknown)"
@@ -72,6 +74,11 @@ command -v clickhouse-server >/dev/null &&
 	# at 10^4 flow rows a minute (8.3 M rows over the three series).
 	rm -rf "$O/bench-clickhouse"
 	DARKSCOPE=$O/darkscope "$here/bench_clickhouse.py" ${clickhouse_args:---hours 4} "$O/bench-clickhouse"
+	rm -rf "$O/bench-clickhouse"
+	# The quarterly report of 10 sensors at 10^4 flows rows a minute from
+	# ClickHouse's daily tables (issue 11): a day per sensor loaded, its
+	# daily rows copied to 3 days, the report per day extrapolated.
+	O=$O "$here/bench_clickhouse_quarter.py" ${clickhouse_quarter_args:-} "$O/bench-clickhouse"
 	rm -rf "$O/bench-clickhouse"
 	"$here/e2e_rate.sh" "$O" ${BENCH_TARGETS:-drop darkscope darkscope@2 darkscope-hash darkscope-sample1000 darkscope-new darkscope-all pmacct tcpdump}
 	BENCH_GEN_ARGS=$keys_mix BENCH_LABEL=/1m BENCH_MAX_KEYS=2097152 \

@@ -255,7 +255,10 @@ def test_daily_tables_filled_for_rows_loaded_before_them(server, day):
     assert "sources_daily: filling from the flows rows loaded before" in p.stderr
     assert daily_mismatches(client) == {}
     assert clickhouse_daily.usable(client)
-    # A day's row changed in the daily table is seen (the check can fail).
+    assert "journal consistent" in loader("status", *db_args(server, db)).stdout
+    # A day's row changed in the daily table is seen (the checks can fail).
     client.execute("INSERT INTO ports_daily SELECT day, sensor, proto, dport, rows, sum_packets, "
                    "sum_syn, sum_mirai, first FROM ports_daily LIMIT 1")
     assert set(daily_mismatches(client)) == {"ports_daily"}
+    p = loader("status", *db_args(server, db), check=False)
+    assert "problem: ports_daily counts" in p.stdout, p.stdout
