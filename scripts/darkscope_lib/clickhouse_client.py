@@ -12,7 +12,6 @@ our command line (it would show in `ps`).
     for sensor, n in c.rows("SELECT sensor, count() FROM flows GROUP BY sensor"):
         ...
 """
-import os
 import re
 import shutil
 import subprocess

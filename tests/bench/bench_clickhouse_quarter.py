@@ -81,15 +81,19 @@ def write_days(work, sensors, rows, nets):
     return os.path.join(work, "series")
 
 
-def load(srv, series):
-    args = [PYTHON, LOADER, "load", "--port", str(srv.port), "--database", "darkscope",
-            "--darkscope", DARKSCOPE, series]
+def wall_of(argv, what):
+    """Wall seconds of a command that must succeed."""
     t = time.monotonic()
-    p = subprocess.run(args, capture_output=True, text=True)
+    p = subprocess.run(argv, capture_output=True, text=True)
     wall = time.monotonic() - t
     if p.returncode:
-        sys.exit(f"bench_clickhouse_quarter: load failed: {p.stderr}")
+        sys.exit(f"bench_clickhouse_quarter: {what} failed:\n{p.stderr}")
     return wall
+
+
+def load(srv, series):
+    return wall_of([PYTHON, LOADER, "load", "--port", str(srv.port), "--database", "darkscope",
+                    "--darkscope", DARKSCOPE, series], "load")
 
 
 def settle(client):
@@ -115,15 +119,9 @@ def copy_day(client, days):
 
 
 def report(srv, out, first, last, previous="none"):
-    argv = [PYTHON, REPORT, "--clickhouse", srv.spec("darkscope"), "--from", date_of(first),
-            "--to", date_of(last), "--previous", previous, "--top", "10", "--bin", "day",
-            "-q", "--out", out]
-    t = time.monotonic()
-    p = subprocess.run(argv, capture_output=True, text=True)
-    wall = time.monotonic() - t
-    if p.returncode:
-        sys.exit(f"bench_clickhouse_quarter: darkscope-report failed:\n{p.stderr}")
-    return wall
+    return wall_of([PYTHON, REPORT, "--clickhouse", srv.spec("darkscope"), "--from",
+                    date_of(first), "--to", date_of(last), "--previous", previous, "--top", "10",
+                    "--bin", "day", "-q", "--out", out], "darkscope-report")
 
 
 def main():
@@ -137,7 +135,7 @@ def main():
     a = ap.parse_args()
     why = clickhouse_server.skip_reason()
     if why:
-        print(f"clickhouse_skip,{why}")
+        print(f"clickhouse_skip,{why.replace(',', ';')}")
         return
     os.makedirs(a.work, exist_ok=True)
     series = write_days(a.work, a.sensors, a.rows, a.nets)
