@@ -36,6 +36,7 @@ __all__ = ["ClickHouseSource", "read_ports", "read_ports_previous", "read_flows"
            "read_flows_previous", "read_flows_sources", "no_previous_flows", "read_sensor"]
 
 NETS_STRUCTURE = "src UInt32, cc String, k Int32"
+EXTERNAL_GROUP_BY = 1 << 30
 
 
 def _ints(text):
@@ -62,7 +63,11 @@ class ClickHouseSource:
         # Over Distributed tables, an IN or JOIN on one of them runs as
         # GLOBAL (its subquery once, sent to the shards); no effect on
         # local tables.  The default, deny, refuses such queries.
-        self.client.settings = {**self.client.settings, "distributed_product_mode": "global"}
+        self.client.settings = {**self.client.settings, "distributed_product_mode": "global",
+                                # A quarter of many sensors groups 10^7 (port,
+                                # day) keys: spill to disk past 1 GB rather
+                                # than fail at the server's memory limit.
+                                "max_bytes_before_external_group_by": EXTERNAL_GROUP_BY}
         self.log = log
         self._tmp = tempfile.TemporaryDirectory(prefix="darkscope-report.")
         self._nets = {}  # (t_from, t_to) -> (External, {src: (cc, k)})
