@@ -35,6 +35,7 @@ sum of its rows is 0 on every shard, and the series tables otherwise.
 from dataclasses import dataclass
 
 from .clickhouse_client import ClickHouseError, quote
+from .clickhouse_types import PROTO_ENUM, columns_sql
 
 DAY = "intDiv(toUInt32(ts), 86400)"
 WORDS = 4  # a /24's host bitmap: 4 x 64 bits
@@ -96,13 +97,13 @@ def _bits(prefix, hosts):
                   f"groupBitOrState({host_word(hosts, k)})") for k in range(WORDS))
 
 
-def tables(proto_enum):
+def _tables():
     day = ("day", "UInt32", DAY)
     rows = ("rows", "AggregateFunction(count)", "countState()")
+    proto = ("proto", PROTO_ENUM, "proto")
     return (
         DailyTable("ports_daily", "ports",
-                   (day, ("sensor", "String", "sensor"), ("proto", proto_enum, "proto"),
-                    ("dport", "UInt16", "dport")),
+                   (day, ("sensor", "String", "sensor"), proto, ("dport", "UInt16", "dport")),
                    (rows,) + _sums("packets", "syn", "mirai")
                    + (("first", "AggregateFunction(min, DateTime)", "minState(ts)"),),
                    "(sensor, proto, dport)"),
@@ -110,26 +111,21 @@ def tables(proto_enum):
                    (rows,) + _sums("packets", "syn", "mirai") + _bits("h", "src_hosts")
                    + _bits("m", MIRAI_HOSTS), "(src)"),
         DailyTable("port_sources_daily", "flows",
-                   (day, ("proto", proto_enum, "proto"), ("dport", "UInt16", "dport"),
-                    ("src", "UInt32", "src")),
+                   (day, proto, ("dport", "UInt16", "dport"), ("src", "UInt32", "src")),
                    _bits("h", "src_hosts"), "(proto, dport, src)"),
         DailyTable("port_mirai_daily", "flows",
-                   (day, ("proto", proto_enum, "proto"), ("dport", "UInt16", "dport"),
-                    ("src", "UInt32", "src")),
+                   (day, proto, ("dport", "UInt16", "dport"), ("src", "UInt32", "src")),
                    _bits("m", "mirai_hosts"), "(proto, dport, src)", where="mirai > 0"),
     )
 
 
+TABLES = _tables()
 STATE_COLUMNS = (("name", "String"), ("v", "Int8"), ("at", "DateTime"))
 REPAIR_COLUMNS = (("batch", "UInt64"), ("series", "String"), ("day", "UInt32"))
 
 
-def _columns_sql(columns):
-    return ", ".join(f"`{n}` {t}" for n, t in columns)
-
-
 def create_sql(database, t):
-    return (f"CREATE TABLE IF NOT EXISTS {database}.{t.name} ({_columns_sql(t.columns())}) "
+    return (f"CREATE TABLE IF NOT EXISTS {database}.{t.name} ({columns_sql(t.columns())}) "
             f"ENGINE = AggregatingMergeTree PARTITION BY day ORDER BY {t.order}")
 
 
@@ -139,9 +135,9 @@ def view_sql(database, t):
 
 
 def journal_sql(database):
-    return [f"CREATE TABLE IF NOT EXISTS {database}.daily_state ({_columns_sql(STATE_COLUMNS)}) "
+    return [f"CREATE TABLE IF NOT EXISTS {database}.daily_state ({columns_sql(STATE_COLUMNS)}) "
             "ENGINE = MergeTree PARTITION BY tuple() ORDER BY name",
-            f"CREATE TABLE IF NOT EXISTS {database}.daily_repairs ({_columns_sql(REPAIR_COLUMNS)}) "
+            f"CREATE TABLE IF NOT EXISTS {database}.daily_repairs ({columns_sql(REPAIR_COLUMNS)}) "
             "ENGINE = MergeTree PARTITION BY tuple() ORDER BY (batch, day)"]
 
 
@@ -150,7 +146,7 @@ def _state(client, database):
         f"SELECT name, sum(v) FROM {database}.daily_state GROUP BY name", database=False)}
 
 
-def create(client, database, proto_enum, log=None):
+def create(client, database, log=None):
     """The daily tables, their views and journals in database; a table made
     where its series has rows is filled from them.  Run it while no load
     runs (as `schema` says).  Returns the tables filled."""
@@ -161,7 +157,7 @@ def create(client, database, proto_enum, log=None):
             client.execute(sql, database=False)
     state = _state(client, database)
     made = []
-    for t in tables(proto_enum):
+    for t in TABLES:
         if t.name not in have:
             client.execute(create_sql(database, t), database=False)
         if f"{t.name}_view" not in have:
@@ -194,19 +190,19 @@ def usable(client):
         state = dict(client.rows("SELECT name, sum(v) FROM daily_state GROUP BY name"))
     except ClickHouseError:  # a database made before the daily tables
         return False
-    names = {t.name for t in tables("String")}
+    names = {t.name for t in TABLES}
     return names <= set(state) and all(int(state[n]) == 0 for n in names)
 
 
 def note_repair(client, batch, series, where):
     """Before a cut-short batch's rows are deleted: note the days they touch."""
-    if not any(t.series == series for t in tables("String")):
+    if not any(t.series == series for t in TABLES):
         return
     client.execute(f"INSERT INTO daily_repairs SELECT {batch}, {quote(series)}, {DAY} AS day "
                    f"FROM {series} WHERE {where} GROUP BY day")
 
 
-def repair(client, batch, series, proto_enum):
+def repair(client, batch, series):
     """Rebuild the noted days of a cut-short batch from the series table
     (its rows deleted by now); returns the days rebuilt."""
     days = [int(d) for (d,) in client.rows(
@@ -215,7 +211,7 @@ def repair(client, batch, series, proto_enum):
         return []
     db = client.database
     listed = ", ".join(map(str, days))
-    for t in tables(proto_enum):
+    for t in TABLES:
         if t.series != series:
             continue
         for d in days:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from . import clickhouse_daily, clickhouse_files
 from .clickhouse_client import ClickHouseError, escape, quote
-from .clickhouse_schema import LOAD_BATCHES_COLUMNS, PROTO_ENUM, SERIES, table_columns
+from .clickhouse_schema import LOAD_BATCHES_COLUMNS, SERIES, table_columns
 
 BATCH_BYTES = 64 << 20  # compressed bytes of new members per batch (about 4 M flows rows)
 BATCH_FILES = 4000
@@ -128,7 +128,7 @@ def recover(client, batch, series, lo, hi, no_hour, log):
         left = int(client.scalar(f"SELECT count() FROM {series} WHERE batch = {batch}"))
         if left:
             raise LoadError(f"batch {batch}: {left} rows still in {series} after the deletion")
-    days = clickhouse_daily.repair(client, batch, series, PROTO_ENUM)
+    days = clickhouse_daily.repair(client, batch, series)
     now = int(time.time())
     client.insert_tsv("load_batches", ["batch", "event", "series", "at"],
                       [[batch, "void", series, now]])

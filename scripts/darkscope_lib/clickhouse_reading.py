@@ -31,6 +31,8 @@ class Reading:
 
 
 def raw(window):
+    """The series tables; windows are whole seconds [t_from, t_to), bin b =
+    (ts - t_from) // width."""
     return Reading(
         where=f"ts >= toDateTime({window.t_from}) AND ts < toDateTime({window.t_to})",
         bin=f"intDiv(toUInt32(ts) - {window.t_from}, {window.bin})",

@@ -80,15 +80,6 @@ class ClickHouseSource:
     def close(self):
         self._tmp.cleanup()
 
-    # Windows: whole seconds [t_from, t_to); bin b = (ts - t_from) // width.
-    @staticmethod
-    def where(window):
-        return f"ts >= toDateTime({window.t_from}) AND ts < toDateTime({window.t_to})"
-
-    @staticmethod
-    def bin(window):
-        return f"intDiv(toUInt32(ts) - {window.t_from}, {window.bin})"
-
     def reading(self, window):
         """clickhouse_reading.Reading of the window: the daily tables when
         they serve it."""
@@ -237,10 +228,6 @@ def read_ports_previous(files, window):
     return PreviousPorts(totals, stats)
 
 
-def _sources_sql(hosts):
-    return f"length(groupUniqArrayArray({hosts}))"
-
-
 def _port_sources(files, window, ext, ports, exclude):
     """{pkey: distinct sources} of the given ports (0 for a port without rows)."""
     out = {k: 0 for k in ports}
@@ -261,7 +248,8 @@ def _known(files, window, ext, nscanners, exclude, nd):
     tables (the daily ones have no sensor per /24)."""
     if not nscanners:
         return [], {}, 0  # nothing in `nets` is a known scanner's
-    W, B = files.where(window), files.bin(window)
+    raw = clickhouse_reading.raw(window)
+    W, B = raw.where, raw.bin
     counts = [Counts() for _ in range(nscanners)]
     ports = [dict() for _ in range(nscanners)]
     sources = [0] * nscanners
@@ -276,7 +264,7 @@ def _known(files, window, ext, nscanners, exclude, nd):
         c.mirai += int(m)
         ports[int(k)][_pkey(proto, dport)] = int(p)
     for k, n in files.rows(
-            f"SELECT k, sum(n) FROM (SELECT src, {_sources_sql('src_hosts')} AS n FROM flows "
+            f"SELECT k, sum(n) FROM (SELECT src, {raw.hosts} AS n FROM flows "
             f"WHERE {W}{KNOWN} GROUP BY src) ANY INNER JOIN (SELECT src, k FROM nets) "
             "USING src GROUP BY k", [ext]):
         sources[int(k)] = int(n)
@@ -362,7 +350,8 @@ def read_flows_previous(files, window, nets, exclude):
     known_ports = {}
     if exclude:
         known_ports = {_pkey(proto, dport): int(p) for proto, dport, p in files.rows(
-            f"SELECT proto, dport, sum(packets) FROM flows WHERE {files.where(window)}{KNOWN} "
+            f"SELECT proto, dport, sum(packets) FROM flows WHERE "
+            f"{clickhouse_reading.raw(window).where}{KNOWN} "
             "GROUP BY proto, dport", [ext])}
     stats.finish(int(rows))
     return PreviousFlows(region_totals, known_ports, int(total), stats)
@@ -381,10 +370,11 @@ def read_flows_sources(files, window, nets, hostbits, ports, exclude, log):
 
 def read_sensor(files, window):
     stats = files.stats("sensor", window, "current")
+    raw = clickhouse_reading.raw(window)
     got = files.rows(
         "SELECT sensor, count(), sum(map_full), max(write_dropped), "
-        f"groupUniqArray({files.bin(window)}), toUInt32(min(ts)) FROM sensor "
-        f"WHERE {files.where(window)} GROUP BY sensor")
+        f"groupUniqArray({raw.bin}), toUInt32(min(ts)) FROM sensor "
+        f"WHERE {raw.where} GROUP BY sensor")
     health = {}
     rows = 0
     for sensor, n, map_full, dropped, bins, _ in sorted(got, key=lambda r: (int(r[5]), r[0])):

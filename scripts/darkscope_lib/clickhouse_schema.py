@@ -16,9 +16,9 @@ LowCardinality, codecs or skip indices are used.
 """
 from . import clickhouse_daily, series_columns
 from .clickhouse_client import check_name
+from .clickhouse_types import PROTO_ENUM, columns_sql as _columns_sql
 
 SERIES = ("flows", "ports", "sensor")
-PROTO_ENUM = "Enum8(" + ", ".join(f"'{p}' = {i}" for i, p in enumerate(series_columns.PROTOS)) + ")"
 
 _TYPES = {
     "ts": "DateTime",
@@ -69,10 +69,6 @@ def table_columns(series):
     return ([("sensor", "String")]
             + [(c, column_type(c)) for c in series_columns.COLUMNS[series]]
             + [("batch", "UInt64")])
-
-
-def _columns_sql(columns):
-    return ",\n    ".join(f"`{n}` {t}" for n, t in columns)
 
 
 def create_table_sql(database, series):
@@ -128,7 +124,7 @@ def create(client, database=None, log=None):
             client.execute(sql, database=False)
             continue
         added += [f"{table}.{c}" for c in _add_missing(client, db, table, columns, have[table])]
-    clickhouse_daily.create(client, db, PROTO_ENUM, log)
+    clickhouse_daily.create(client, db, log)
     return added
 
 
@@ -148,7 +144,7 @@ def create_distributed(client, database, cluster, local_database):
                        f" ENGINE = Distributed({cl}, {local}, {table}, sipHash64(sensor))",
                        database=False)
     # Read only (the loader writes each shard's own): no sharding key.
-    for table, columns in [(t.name, t.columns()) for t in clickhouse_daily.tables(PROTO_ENUM)] + \
+    for table, columns in [(t.name, t.columns()) for t in clickhouse_daily.TABLES] + \
             [("daily_state", clickhouse_daily.STATE_COLUMNS)]:
         client.execute(f"CREATE TABLE IF NOT EXISTS {db}.{table} (\n    {_columns_sql(columns)}\n)"
                        f" ENGINE = Distributed({cl}, {local}, {table})", database=False)

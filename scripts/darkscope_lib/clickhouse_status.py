@@ -85,7 +85,7 @@ def _check_daily(client, out):
         out.problems.append("the daily tables are missing or not filled yet: run "
                             "`darkscope-clickhouse schema` (the report reads the rows meanwhile)")
         return
-    for t in clickhouse_daily.tables("String"):
+    for t in clickhouse_daily.TABLES:
         if t.where or not any(n == "rows" for n, _, _ in t.values):
             continue
         n = int(client.scalar(f"SELECT countMerge(rows) FROM {t.name}"))

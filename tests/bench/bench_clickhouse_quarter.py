@@ -46,7 +46,7 @@ REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path[:0] = [os.path.join(REPO, "scripts"), os.path.join(REPO, "tests", "scripts")]
 import clickhouse_server  # noqa: E402
 from darkscope_lib import clickhouse_daily  # noqa: E402
-from darkscope_lib.clickhouse_schema import PROTO_ENUM  # noqa: E402
+from darkscope_lib.clickhouse_schema import table_columns  # noqa: E402
 
 PYTHON = "/usr/bin/python3"
 O = os.environ.get("O") or os.path.join(REPO, "build")
@@ -98,20 +98,19 @@ def load(srv, series):
 
 def settle(client):
     """Merge the loaded day's parts as the server does by itself over time."""
-    for t in clickhouse_daily.tables(PROTO_ENUM):
+    for t in clickhouse_daily.TABLES:
         client.execute(f"OPTIMIZE TABLE {t.name} PARTITION {DAY0 // DAY} FINAL")
 
 
 def copy_day(client, days):
     """The loaded day's daily rows and sensor rows as the days before it."""
     d0 = DAY0 // DAY
-    for t in clickhouse_daily.tables(PROTO_ENUM):
+    for t in clickhouse_daily.TABLES:
         cols = [n for n, _ in t.columns()]
         for k in range(1, days):
             sel = ", ".join(f"day - {k}" if c == "day" else c for c in cols)
             client.execute(f"INSERT INTO {t.name} SELECT {sel} FROM {t.name} WHERE day = {d0}")
-    cols = [n for (n,) in client.rows("SELECT name FROM system.columns WHERE "
-                                      "database = 'darkscope' AND table = 'sensor'")]
+    cols = [n for n, _ in table_columns("sensor")]
     for k in range(1, days):
         sel = ", ".join(f"ts - {k * DAY}" if c == "ts" else c for c in cols)
         client.execute(f"INSERT INTO sensor SELECT {sel} FROM sensor WHERE ts >= "
@@ -151,9 +150,9 @@ def main():
         print(f"clickhouse_quarter_load,{a.sensors},{a.rows},{flows},{total},{wall:.1f},"
               f"{total / wall:.0f}", flush=True)
         settle(client)
-        for t in clickhouse_daily.tables(PROTO_ENUM):
-            print(f"clickhouse_quarter_daily,{t.name},{client.scalar(f'SELECT count() FROM {t.name}')}",
-                  flush=True)
+        for t in clickhouse_daily.TABLES:
+            n = client.scalar(f"SELECT count() FROM {t.name}")
+            print(f"clickhouse_quarter_daily,{t.name},{n}", flush=True)
         shutil.rmtree(series)  # the files are in the tables now
         copy_day(client, a.days)
         first, last = DAY0 - (a.days - 1) * DAY, DAY0

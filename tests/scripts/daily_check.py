@@ -6,7 +6,6 @@ bit recomputed from the series rows with plain aggregates.
     assert daily_mismatches(client) == {}
 """
 from darkscope_lib import clickhouse_daily
-from darkscope_lib.clickhouse_schema import PROTO_ENUM
 
 
 def _merged(t):
@@ -31,7 +30,7 @@ def daily_mismatches(client):
     """{table: (rows only in the daily table, rows only from the series)}
     for every daily table that differs; {} when all agree."""
     out = {}
-    for t in clickhouse_daily.tables(PROTO_ENUM):
+    for t in clickhouse_daily.TABLES:
         keys = [n for n, _, _ in t.keys]
         daily = _rows(client, f"SELECT {', '.join(keys + _merged(t))} FROM {t.name} "
                               f"GROUP BY {', '.join(keys)}")

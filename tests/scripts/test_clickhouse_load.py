@@ -246,7 +246,7 @@ def test_daily_tables_filled_for_rows_loaded_before_them(server, day):
     loader("schema", *db_args(server, db))
     loader("load", *db_args(server, db), day)
     client = server.client(db)
-    for t in (t.name for t in clickhouse_daily.tables("String")):
+    for t in (t.name for t in clickhouse_daily.TABLES):
         client.execute(f"DROP TABLE {t}_view")
         client.execute(f"DROP TABLE {t}")
     client.execute("DROP TABLE daily_state")
