@@ -152,9 +152,9 @@ class Client:
             raise ClickHouseError(f"ClickHouse {self.spec}: {_error_text(p.stderr)}")
         return p.stdout
 
-    def execute(self, sql, database=True):
+    def execute(self, sql, database=True, settings=None):
         """A statement without result (DDL, ALTER, INSERT ... VALUES)."""
-        self._run(sql, database=database)
+        self._run(sql, database=database, settings=settings)
 
     def rows(self, sql, externals=(), settings=None, database=True):
         """[[field text, ...], ...]: a query's result, strings unescaped."""

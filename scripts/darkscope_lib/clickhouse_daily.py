@@ -32,12 +32,23 @@ made on a database that had rows already is filled from them (`schema`
 does it, `-1` before, `+1` after); the report reads a table only where the
 sum of its rows is 0 on every shard, and the series tables otherwise.
 """
+import datetime
 from dataclasses import dataclass
 
 from .clickhouse_client import ClickHouseError, quote
 from .clickhouse_types import PROTO_ENUM, columns_sql
 
 DAY = "intDiv(toUInt32(ts), 86400)"
+
+
+def month_of(day):
+    """The UTC day number of the first day of the month of a day number."""
+    return f"toUInt32(toUInt16(toStartOfMonth(toDateTime({day} * 86400), 'UTC')))"
+
+
+# A monthly table's `day`: its month's first day (so it has the columns of
+# its daily table, and one query text reads both).
+MONTH = "toUInt32(toUInt16(toStartOfMonth(ts, 'UTC')))"
 WORDS = 4  # a /24's host bitmap: 4 x 64 bits
 
 
@@ -72,6 +83,9 @@ class DailyTable:
     values: tuple  # (column, AggregateFunction type, -State expression)
     order: str
     where: str = ""  # the series rows it takes (all when empty)
+    # A monthly table: the daily table with the same columns that a repair
+    # rebuilds its months from (cheaper than a month of series rows).
+    daily: str = ""
 
     def columns(self):
         return [(n, t) for n, t, _ in self.keys] + [(n, t) for n, t, _ in self.values]
@@ -99,23 +113,35 @@ def _bits(prefix, hosts):
 
 def _tables():
     day = ("day", "UInt32", DAY)
+    month = ("day", "UInt32", MONTH)
     rows = ("rows", "AggregateFunction(count)", "countState()")
     proto = ("proto", PROTO_ENUM, "proto")
+    dport = ("dport", "UInt16", "dport")
+    sensor = ("sensor", "String", "sensor")
+    src = ("src", "UInt32", "src")
+    port_values = (rows,) + _sums("packets", "syn", "mirai") \
+        + (("first", "AggregateFunction(min, DateTime)", "minState(ts)"),)
+    source_values = (rows,) + _sums("packets", "syn", "mirai") + _bits("h", "src_hosts") \
+        + _bits("m", MIRAI_HOSTS)
+    port_source_values = _bits("h", "src_hosts")
+    # Daily tables before the monthly ones rebuilt from them (repair order).
     return (
-        DailyTable("ports_daily", "ports",
-                   (day, ("sensor", "String", "sensor"), proto, ("dport", "UInt16", "dport")),
-                   (rows,) + _sums("packets", "syn", "mirai")
-                   + (("first", "AggregateFunction(min, DateTime)", "minState(ts)"),),
+        DailyTable("ports_daily", "ports", (day, sensor, proto, dport), port_values,
                    "(sensor, proto, dport)"),
-        DailyTable("sources_daily", "flows", (day, ("src", "UInt32", "src")),
-                   (rows,) + _sums("packets", "syn", "mirai") + _bits("h", "src_hosts")
-                   + _bits("m", MIRAI_HOSTS), "(src)"),
-        DailyTable("port_sources_daily", "flows",
-                   (day, proto, ("dport", "UInt16", "dport"), ("src", "UInt32", "src")),
-                   _bits("h", "src_hosts"), "(proto, dport, src)"),
-        DailyTable("port_mirai_daily", "flows",
-                   (day, proto, ("dport", "UInt16", "dport"), ("src", "UInt32", "src")),
+        DailyTable("port_totals_daily", "ports", (day, proto, dport), port_values,
+                   "(proto, dport)"),
+        DailyTable("sensors_daily", "ports", (day, sensor), port_values, "(sensor)"),
+        DailyTable("sources_daily", "flows", (day, src), source_values, "(src)"),
+        DailyTable("port_sources_daily", "flows", (day, proto, dport, src), port_source_values,
+                   "(proto, dport, src)"),
+        DailyTable("port_mirai_daily", "flows", (day, proto, dport, src),
                    _bits("m", "mirai_hosts"), "(proto, dport, src)", where="mirai > 0"),
+        DailyTable("ports_monthly", "ports", (month, sensor, proto, dport), port_values,
+                   "(sensor, proto, dport)", daily="ports_daily"),
+        DailyTable("sources_monthly", "flows", (month, src), source_values, "(src)",
+                   daily="sources_daily"),
+        DailyTable("port_sources_monthly", "flows", (month, proto, dport, src),
+                   port_source_values, "(proto, dport, src)", daily="port_sources_daily"),
     )
 
 
@@ -169,13 +195,42 @@ def create(client, database, log=None):
         if state[t.name] < 0:
             # Made on rows loaded before (or a fill cut short): fill again.
             if log:
-                log(f"{t.name}: filling from the {t.series} rows loaded before")
+                src = t.daily if t.daily and state.get(t.daily) == 0 else \
+                    f"the {t.series} rows loaded before"
+                log(f"{t.name}: filling from {src}")
             client.execute(f"TRUNCATE TABLE {database}.{t.name}", database=False)
-            client.execute(f"INSERT INTO {database}.{t.name} {t.select(database)}",
-                           database=False)
+            _fill(client, database, t, state)
             _note_state(client, database, t.name, 1)
+            state[t.name] = 0
             made.append(t.name)
     return made
+
+
+# A fill groups a month of series rows (10^9 keys for port_sources_daily at
+# 10 sensors): spill to disk past 1 GB rather than fail at the memory limit.
+FILL_SETTINGS = {"max_bytes_before_external_group_by": 1 << 30}
+
+
+def _fill(client, database, t, state):
+    """t from the rows loaded before, a month at a time: a monthly table
+    from its daily table once that is full, a daily table from its series
+    table (partitioned by month)."""
+    if t.daily and state.get(t.daily) == 0:
+        months = client.rows(f"SELECT DISTINCT {month_of('day')} FROM {database}.{t.daily}",
+                             database=False)
+        for (m,) in months:
+            sql = monthly_select(t, m).replace(f" FROM {t.daily} ", f" FROM {database}.{t.daily} ")
+            client.execute(f"INSERT INTO {database}.{t.name} {sql}", database=False,
+                           settings=FILL_SETTINGS)
+        return
+    months = client.rows(f"SELECT DISTINCT {MONTH} FROM {database}.{t.series}", database=False)
+    for (m,) in months:
+        first = datetime.date(1970, 1, 1) + datetime.timedelta(days=int(m))
+        end = (first + datetime.timedelta(days=32)).replace(day=1)
+        a, b = int(m) * 86400, (end - datetime.date(1970, 1, 1)).days * 86400
+        where = f"ts >= toDateTime({a}) AND ts < toDateTime({b})"
+        client.execute(f"INSERT INTO {database}.{t.name} {t.select(database, where)}",
+                       database=False, settings=FILL_SETTINGS)
 
 
 def _note_state(client, database, name, v):
@@ -202,17 +257,41 @@ def note_repair(client, batch, series, where):
                    f"FROM {series} WHERE {where} GROUP BY day")
 
 
+def _merge_state(t, n):
+    """-MergeState of value column n of t: its states merged, still a state."""
+    typ = dict(t.columns())[n]
+    return f"{typ[len('AggregateFunction('):].split(',')[0].rstrip(')')}MergeState({n})"
+
+
+def monthly_select(t, where):
+    """t's rows (a monthly table) from its daily table, for the months in where."""
+    keys = [n for n, _, _ in t.keys]
+    cols = [f"{month_of('day')} AS day"] + keys[1:] + \
+        [f"{_merge_state(t, n)} AS {n}" for n, _, _ in t.values]
+    return (f"SELECT {', '.join(cols)} FROM {t.daily} WHERE {month_of('day')} IN ({where}) "
+            f"GROUP BY {', '.join(keys)}")
+
+
 def repair(client, batch, series):
     """Rebuild the noted days of a cut-short batch from the series table
-    (its rows deleted by now); returns the days rebuilt."""
+    (its rows deleted by now), then their months from the daily tables;
+    returns the days rebuilt."""
     days = [int(d) for (d,) in client.rows(
         f"SELECT DISTINCT day FROM daily_repairs WHERE batch = {batch} ORDER BY day")]
     if not days:
         return []
     db = client.database
     listed = ", ".join(map(str, days))
-    for t in TABLES:
+    months = [int(m) for (m,) in client.rows(
+        f"SELECT DISTINCT {month_of('day')} AS m FROM daily_repairs WHERE batch = {batch} "
+        "ORDER BY m")]
+    for t in TABLES:  # daily tables first
         if t.series != series:
+            continue
+        if t.daily:
+            for m in months:
+                client.execute(f"ALTER TABLE {t.name} DROP PARTITION {m}")
+            client.execute(f"INSERT INTO {t.name} {monthly_select(t, ', '.join(map(str, months)))}")
             continue
         for d in days:
             client.execute(f"ALTER TABLE {t.name} DROP PARTITION {d}")

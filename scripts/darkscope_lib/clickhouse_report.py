@@ -28,7 +28,7 @@ from .clickhouse_client import Client, External, quote
 from .report_counts import Counts, DailyCounts
 from .report_keys import PROTO_INDEX, label, pkey_split
 from .report_pass_flows import FlowsPass, KnownScannerCounts, PreviousFlows, no_previous_flows
-from .report_pass_ports import PortsPass, PreviousPorts
+from .report_pass_ports import CellsOnDemand, PortsPass, PreviousPorts
 from .report_pass_sensor import SensorHealth, SensorPass
 from .report_reading import PassStats
 
@@ -36,6 +36,8 @@ __all__ = ["ClickHouseSource", "read_ports", "read_ports_previous", "read_flows"
            "read_flows_previous", "read_flows_sources", "no_previous_flows", "read_sensor"]
 
 NETS_STRUCTURE = "src UInt32, cc String, k Int32"
+# Not the Enum: clickhouse-client splits --structure at every comma.
+SURGE_BINS_STRUCTURE = "proto String, dport UInt16, b Int64"
 EXTERNAL_GROUP_BY = 1 << 30
 
 
@@ -114,16 +116,26 @@ class ClickHouseSource:
         return None
 
     def stats(self, series, window, period):
-        if series != "sensor" and self.reading(window).daily:
-            period += ", daily tables"  # the footer says where the rows were counted
+        r = self.reading(window)
+        if series != "sensor" and r.daily:
+            # The footer says where the rows were counted.
+            period += ", daily and monthly tables" if r.monthly else ", daily tables"
         st = PassStats(series, period, files=self.files(series, window))
         st.started = time.monotonic()
         return st
 
     def count(self, series, window):
         r = self.reading(window)
-        table = r.ports if series == "ports" else r.sources
-        return int(self.client.scalar(f"SELECT {r.count} FROM {table} WHERE {r.where}"))
+        if series == "ports":
+            return int(self.client.scalar(f"SELECT {r.count} FROM {r.sensors} WHERE {r.where}"))
+        return int(self.client.scalar(f"SELECT {r.count} {r.span('sources')}"))
+
+    def external(self, name, structure, lines):
+        """An External table of TSV lines, in a file of its own."""
+        path = os.path.join(self._tmp.name, f"{name}-{len(os.listdir(self._tmp.name))}.tsv")
+        with open(path, "w") as f:
+            f.writelines(lines)
+        return External(name, structure, path)
 
     def nets(self, window, nets):
         """(External table nets, {src: (cc, k)}) of every /24 in the window's
@@ -137,7 +149,7 @@ class ClickHouseSource:
         path = os.path.join(self._tmp.name, f"nets-{window.t_from}-{window.t_to}.tsv")
         r = self.reading(window)
         with open(path, "w") as f:
-            for (src,) in self.rows(f"SELECT DISTINCT src FROM {r.sources} WHERE {r.where}"):
+            for (src,) in self.rows(f"SELECT DISTINCT src {r.span('sources')}"):
                 a = int(src)
                 cc = (db.lookup(a) if db is not None else None) or None
                 k = ks.match_net24(a >> 8) if ks is not None else None
@@ -167,7 +179,7 @@ def read_ports(files, window, surge_min_packets, log):
     """Current period: totals, per-bin and per-sensor packets, surge cells."""
     nd = window.nbins
     r = files.reading(window)
-    W, B, T = r.where, r.bin, r.ports
+    W, B, T = r.where, r.bin, r.port_totals
     stats = files.stats("ports", window, "current")
     totals = {}
     first = []
@@ -184,12 +196,12 @@ def read_ports(files, window, surge_min_packets, log):
     for _, k, c in sorted(first, key=lambda x: x[:2]):
         totals[k] = c
     sensor_ports = {(sensor, _pkey(proto, dport)): int(p) for sensor, proto, dport, p in
-                    files.rows(f"SELECT sensor, proto, dport, {r.packets} FROM {T} WHERE {W} "
+                    files.rows(f"SELECT sensor, proto, dport, {r.packets} {r.span('ports')} "
                                "GROUP BY sensor, proto, dport")}
     per_sensor = {}
     for sensor, b, p, s, m, t in files.rows(
             f"SELECT sensor, {B} AS b, {r.packets}, {r.syn}, {r.mirai}, {r.first} "
-            f"FROM {T} WHERE {W} GROUP BY sensor, b"):
+            f"FROM {r.sensors} WHERE {W} GROUP BY sensor, b"):
         c = per_sensor.get(sensor)
         if c is None:
             c = per_sensor[sensor] = [int(t), DailyCounts(0, 0, 0, _daily(nd))]
@@ -205,16 +217,24 @@ def read_ports(files, window, surge_min_packets, log):
     for v in sensor_totals.values():
         for i, x in enumerate(v.daily):
             day_totals[i] += x
-    cells = {}
-    for b, sensor, proto, dport, p in files.rows(
-            f"SELECT {B} AS b, sensor, proto, dport, {r.packets} FROM {T} WHERE {W} AND "
-            f"(proto, dport, {B}) IN (SELECT proto, dport, {B} FROM {T} WHERE {W} "
-            f"GROUP BY proto, dport, {B} HAVING {r.packets} >= {int(surge_min_packets)}) "
-            "GROUP BY b, sensor, proto, dport"):
-        cells[(int(b), sensor, _pkey(proto, dport))] = int(p)
     stats.finish(files.count("ports", window))
+    cells = CellsOnDemand(lambda port_bins: _surge_cells(files, r, port_bins))
     return PortsPass(totals, sensor_ports, sensor_totals, day_totals, cells, sum(day_totals),
                      stats)
+
+
+def _surge_cells(files, r, port_bins):
+    """{(bin, sensor, pkey): packets} of the given [(bin, pkey)]."""
+    lines = []
+    for b, pkey in port_bins:
+        proto, port = pkey_split(pkey)
+        lines.append(f"{proto}\t{port}\t{b}\n")
+    ext = files.external("surge_bins", SURGE_BINS_STRUCTURE, lines)
+    return {(int(b), sensor, _pkey(proto, dport)): int(p) for b, sensor, proto, dport, p in
+            files.rows(f"SELECT {r.bin} AS b, sensor, proto, dport, {r.packets} FROM {r.ports} "
+                       f"WHERE {r.where} AND (toString(proto), dport, toInt64(b)) IN "
+                       "(SELECT proto, dport, b FROM surge_bins) "
+                       "GROUP BY b, sensor, proto, dport", [ext])}
 
 
 def read_ports_previous(files, window):
@@ -222,8 +242,7 @@ def read_ports_previous(files, window):
     stats = files.stats("ports", window, "previous")
     r = files.reading(window)
     totals = {_pkey(proto, dport): int(p) for proto, dport, p in files.rows(
-        f"SELECT proto, dport, {r.packets} FROM {r.ports} WHERE {r.where} "
-        "GROUP BY proto, dport")}
+        f"SELECT proto, dport, {r.packets} {r.span('ports')} GROUP BY proto, dport")}
     stats.finish(files.count("ports", window))
     return PreviousPorts(totals, stats)
 
@@ -235,10 +254,10 @@ def _port_sources(files, window, ext, ports, exclude):
         return out
     r = files.reading(window)
     for proto, dport, n in files.rows(
-            f"SELECT proto, dport, sum(n) FROM (SELECT proto, dport, src, "
-            f"{r.hosts} AS n FROM {r.port_sources} WHERE {r.where}"
-            f"{_kept(exclude)} AND (proto, dport) IN ({_port_tuples(ports)}) "
-            "GROUP BY proto, dport, src) GROUP BY proto, dport", [ext]):
+            f"SELECT proto, dport, sum(n) FROM (SELECT proto, dport, src, {r.hosts} AS n "
+            + r.span("port_sources", f"{_kept(exclude)} AND (proto, dport) IN "
+                                     f"({_port_tuples(ports)})")
+            + " GROUP BY proto, dport, src) GROUP BY proto, dport", [ext]):
         out[_pkey(proto, dport)] = int(n)
     return out
 
@@ -292,8 +311,7 @@ def read_flows(files, window, nets, hostbits, candidates, fig3_key, fig3_region,
     stats = files.stats("flows", window, "current")
     ext, _ = files.nets(window, nets)
     kept = _kept(exclude)
-    rows, packets_all = files.rows(f"SELECT {r.count}, {r.packets} FROM {r.sources} "
-                                   f"WHERE {W}")[0]
+    rows, packets_all = files.rows(f"SELECT {r.count}, {r.packets} {r.span('sources')}")[0]
     region_totals = {}
     for cc, b, p, s, m in files.rows(
             "SELECT cc, b, sum(p), sum(s), sum(m) FROM (SELECT src, "
@@ -311,7 +329,7 @@ def read_flows(files, window, nets, hostbits, candidates, fig3_key, fig3_region,
     region_sources, region_mirai = {}, {}
     for cc, n, nm in files.rows(
             f"SELECT cc, sum(n), sum(nm) FROM (SELECT src, {r.hosts} AS n, "
-            f"{r.mirai_hosts} AS nm FROM {r.sources} WHERE {W}{kept} GROUP BY src) "
+            f"{r.mirai_hosts} AS nm {r.span('sources', kept)} GROUP BY src) "
             "ANY LEFT JOIN nets USING src GROUP BY cc", [ext]):
         region_sources[cc or None] = int(n)
         if int(nm):
@@ -341,11 +359,11 @@ def read_flows_previous(files, window, nets, exclude):
     r = files.reading(window)
     stats = files.stats("flows", window, "previous")
     ext, _ = files.nets(window, nets)
-    rows, total = files.rows(f"SELECT {r.count}, {r.packets} FROM {r.sources} "
-                             f"WHERE {r.where}")[0]
+    rows, total = files.rows(f"SELECT {r.count}, {r.packets} {r.span('sources')}")[0]
     region_totals = {cc or None: int(p) for cc, p in files.rows(
-        f"SELECT cc, sum(p) FROM (SELECT src, {r.packets} AS p FROM {r.sources} WHERE "
-        f"{r.where}{_kept(exclude)} GROUP BY src) ANY LEFT JOIN nets USING src GROUP BY cc",
+        f"SELECT cc, sum(p) FROM (SELECT src, {r.packets} AS p "
+        f"{r.span('sources', _kept(exclude))} GROUP BY src) ANY LEFT JOIN nets USING src "
+        "GROUP BY cc",
         [ext])}
     known_ports = {}
     if exclude:

@@ -87,6 +87,7 @@ from .report_interval import series_interval
 from .report_pass_sensor import read_sensor
 from .report_period import DAY, Window, choose_bin, previous_window, raise_to_interval
 from .report_ranking import rank_ports
+from .report_surges import read_surge_cells
 from .report_reading import ReadError, SeriesFiles
 
 
@@ -176,6 +177,7 @@ def _passes(cfg, current, previous, log, files=None):
     prev_port_totals = prev_ports.totals
     if exclude:
         ports, prev_port_totals = exclude_known(ports, prev_port_totals, flows, prev_flows, log)
+    ports = read_surge_cells(ports, current.nbins, cfg.surge_factor, cfg.surge_min_packets)
     ranked = rank_ports({k: v.packets for k, v in ports.totals.items()})
     port_sources = flows.port_sources
     missing = {k for k, _ in ranked[:cfg.top] if k not in port_sources}

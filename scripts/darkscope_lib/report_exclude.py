@@ -42,7 +42,10 @@ def exclude_known(ports, prev_totals, flows, prev_flows, log):
     sensor_totals = dict(ports.sensor_totals)
     sensor_ports = dict(ports.sensor_ports)
     day_totals = ports.day_totals[:]
-    cells = dict(ports.surge_cells)
+    cells = ports.surge_cells
+    on_demand = not isinstance(cells, dict)  # CellsOnDemand
+    cells = cells if on_demand else dict(cells)
+    taken = {}
     copied_ports, copied_sensors = set(), set()
     for key, c in flows.known_cells.items():
         d, s, pkey = key
@@ -54,8 +57,12 @@ def exclude_known(ports, prev_totals, flows, prev_flows, log):
             sensor_ports[(s, pkey)] -= c.packets
         if s in sensor_totals:
             _subtract(_own(sensor_totals, s, copied_sensors), d, c)
-        if key in cells:
+        if on_demand:
+            taken[key] = c.packets
+        elif key in cells:
             cells[key] -= c.packets
+    if on_demand:
+        cells = cells.without(taken)
     prev = dict(prev_totals)
     for pkey, p in prev_flows.known_ports.items():
         if pkey in prev:

@@ -7,7 +7,7 @@ from here.  Sensors are keyed by name.  "Day" d is bin d of the window
 (window.bin seconds: a day unless the period is a week or shorter).
 """
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .report_counts import new_daily
 from .report_keys import PROTO_INDEX
@@ -22,9 +22,33 @@ class PortsPass:
     day_totals: array  # bin -> packets
     # (bin, sensor, pkey) -> packets, for the per-sensor shares of surges:
     # only the port-bins with >= surge_min_packets (all sensors together).
-    surge_cells: dict
+    # Or CellsOnDemand, until report_surges.read_surge_cells.
+    surge_cells: object
     packets_all: int  # before any --exclude-known
     stats: object  # PassStats
+
+
+@dataclass(slots=True)
+class CellsOnDemand:
+    """surge_cells read for the surge port-bins only, once they are known
+    (report_surges.read_surge_cells): a quarter of 10 sensors has 10^7
+    port-bins over the floor, and a few hundred surge days.  Less what
+    exclude_known took out of them."""
+    fetch: object  # [(bin, pkey)] -> {(bin, sensor, pkey): packets}
+    taken: dict = field(default_factory=dict)  # (bin, sensor, pkey) -> packets
+
+    def without(self, taken):
+        both = dict(self.taken)
+        for k, v in taken.items():
+            both[k] = both.get(k, 0) + v
+        return CellsOnDemand(self.fetch, both)
+
+    def read(self, port_bins):
+        cells = self.fetch(sorted(port_bins)) if port_bins else {}
+        for k, v in self.taken.items():
+            if k in cells:
+                cells[k] -= v
+        return cells
 
 
 @dataclass(slots=True)

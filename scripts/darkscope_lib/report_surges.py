@@ -14,6 +14,7 @@ or less, an hour (or a minute, ...), with the same thresholds per bin and
 the trailing median over the TRAILING_DAYS bins before.  A day-only rule
 would find nothing there: it needs a second day and a week to compare with.
 """
+import dataclasses
 import statistics
 
 from .report_keys import label, pkey_split
@@ -37,6 +38,8 @@ def surge_rule(factor, min_packets, unit="day"):
 def _surge_days(daily, ndays, factor, min_packets):
     """[[(day, baseline), ...], ...]: the runs of consecutive surge days."""
     runs = []
+    if ndays < 2 or max(daily[1:ndays]) < min_packets:
+        return runs  # most ports of a quarter: no day can be a surge
     for d in range(1, ndays):
         x = daily[d]
         if x < min_packets:
@@ -48,6 +51,17 @@ def _surge_days(daily, ndays, factor, min_packets):
             else:
                 runs.append([(d, base)])
     return runs
+
+
+def read_surge_cells(ports, ndays, factor, min_packets):
+    """ports with its surge_cells read, when they are read on demand
+    (CellsOnDemand): those of the surge days find_surges will find."""
+    cells = ports.surge_cells
+    if isinstance(cells, dict):
+        return ports
+    bins = {(d, pkey) for pkey, t in ports.totals.items()
+            for run in _surge_days(t.daily, ndays, factor, min_packets) for d, _ in run}
+    return dataclasses.replace(ports, surge_cells=cells.read(bins))
 
 
 def _sensor_shares(cells, days, sensors, pkey):

@@ -262,3 +262,35 @@ def test_daily_tables_filled_for_rows_loaded_before_them(server, day):
     assert set(daily_mismatches(client)) == {"ports_daily"}
     p = loader("status", *db_args(server, db), check=False)
     assert "problem: ports_daily counts" in p.stdout, p.stdout
+
+
+def test_monthly_tables_filled_from_the_daily_ones(server, day):
+    """A database of the schema before the monthly tables (daily tables
+    full): `schema` makes them from the daily tables, month by month (the
+    day fixture spans two months)."""
+    from darkscope_lib import clickhouse_daily
+
+    db = "before_monthly"
+    loader("schema", *db_args(server, db))
+    loader("load", *db_args(server, db), day)
+    client = server.client(db)
+    monthly = [t.name for t in clickhouse_daily.TABLES if t.daily]
+    assert monthly
+    for t in monthly:
+        client.execute(f"DROP TABLE {t}_view")
+        client.execute(f"DROP TABLE {t}")
+    # The journal of that schema: only the daily tables, filled.
+    client.execute("TRUNCATE TABLE daily_state")
+    for t in clickhouse_daily.TABLES:
+        if not t.daily:
+            client.execute(f"INSERT INTO daily_state VALUES ('{t.name}', 0, now())")
+    assert not clickhouse_daily.usable(client)
+    p = loader("schema", *db_args(server, db))
+    for t in clickhouse_daily.TABLES:
+        if t.daily:
+            assert f"{t.name}: filling from {t.daily}" in p.stderr, p.stderr
+        else:
+            assert f"{t.name}: filling" not in p.stderr, p.stderr
+    assert int(client.scalar("SELECT uniqExact(day) FROM sources_monthly")) == 2
+    assert daily_mismatches(client) == {}
+    assert clickhouse_daily.usable(client)

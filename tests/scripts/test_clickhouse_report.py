@@ -7,6 +7,9 @@ On a synthetic 2-day period with its previous period (synth_quarter.py,
 two sensors, 10-minute intervals, known scanners):
 - one server: hour bins (the period's own), day bins (read from the daily
   tables), and --exclude-known with either;
+- a period of a whole calendar month and a day either side (April 2026
+  and 31 March, 1 May) in day bins: its totals and distinct sources read
+  from the monthly tables for April and the daily tables for the edges;
 - two servers on two localhost ports as two shards of a cluster, each
   sensor loaded to one of them, the report read through Distributed tables
   on the first.
@@ -148,3 +151,32 @@ def test_two_shards_behind_distributed_tables(period, file_reports, tmp_path):
     finally:
         for s in servers:
             s.stop()
+
+
+MONTH_START, MONTH_END = "2026-03-31", "2026-05-01"
+
+
+def test_whole_month_from_the_monthly_tables(tmp_path):
+    skip_unless_clickhouse("test_whole_month_from_the_monthly_tables")
+    series = str(tmp_path / "series")
+    answers = synth_quarter.make_quarter(series, MONTH_START, days=32, sensors=SENSORS,
+                                         interval=3600)
+    # After run_report's own --from/--to: the last ones given count.
+    period = ["--from", MONTH_START, "--to", MONTH_END, "--bin", "day"]
+    files = str(tmp_path / "files")
+    run_report([series], files, answers, period)
+    srv = clickhouse_server.ClickHouseServer.start()
+    try:
+        args = ["--port", str(srv.port), "--database", "darkscope"]
+        loader("schema", *args)
+        assert loaded_rows(loader("load", *args, series).stderr) > 0
+        out = str(tmp_path / "ch")
+        run_report(["--clickhouse", srv.spec("darkscope")], out, answers, period)
+        report_compare.assert_same_results(files, out)
+        rows = report_compare.load_json(out)["footer"]["rows"]
+        assert "ports (current, daily and monthly tables)" in rows, rows
+        assert "flows (current, daily and monthly tables)" in rows, rows
+        # The previous 32 days hold no whole month: daily tables only.
+        assert "flows (previous, daily tables)" in rows, rows
+    finally:
+        srv.stop()
