@@ -183,14 +183,22 @@ def read_ports(files, window, surge_min_packets, log):
     stats = files.stats("ports", window, "current")
     totals = {}
     first = []
+    if r.daily:
+        # A row is a (port, day) already: its states finalized as they are,
+        # not a GROUP BY of 10^7 (port, day) keys; the rows of a key still
+        # in several parts add up below.
+        cells = (f"SELECT proto, dport, {B} AS b, finalizeAggregation(sum_packets) AS p, "
+                 "finalizeAggregation(sum_syn) AS s, finalizeAggregation(sum_mirai) AS m, "
+                 f"toUInt32(finalizeAggregation(first)) AS t FROM {T} WHERE {W}")
+    else:
+        cells = (f"SELECT proto, dport, {B} AS b, {r.packets} AS p, {r.syn} AS s, "
+                 f"{r.mirai} AS m, {r.first} AS t FROM {T} WHERE {W} GROUP BY proto, dport, b")
     for proto, dport, p, s, m, t, bins, packets in files.rows(
             "SELECT proto, dport, sum(p), sum(s), sum(m), min(t), groupArray(b), groupArray(p) "
-            f"FROM (SELECT proto, dport, {B} AS b, {r.packets} AS p, {r.syn} AS s, "
-            f"{r.mirai} AS m, {r.first} AS t FROM {T} WHERE {W} "
-            "GROUP BY proto, dport, b) GROUP BY proto, dport"):
+            f"FROM ({cells}) GROUP BY proto, dport"):
         daily = _daily(nd)
         for b, v in zip(_ints(bins), _ints(packets)):
-            daily[b] = v
+            daily[b] += v
         k = _pkey(proto, dport)
         first.append((int(t), k, DailyCounts(int(p), int(s), int(m), daily)))
     for _, k, c in sorted(first, key=lambda x: x[:2]):

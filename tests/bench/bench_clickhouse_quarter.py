@@ -3,7 +3,7 @@
 """bench_clickhouse_quarter.py - the quarterly report of many sensors from
 ClickHouse (issue 11: 10 sensors at 10^4 flows rows a minute, <= 2 min).
 
-usage: bench_clickhouse_quarter.py [--sensors N] [--rows R] [--nets M] [--days D]
+usage: bench_clickhouse_quarter.py [--sensors N] [--rows R] [--nets M] [--keep]
                                    WORK_DIR
 
 1. A day of 1-minute intervals per sensor, R flows rows a minute
@@ -13,28 +13,34 @@ usage: bench_clickhouse_quarter.py [--sensors N] [--rows R] [--nets M] [--days D
 2. A private server (tests/scripts/clickhouse_server.py); `darkscope-clickhouse
    load` of all the sensors' files: its rate, and the rows per day the
    daily tables hold once the server has merged them (OPTIMIZE ... FINAL of
-   the day, what the background merges reach on days that are done).
-3. The day's daily-table rows (and sensor rows) copied to D-1 more days,
-   server side: D whole days, as loaded.
-4. `darkscope-report --clickhouse` (--bin day --top 10, default region
-   database), as bench_report_scale.py measures the files: the D days
-   (--previous none), an empty day with the D days as its previous period,
-   and the empty day alone (the fixed cost: start-up, the region database,
-   the figures).  quarter_s = fixed + 92 x ((days - fixed) + (previous -
-   fixed)) / D: the report of a quarter and the previous one, whose cost per
-   day is that of the days measured.
+   the day and its month, what the background merges reach on days that
+   are done).
+3. That day made two quarters, server side: its daily rows copied to every
+   day of Q2 and Q3 2026 (183 days), its monthly rows to their six months,
+   its sensor rows to every day.  Of port_sources_daily and
+   port_mirai_daily only Figure 3's port (23/tcp) is copied: the report
+   reads no other port of them (their key starts with the port), and all
+   of them would be 10^10 rows.  A copied month holds one day's distinct
+   (port, /24) pairs, fewer than a real month's: the figure below says how
+   many rows the distinct-sources query read, to scale by.
+4. `darkscope-report --clickhouse --from 2026-07-01 --to 2026-09-30
+   --previous auto --bin day --top 10` (Q3 and, by the calendar rule, Q2):
+   its wall time and peak memory, measured, not extrapolated.
 
 Prints CSV lines:
   clickhouse_quarter_load,<sensors>,<rows>,<flows_rows>,<all_rows>,<wall_s>,<rows_per_s>
-  clickhouse_quarter_daily,<table>,<rows_per_day>
-  clickhouse_quarter,<sensors>,<rows>,<days>,<days_s>,<previous_s>,<fixed_s>,<quarter_s>
+  clickhouse_quarter_daily,<table>,<rows_per_day or per month>
+  clickhouse_quarter_copy,<seconds>
+  clickhouse_quarter,<sensors>,<rows>,<days>,<report_s>,<report_max_rss_mb>
 and on stderr the report's slowest queries (system.query_log).
 Without a ClickHouse server installed: "clickhouse_skip,<why>".
 --keep leaves the server running (its port and directory on stderr), to
 query the tables by hand.
 """
 import argparse
+import datetime
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -56,11 +62,9 @@ LOADER = os.path.join(REPO, "scripts", "darkscope-clickhouse")
 REPORT = os.path.join(REPO, "scripts", "darkscope-report")
 DAY0 = 1795305600  # 2026-11-22, bench_rollup's day
 DAY = 86400
+MONTH0 = 1793491200 // DAY  # 2026-11-01, the loaded day's month
 QUARTER_DAYS = 92
-
-
-def date_of(t):
-    return time.strftime("%Y-%m-%d", time.gmtime(t))
+Q3 = ("2026-07-01", "2026-09-30")
 
 
 def write_days(work, sensors, rows, nets):
@@ -99,28 +103,61 @@ def load(srv, series):
 def settle(client):
     """Merge the loaded day's parts as the server does by itself over time."""
     for t in clickhouse_daily.TABLES:
-        client.execute(f"OPTIMIZE TABLE {t.name} PARTITION {DAY0 // DAY} FINAL")
+        client.execute(f"OPTIMIZE TABLE {t.name} PARTITION {MONTH0 if t.daily else DAY0 // DAY} "
+                       "FINAL")
 
 
-def copy_day(client, days):
-    """The loaded day's daily rows and sensor rows as the days before it."""
+def _epoch_day(d):
+    return (d - datetime.date(1970, 1, 1)).days
+
+
+def quarter_months():
+    """[(first day, days in it)] of Q2 and Q3 2026, as UTC day numbers."""
+    out = []
+    for m in range(4, 10):
+        a = datetime.date(2026, m, 1)
+        b = datetime.date(2026, m + 1, 1)
+        out.append((_epoch_day(a), (b - a).days))
+    return out
+
+
+FIG3_PORT = "proto = 'tcp' AND dport = 23"
+
+
+def copy_quarters(client):
+    """The loaded day as every day of Q2 and Q3, its month as their months."""
     d0 = DAY0 // DAY
     for t in clickhouse_daily.TABLES:
         cols = [n for n, _ in t.columns()]
-        for k in range(1, days):
-            sel = ", ".join(f"day - {k}" if c == "day" else c for c in cols)
-            client.execute(f"INSERT INTO {t.name} SELECT {sel} FROM {t.name} WHERE day = {d0}")
+        for first, ndays in quarter_months():
+            if t.daily:
+                # No alias named like a column: it would stand for it in WHERE.
+                sel = ", ".join(str(first) if c == "day" else c for c in cols)
+                client.execute(f"INSERT INTO {t.name} SELECT {sel} FROM {t.name} "
+                               f"WHERE day = {MONTH0}")
+                continue
+            days = ", ".join(str(first + i) for i in range(ndays))
+            sel = ", ".join("d" if c == "day" else c for c in cols)
+            only = f" AND {FIG3_PORT}" if t.name.startswith("port_") and \
+                t.series == "flows" else ""
+            client.execute(f"INSERT INTO {t.name} SELECT {sel} FROM {t.name} "
+                           f"ARRAY JOIN [{days}] AS d WHERE day = {d0}{only}")
     cols = [n for n, _ in table_columns("sensor")]
-    for k in range(1, days):
-        sel = ", ".join(f"ts - {k * DAY}" if c == "ts" else c for c in cols)
-        client.execute(f"INSERT INTO sensor SELECT {sel} FROM sensor WHERE ts >= "
-                       f"toDateTime({DAY0}) AND ts < toDateTime({DAY0 + DAY})")
+    for first, ndays in quarter_months():
+        shifts = ", ".join(str((d0 - first - i) * DAY) for i in range(ndays))
+        sel = ", ".join("ts - k" if c == "ts" else c for c in cols)
+        client.execute(f"INSERT INTO sensor SELECT {sel} FROM sensor ARRAY JOIN [{shifts}] AS k "
+                       f"WHERE ts >= toDateTime({DAY0}) AND ts < toDateTime({DAY0 + DAY})")
 
 
-def report(srv, out, first, last, previous="none"):
-    return wall_of([PYTHON, REPORT, "--clickhouse", srv.spec("darkscope"), "--from",
-                    date_of(first), "--to", date_of(last), "--previous", previous, "--top", "10",
-                    "--bin", "day", "-q", "--out", out], "darkscope-report")
+def report(srv, out):
+    """(wall s, peak RSS MB) of the Q3 report with Q2 as its previous period."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    wall = wall_of([PYTHON, REPORT, "--clickhouse", srv.spec("darkscope"), "--from", Q3[0],
+                    "--to", Q3[1], "--previous", "auto", "--top", "10", "--bin", "day", "-q",
+                    "--out", out], "darkscope-report")
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(rss, before) / 1024
 
 
 def main():
@@ -128,7 +165,6 @@ def main():
     ap.add_argument("--sensors", type=int, default=10)
     ap.add_argument("--rows", type=int, default=10000)
     ap.add_argument("--nets", type=int, default=1 << 17)
-    ap.add_argument("--days", type=int, default=3)
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("work")
     a = ap.parse_args()
@@ -151,20 +187,16 @@ def main():
               f"{total / wall:.0f}", flush=True)
         settle(client)
         for t in clickhouse_daily.TABLES:
-            n = client.scalar(f"SELECT count() FROM {t.name}")
+            n = client.scalar(f"SELECT count() FROM {t.name}")  # one day (month) loaded
             print(f"clickhouse_quarter_daily,{t.name},{n}", flush=True)
         shutil.rmtree(series)  # the files are in the tables now
-        copy_day(client, a.days)
-        first, last = DAY0 - (a.days - 1) * DAY, DAY0
-        empty = first - 400 * DAY
+        t = time.monotonic()
+        copy_quarters(client)
+        print(f"clickhouse_quarter_copy,{time.monotonic() - t:.1f}", flush=True)
         with tempfile.TemporaryDirectory(prefix="bench-chq-") as out:
-            fixed = report(srv, out, empty, empty)
-            previous = report(srv, out, empty, empty, f"{date_of(first)}:{date_of(last)}")
-            days = report(srv, out, first, last)
-        per_day = (max(days - fixed, 0) + max(previous - fixed, 0)) / a.days
-        quarter = fixed + QUARTER_DAYS * per_day
-        print(f"clickhouse_quarter,{a.sensors},{a.rows},{a.days},{days:.2f},{previous:.2f},"
-              f"{fixed:.2f},{quarter:.1f}", flush=True)
+            wall, rss = report(srv, out)
+        print(f"clickhouse_quarter,{a.sensors},{a.rows},{QUARTER_DAYS},{wall:.2f},{rss:.0f}",
+              flush=True)
         slowest(client)
     finally:
         if a.keep:

@@ -33,7 +33,7 @@ if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	series_args=10000
 	rollup_args=100
 	clickhouse_args="--hours 1 --rows 500"
-	clickhouse_quarter_args="--sensors 2 --rows 100 --nets 1000 --days 2"
+	clickhouse_quarter_args="--sensors 2 --rows 100 --nets 1000"
 	export BENCH_DRAIN_KEYS=10000 BENCH_RATES=100000 BENCH_DURATION=1
 	export BENCH_TARGETS="drop darkscope darkscope-sample1000"
 	export BENCH_TARGETS_1M=darkscope BENCH_TARGETS_2Q=darkscope
