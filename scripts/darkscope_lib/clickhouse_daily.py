@@ -1,31 +1,41 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-"""Tables aggregated per UTC day as rows are loaded (docs/CLICKHOUSE.md,
-"Daily tables"): what lets the report of a quarter of many sensors read
-10^8 rows instead of 10^10.
+"""Tables aggregated per UTC day and per calendar month as rows are loaded
+(docs/CLICKHOUSE.md, "Daily and monthly tables"): what lets the report of
+a quarter of many sensors read 10^8 rows instead of 10^10.
 
+Per day (`day` = unix seconds / 86400):
 - `ports_daily`: per (day, sensor, proto, dport) of the ports series: rows,
-  sum_packets, sum_syn, sum_mirai, first (ts).  The ports pass.
+  sum_packets, sum_syn, sum_mirai, first (ts).  The sensors' shares of
+  surge days.
+- `port_totals_daily`, `sensors_daily`: the same per (day, proto, dport)
+  and per (day, sensor).  The ports pass: every port's days, each
+  sensor's days (ten times fewer rows than ports_daily at ten sensors).
 - `sources_daily`: per (day, src) of the flows series, over all sensors:
   rows, the sums, and the /24's host bits (h0..h3) and Mirai host bits
-  (m0..m3) as four 64-bit words each.  Regions, their distinct sources.
+  (m0..m3) as four 64-bit words each.  The regions' days.
 - `port_sources_daily`: per (day, proto, dport, src) of the flows series:
-  the host bits.  Distinct sources of the top ports and of Figure 3.
+  the host bits.  Figure 3.
 - `port_mirai_daily`: the same for the rows with Mirai SYNs: their Mirai
   host bits (Figure 3).  A table of its own, as the view skips every other
   row: Mirai words in port_sources_daily cost each load 30 % more.
+Per month (`day` = the month's first day, so the columns are the daily
+table's): `ports_monthly`, `sources_monthly`, `port_sources_monthly`, for
+what the report totals over a whole window (clickhouse_reading.span):
+a quarter's distinct sources are three months of rows, not 92 days.
 
-Each is an AggregatingMergeTree partitioned by day, filled by a
+Each is an AggregatingMergeTree partitioned by `day`, filled by a
 materialized view on its series table, so a load writes them in the same
-INSERT.  Rows of one key from several loads (or blocks) are merged by the
-server in the background; the queries aggregate anyway.
+INSERT (18.16 runs no view on a view's table: each reads the series).
+Rows of one key from several loads (or blocks) are merged by the server in
+the background; the queries aggregate anyway.
 
 Exactly once: the views carry no batch column (the server could not merge
 the loads' rows otherwise).  A batch cut short may have left rows in them;
 its recovery (clickhouse_load.recover) notes the days its rows touch in
 `daily_repairs` before deleting them from the series table, then rebuilds
 those days' partitions from the series table (drop partition, insert from a
-SELECT).  Both steps can be repeated: a recovery cut short again is done
-again, from the noted days.
+SELECT), and their months' from the daily tables.  Both steps can be
+repeated: a recovery cut short again is done again, from the noted days.
 
 `daily_state` says whether a table holds every row of its series: a table
 made on a database that had rows already is filled from them (`schema`

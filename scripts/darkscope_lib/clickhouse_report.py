@@ -39,6 +39,7 @@ NETS_STRUCTURE = "src UInt32, cc String, k Int32"
 # Not the Enum: clickhouse-client splits --structure at every comma.
 SURGE_BINS_STRUCTURE = "proto String, dport UInt16, b Int64"
 EXTERNAL_GROUP_BY = 1 << 30
+DAY = clickhouse_reading.DAY
 
 
 def _ints(text):
@@ -226,21 +227,28 @@ def read_ports(files, window, surge_min_packets, log):
         for i, x in enumerate(v.daily):
             day_totals[i] += x
     stats.finish(files.count("ports", window))
-    cells = CellsOnDemand(lambda port_bins: _surge_cells(files, r, port_bins))
+    cells = CellsOnDemand(lambda port_bins: _surge_cells(files, window, r, port_bins))
     return PortsPass(totals, sensor_ports, sensor_totals, day_totals, cells, sum(day_totals),
                      stats)
 
 
-def _surge_cells(files, r, port_bins):
+def _surge_cells(files, window, r, port_bins):
     """{(bin, sensor, pkey): packets} of the given [(bin, pkey)]."""
     lines = []
     for b, pkey in port_bins:
         proto, port = pkey_split(pkey)
         lines.append(f"{proto}\t{port}\t{b}\n")
     ext = files.external("surge_bins", SURGE_BINS_STRUCTURE, lines)
+    days = ""
+    if r.daily:  # only the surge days' partitions
+        per_bin = window.bin // DAY
+        first = window.t_from // DAY
+        days = " AND day IN (" + ", ".join(str(first + b * per_bin + i) for b in
+                                           sorted({b for b, _ in port_bins})
+                                           for i in range(per_bin)) + ")"
     return {(int(b), sensor, _pkey(proto, dport)): int(p) for b, sensor, proto, dport, p in
             files.rows(f"SELECT {r.bin} AS b, sensor, proto, dport, {r.packets} FROM {r.ports} "
-                       f"WHERE {r.where} AND (toString(proto), dport, toInt64(b)) IN "
+                       f"WHERE {r.where}{days} AND (toString(proto), dport, toInt64(b)) IN "
                        "(SELECT proto, dport, b FROM surge_bins) "
                        "GROUP BY b, sensor, proto, dport", [ext])}
 
