@@ -329,11 +329,19 @@ def read_flows(files, window, nets, hostbits, candidates, fig3_key, fig3_region,
     kept = _kept(exclude)
     rows, packets_all = files.rows(f"SELECT {r.count}, {r.packets} {r.span('sources')}")[0]
     region_totals = {}
-    for cc, b, p, s, m in files.rows(
-            "SELECT cc, b, sum(p), sum(s), sum(m) FROM (SELECT src, "
-            f"{B} AS b, {r.packets} AS p, {r.syn} AS s, {r.mirai} AS m FROM {r.sources} "
-            f"WHERE {W}{kept} GROUP BY src, b) ANY LEFT JOIN nets USING src GROUP BY cc, b",
-            [ext]):
+    if r.daily:
+        # Each (/24, day) row joined to its region as it is, then grouped
+        # by (region, day): 8x faster than grouping the 10^7 (/24, day)
+        # keys of a quarter first.
+        region_days = (f"SELECT cc, b, {r.packets}, {r.syn}, {r.mirai} FROM (SELECT src, "
+                       f"{B} AS b, sum_packets, sum_syn, sum_mirai FROM {r.sources} "
+                       f"WHERE {W}{kept}) ANY LEFT JOIN nets USING src GROUP BY cc, b")
+    else:
+        region_days = ("SELECT cc, b, sum(p), sum(s), sum(m) FROM (SELECT src, "
+                       f"{B} AS b, {r.packets} AS p, {r.syn} AS s, {r.mirai} AS m "
+                       f"FROM {r.sources} WHERE {W}{kept} GROUP BY src, b) "
+                       "ANY LEFT JOIN nets USING src GROUP BY cc, b")
+    for cc, b, p, s, m in files.rows(region_days, [ext]):
         key = cc or None
         t = region_totals.get(key)
         if t is None:
